@@ -1,0 +1,164 @@
+"""The flask-smorest Api and Blueprint, wrapped once so every error has one JSON shape.
+
+Every non-2xx answer is ``{"error": {"status", "code", "message", "details"}}``; ``details``
+maps a field (dotted for nested ones, e.g. ``budget.amount``) to its messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import flask_smorest
+import marshmallow as ma
+from flask import Flask, Response, jsonify
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from adam.errors import AdamError
+
+log = logging.getLogger(__name__)
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+DEFAULT_MESSAGES = {
+    400: "The request is malformed.",
+    413: "The request body is larger than this service accepts.",
+    422: "The request has invalid fields; see details.",
+}
+
+
+class ErrorBodySchema(ma.Schema):
+    status = ma.fields.Integer()
+    code = ma.fields.String()
+    message = ma.fields.String()
+    details = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+
+
+class ErrorSchema(ma.Schema):
+    """The error envelope (documentation only)."""
+
+    error = ma.fields.Nested(ErrorBodySchema)
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into ``{"budget.amount": ["..."]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for inner_key, inner_value in flatten_messages(value, name).items():
+                flat.setdefault(inner_key, []).extend(inner_value)
+    elif isinstance(messages, list | tuple):
+        texts = [str(m) for m in messages if not isinstance(m, Mapping | list | tuple)]
+        if texts:
+            flat.setdefault(prefix or "_request", []).extend(texts)
+        for item in messages:
+            if isinstance(item, Mapping | list | tuple):
+                for inner_key, inner_value in flatten_messages(item, prefix).items():
+                    flat.setdefault(inner_key, []).extend(inner_value)
+    else:
+        flat.setdefault(prefix or "_request", []).append(str(messages))
+    return flat
+
+
+def error_response(
+    status: int,
+    message: str,
+    details: Mapping[str, list[str]] | None = None,
+    code: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body = {
+        "error": {
+            "status": status,
+            "code": code or ERROR_CODES.get(status, "error"),
+            "message": message,
+            "details": dict(details or {}),
+        }
+    }
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        details: dict[str, list[str]] = {}
+        messages = data.get("errors") or data.get("messages")
+        if messages:
+            # webargs keys messages by location ("json", "query"); users need the field names.
+            if isinstance(messages, Mapping) and set(messages) <= {
+                "json",
+                "query",
+                "form",
+                "files",
+            }:
+                for location_messages in messages.values():
+                    for key, value in flatten_messages(location_messages).items():
+                        details.setdefault(key, []).extend(value)
+            else:
+                details = flatten_messages(messages)
+        message = data.get("message")
+        if status == 400 and details.get("_request") == ["Invalid JSON body."]:
+            message, details = "The request body is not valid JSON.", {}
+        if not message:
+            message = DEFAULT_MESSAGES.get(status) or error.description or error.name
+        if status >= 500:
+            log.error("HTTP %s: %s", status, error)
+        return error_response(status, message, details, headers=data.get("headers"))
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AdamError)
+    def _adam_error(error: AdamError) -> Response:
+        headers = {"WWW-Authenticate": 'Bearer realm="adam"'} if error.status == 401 else None
+        return error_response(
+            error.status, error.message, error.details, code=error.code, headers=headers
+        )
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError) -> Response:
+        # Services check natural keys first; this catches the race where two requests
+        # insert the same key at once. Nothing was written: the transaction rolled back.
+        log.info("integrity error: %s", error.orig)
+        return error_response(409, "The request conflicts with data stored meanwhile; retry.")
+
+    @app.errorhandler(OperationalError)
+    def _operational_error(error: OperationalError) -> Response:
+        log.exception("database unavailable")
+        return error_response(503, "The database is not answering; retry shortly.")
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            return app.extensions["adam.api"].handle_http_exception(error)
+        log.exception("unhandled error")
+        return error_response(500, "An unexpected error occurred; it has been logged.")
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Project-wide blueprint (one place to change behaviour shared by every resource)."""

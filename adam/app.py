@@ -1,0 +1,60 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from adam import session, web
+from adam.api import Api, register_error_handlers
+from adam.auth.routes import blp as auth_blp
+from adam.config import load_config
+from adam.health import blp as health_blp
+from adam.projects.routes import blp as projects_blp
+from adam.reference.routes import blp as reference_blp
+from adam.stats.routes import blp as stats_blp
+
+API_PREFIX = "/api/v1"
+BLUEPRINTS = (auth_blp, reference_blp, projects_blp, stats_blp)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask("adam", instance_relative_config=True)
+    load_config(app, overrides)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    app.config.update(
+        API_TITLE="ADAM",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=app.config.get(
+            "SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+        ),
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "Coordination of counter-narcotics technical assistance. "
+                "Authenticate with 'Authorization: Bearer <token>' (POST /auth/tokens)."
+            },
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                    "basic": {"type": "http", "scheme": "basic"},
+                }
+            },
+            "security": [{"bearer": []}],
+        },
+    )
+    session.init_app(app)
+    api = Api(app)
+    app.extensions["adam.api"] = api
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    app.register_blueprint(health_blp)
+    web.init_app(app)
+    register_error_handlers(app)
+    return app

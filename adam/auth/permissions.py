@@ -1,0 +1,119 @@
+"""Who may do what: one table of action -> rule, each rule answering allow or a reason to deny.
+
+Every mutating service function calls ``require(actor, action, target)`` before it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from adam.auth.actor import Actor
+from adam.auth.models import Role
+from adam.errors import Forbidden
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectScope:
+    """What decides who may touch a project: its countries and its organizations' ids."""
+
+    countries: frozenset[str] = field(default_factory=frozenset)
+    donors: frozenset[int] = field(default_factory=frozenset)
+    implementers: frozenset[int] = field(default_factory=frozenset)
+
+
+Rule = Callable[[Actor, object], str | None]  # None means allowed; a string says why not.
+
+STAFF = (Role.ADMIN, Role.COORDINATOR)
+
+
+def _staff_only(what: str) -> Rule:
+    def rule(actor: Actor, _target: object) -> str | None:
+        if actor.role in STAFF:
+            return None
+        return f"Only coordinators and administrators may {what}."
+
+    return rule
+
+
+def _admin_only(what: str) -> Rule:
+    def rule(actor: Actor, _target: object) -> str | None:
+        return None if actor.role == Role.ADMIN else f"Only administrators may {what}."
+
+    return rule
+
+
+def _anyone(_actor: Actor, _target: object) -> str | None:
+    return None
+
+
+def _project_write(actor: Actor, target: object) -> str | None:
+    assert isinstance(target, ProjectScope)
+    if actor.role in STAFF:
+        return None
+    if actor.role == Role.VIEWER:
+        return "Viewers have read-only access."
+    if actor.role == Role.DONOR:
+        if actor.organization_id is not None and actor.organization_id in target.donors:
+            return None
+        return (
+            f"Donor accounts may only register or edit projects that their organization "
+            f"({actor.organization_code or 'none set'}) funds."
+        )
+    if actor.role == Role.FOCAL_POINT:
+        if actor.country_code and actor.country_code in target.countries:
+            return None
+        org = actor.organization_id
+        if org is not None and (org in target.donors or org in target.implementers):
+            return None
+        scope = " or ".join(
+            s
+            for s in (
+                f"benefit {actor.country_code}" if actor.country_code else "",
+                f"are funded or implemented by {actor.organization_code}"
+                if actor.organization_code
+                else "",
+            )
+            if s
+        )
+        return f"Focal points may only register or edit projects that {scope or 'are in scope'}."
+    return "Your role may not change projects."
+
+
+def _organization_write(actor: Actor, target: object) -> str | None:
+    if actor.role in STAFF:
+        return None
+    if actor.role in (Role.FOCAL_POINT, Role.DONOR):
+        # Target None means creating a new organization, which registrants need for implementers.
+        if target is None or target == actor.organization_id:
+            return None
+        return "You may only edit your own organization."
+    return "Viewers have read-only access."
+
+
+POLICY: dict[str, Rule] = {
+    "project.read": _anyone,
+    "project.create": _project_write,
+    "project.update": _project_write,
+    "project.withdraw": _project_write,
+    "project.restore": _staff_only("restore withdrawn projects"),
+    "project.read_withdrawn": _staff_only("see withdrawn projects"),
+    "organization.create": _organization_write,
+    "organization.update": _organization_write,
+    "user.manage": _admin_only("manage users"),
+}
+
+
+def denial(actor: Actor, action: str, target: object = None) -> str | None:
+    return POLICY[action](actor, target)
+
+
+def allowed(actor: Actor, action: str, target: object = None) -> bool:
+    return denial(actor, action, target) is None
+
+
+def require(actor: Actor, action: str, target: object = None) -> None:
+    """:raises Forbidden: with the rule's reason when the actor may not do ``action``."""
+    reason = denial(actor, action, target)
+    if reason is not None:
+        raise Forbidden(reason)

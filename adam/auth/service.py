@@ -1,0 +1,140 @@
+"""Users and tokens: create users, issue, check and revoke tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adam.auth import permissions
+from adam.auth.actor import Actor
+from adam.auth.models import ApiToken, Role, User
+from adam.auth.secrets import hash_password, hash_token, new_token, verify_password
+from adam.db import utcnow
+from adam.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from adam.reference import service as reference_service
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_at: dt.datetime
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    role: Role,
+    name: str = "",
+    password: str | None = None,
+    country: str | None = None,
+    organization: str | None = None,
+    actor: Actor | None = None,
+) -> User:
+    """Create a user; ``actor`` is None only for the command line, which runs as the operator.
+
+    :raises InvalidInput: for an unknown role scope (country, organization) or a missing scope.
+    :raises Conflict: when the e-mail is taken.
+    """
+    if actor is not None:
+        permissions.require(actor, "user.manage")
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    country_code = None
+    organization_id = None
+    if country:
+        found = reference_service.get_country(session, country)
+        if found is None:
+            errors["country"] = [f"Unknown country code: {country}."]
+        else:
+            country_code = found.code
+    if organization:
+        org = reference_service.find_organization(session, organization)
+        if org is None:
+            errors["organization"] = [f"Unknown organization: {organization}."]
+        else:
+            organization_id = org.id
+    if role == Role.FOCAL_POINT and not (country or organization):
+        errors["country"] = ["A focal point needs a country or an organization."]
+    if role == Role.DONOR and not organization:
+        errors["organization"] = ["A donor account needs its organization."]
+    if errors:
+        raise InvalidInput("The user cannot be created.", errors)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"A user with e-mail {email} exists already.", {"email": ["Taken."]})
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        country_code=country_code,
+        organization_id=organization_id,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session, *, actor: Actor) -> list[User]:
+    permissions.require(actor, "user.manage")
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def get_user(session: Session, user_id: int, *, actor: Actor) -> User:
+    permissions.require(actor, "user.manage")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user
+
+
+def set_user_active(session: Session, user_id: int, *, active: bool, actor: Actor) -> User:
+    """Deactivate (or reactivate) a user; deactivation also revokes every token they hold."""
+    user = get_user(session, user_id, actor=actor)
+    user.is_active = active
+    if not active:
+        now = utcnow()
+        for token in session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
+    session.flush()
+    return user
+
+
+def issue_token(session: Session, user: User, *, ttl_days: int) -> IssuedToken:
+    token = new_token()
+    expires_at = utcnow() + dt.timedelta(days=ttl_days)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), expires_at=expires_at))
+    session.flush()
+    return IssuedToken(token=token, expires_at=expires_at)
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User:
+    """:raises Unauthorized: for an unknown e-mail, a wrong password or an inactive user."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        raise Unauthorized("Wrong e-mail or password.")
+    return user
+
+
+def authenticate_token(session: Session, token: str) -> tuple[User, ApiToken]:
+    """:raises Unauthorized: for an unknown, expired or revoked token, or an inactive user."""
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    now = utcnow()
+    if record is None or record.revoked_at is not None:
+        raise Unauthorized("The token is not valid; request a new one.")
+    if record.expires_at <= now:
+        raise Unauthorized("The token has expired; request a new one.")
+    if not record.user.is_active:
+        raise Unauthorized("This account is deactivated.")
+    return record.user, record
+
+
+def revoke_token(session: Session, token: ApiToken) -> None:
+    token.revoked_at = utcnow()
+    session.flush()

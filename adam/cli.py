@@ -1,0 +1,156 @@
+"""The ``adam`` command: a FlaskGroup, so every ``flask`` command works too."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from adam.app import create_app
+from adam.auth import service as auth_service
+from adam.auth.models import Role
+from adam.errors import AdamError
+from adam.session import new_session
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """ADAM: coordination of counter-narcotics technical assistance."""
+
+
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: the newest)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION (e.g. base)."""
+    from alembic import command
+
+    command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (read and edit it before committing)."""
+    from alembic import command
+
+    command.revision(
+        alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True
+    )
+
+
+@main.command("seed")
+@click.option("--demo", is_flag=True, help="Also load the illustrative demo projects.")
+@with_appcontext
+def seed(demo: bool) -> None:
+    """Load reference data (countries, themes); safe to repeat."""
+    from adam.demo.load import load_demo
+    from adam.reference.seed import seed_reference_data
+
+    with new_session() as session:
+        report = seed_reference_data(session)
+        click.echo(
+            f"Countries: {report.countries_added} added, {report.countries_updated} updated; "
+            f"themes: {report.themes_added} added, {report.themes_updated} updated."
+        )
+        if demo:
+            demo_report = load_demo(session)
+            if demo_report.skipped:
+                click.echo("Demo data: projects exist already, nothing loaded.")
+            else:
+                click.echo(
+                    f"Demo data: {demo_report.organizations} organizations, "
+                    f"{demo_report.projects} projects."
+                )
+        session.commit()
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", default="")
+@click.option("--country", help="ISO alpha-2 code: the focal point's country.")
+@click.option("--org", "organization", help="Organization code: a donor's or focal point's.")
+@click.option(
+    "--password",
+    envvar="ADAM_NEW_USER_PASSWORD",
+    help="Lets the user get tokens with HTTP Basic (or set ADAM_NEW_USER_PASSWORD).",
+)
+@with_appcontext
+def users_create(
+    email: str,
+    role: str,
+    name: str,
+    country: str | None,
+    organization: str | None,
+    password: str | None,
+) -> None:
+    """Create a user and print an API token for them (shown once)."""
+    with new_session() as session:
+        try:
+            user = auth_service.create_user(
+                session,
+                email=email,
+                role=Role(role),
+                name=name,
+                password=password,
+                country=country,
+                organization=organization,
+            )
+            issued = auth_service.issue_token(
+                session, user, ttl_days=current_app.config["TOKEN_TTL_DAYS"]
+            )
+        except AdamError as error:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.details.items())
+            raise click.ClickException(f"{error.message} {details}".strip()) from error
+        session.commit()
+    click.echo(f"Created {role} {user.email} (id {user.id}). API token (shown once):")
+    click.echo(issued.token)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--workers", default=2, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API with gunicorn."""
+    os.execvp(
+        "gunicorn",
+        ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "wsgi:app"],
+    )

@@ -1,0 +1,53 @@
+"""Configuration: TOML defaults per environment, then ADAM_* variables, then overrides."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+ENVIRONMENTS = ("development", "testing", "production")
+DEFAULT_SECRET = "dev-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which key and why."""
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    path = CONFIG_DIR / f"{name}.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` in order: default.toml, <env>.toml, ADAM_* variables, overrides."""
+    overrides = dict(overrides or {})
+    env = overrides.get("ENV") or os.environ.get("ADAM_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"ADAM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    app.config.update(_read_toml("default"))
+    app.config.update(_read_toml(env))
+    app.config.from_prefixed_env("ADAM")
+    app.config.update(overrides)
+    app.config["ENV"] = env
+    if not app.config.get("DATABASE_URL"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'adam.sqlite3'}"
+    _validate(app.config)
+
+
+def _validate(config: Mapping[str, Any]) -> None:
+    if config["ENV"] == "production" and config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
+        raise ConfigError("Production needs a real secret: set ADAM_SECRET_KEY.")
+    for key in ("PER_PAGE_MAX", "PER_PAGE_DEFAULT", "TOKEN_TTL_DAYS", "MAX_CONTENT_LENGTH"):
+        value = config.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{key} must be a positive integer, not {value!r}.")

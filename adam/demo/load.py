@@ -1,0 +1,65 @@
+"""Load the shipped demo data through the same services the API uses (so it is validated too)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adam.auth import service as auth_service
+from adam.auth.actor import Actor
+from adam.auth.models import Role, User
+from adam.projects import service as project_service
+from adam.projects.models import Project
+from adam.projects.schemas import ProjectInSchema
+from adam.reference import service as reference_service
+from adam.reference.models import OrganizationType
+
+DEMO_USER = "demo-loader@adam.invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    organizations: int
+    projects: int
+    skipped: bool
+
+
+def demo_data() -> dict[str, Any]:
+    text = resources.files("adam.demo").joinpath("data.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def load_demo(session: Session) -> DemoReport:
+    """Add the demo organizations and projects once; a second run changes nothing."""
+    data = demo_data()
+    if session.scalar(select(Project.id).limit(1)) is not None:
+        return DemoReport(0, 0, skipped=True)
+    loader = session.scalar(select(User).where(User.email == DEMO_USER))
+    if loader is None:
+        loader = auth_service.create_user(
+            session, email=DEMO_USER, role=Role.COORDINATOR, name="Demo data loader"
+        )
+        loader.is_active = False  # owns the demo records; nobody signs in as it
+    actor = Actor(user_id=loader.id, email=loader.email, role=Role.COORDINATOR)
+    added_orgs = 0
+    for org in data["organizations"]:
+        if reference_service.find_organization(session, org["code"]) is None:
+            reference_service.create_organization(
+                session,
+                actor=None,
+                code=org["code"],
+                name=org["name"],
+                acronym=org.get("acronym"),
+                type=OrganizationType(org["type"]),
+                country=org.get("country"),
+            )
+            added_orgs += 1
+    schema = ProjectInSchema()
+    for raw in data["projects"]:
+        project_service.register_project(session, actor=actor, data=schema.load(raw))
+    return DemoReport(added_orgs, len(data["projects"]), skipped=False)

@@ -1,0 +1,36 @@
+"""Every model, imported once so the metadata (and Alembic) sees all tables."""
+
+from adam.auth.models import ApiToken, Role, User
+from adam.db import Base
+from adam.projects.models import (
+    OrganizationRole,
+    Project,
+    ProjectCodeCounter,
+    ProjectHistory,
+    ProjectOrganization,
+    ProjectStatus,
+    project_country,
+    project_theme,
+)
+from adam.reference.models import Country, Organization, OrganizationType, Pillar, Region, Theme
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Country",
+    "Organization",
+    "OrganizationRole",
+    "OrganizationType",
+    "Pillar",
+    "Project",
+    "ProjectCodeCounter",
+    "ProjectHistory",
+    "ProjectOrganization",
+    "ProjectStatus",
+    "Region",
+    "Role",
+    "Theme",
+    "User",
+    "project_country",
+    "project_theme",
+]

@@ -1,0 +1,1 @@
+"""Assistance projects: registration, editing, withdrawal, history and queries."""

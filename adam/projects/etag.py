@@ -1,0 +1,44 @@
+"""ETags for projects: ``"<id>-<version>"``, so If-Match carries the version a client read."""
+
+from __future__ import annotations
+
+import re
+
+from adam.errors import PreconditionFailed, PreconditionRequired
+
+_TAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
+
+
+def etag(project_id: int, version: int) -> str:
+    return f'"{project_id}-{version}"'
+
+
+def expected_version(header: str | None, project_id: int, *, required: bool) -> int | None:
+    """The version the client claims to hold, from an If-Match header.
+
+    ``*`` means "any version" (returns None). A tag for another project can never match.
+    :raises PreconditionRequired: no header where one is required.
+    :raises PreconditionFailed: the header holds no tag for this project.
+    """
+    if header is None or not header.strip():
+        if required:
+            raise PreconditionRequired(
+                "Send If-Match with the ETag from your last GET of this project, so a change "
+                "made meanwhile by someone else is never overwritten."
+            )
+        return None
+    if header.strip() == "*":
+        return None
+    for part in header.split(","):
+        match = _TAG.match(part.strip())
+        if match and int(match.group(1)) == project_id:
+            return int(match.group(2))
+    raise PreconditionFailed("If-Match holds no ETag of this project; read it again.")
+
+
+def matches(header: str | None, project_id: int, version: int) -> bool:
+    """For If-None-Match: does the client already hold this version?"""
+    if not header:
+        return False
+    tags = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return "*" in tags or etag(project_id, version) in tags

@@ -1,0 +1,145 @@
+"""Project filters as data, and the SQL they become (shared by the list, the tables and exports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from adam.errors import InvalidInput
+from adam.projects.models import (
+    OrganizationRole,
+    Project,
+    ProjectOrganization,
+    project_country,
+    project_theme,
+)
+from adam.reference import service as reference_service
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFilters:
+    countries: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    donors: tuple[str, ...] = ()
+    implementers: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    active_on: dt.date | None = None
+    start_from: dt.date | None = None
+    end_to: dt.date | None = None
+    q: str | None = None
+    budget_min: Decimal | None = None
+    budget_max: Decimal | None = None
+    currency: str | None = None
+    withdrawn: bool = False
+
+    @classmethod
+    def from_args(cls, args: dict[str, Any]) -> ProjectFilters:
+        return cls(
+            countries=tuple(args.get("country", ())),
+            themes=tuple(args.get("theme", ())),
+            donors=tuple(args.get("donor", ())),
+            implementers=tuple(args.get("implementer", ())),
+            statuses=tuple(args.get("status", ())),
+            active_on=args.get("active_on"),
+            start_from=args.get("start_from"),
+            end_to=args.get("end_to"),
+            q=args.get("q") or None,
+            budget_min=args.get("budget_min"),
+            budget_max=args.get("budget_max"),
+            currency=args.get("currency"),
+            withdrawn=bool(args.get("withdrawn", False)),
+        )
+
+
+def search_words(text: str) -> list[str]:
+    return [w for w in fold(text).split() if w]
+
+
+def fold(text: str) -> str:
+    """Case-fold for search in Python, so Cyrillic matches on SQLite as on PostgreSQL."""
+    return text.casefold()
+
+
+def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters) -> Select[Any]:
+    """Add the filters' conditions to a query over ``Project``.
+
+    :raises InvalidInput: when a filter names a country, theme or organization that does not exist,
+        since an empty answer would look like "nobody works there".
+    """
+    errors: dict[str, list[str]] = {}
+    conditions: list[Any] = [
+        Project.withdrawn_at.is_not(None) if filters.withdrawn else Project.withdrawn_at.is_(None)
+    ]
+    if filters.countries:
+        found = reference_service.countries_by_code(session, filters.countries)
+        unknown = [c for c in filters.countries if c.upper() not in found]
+        if unknown:
+            errors["country"] = [f"Unknown country code: {c}." for c in unknown]
+        conditions.append(
+            Project.id.in_(
+                select(project_country.c.project_id).where(
+                    project_country.c.country_code.in_(list(found))
+                )
+            )
+        )
+    if filters.themes:
+        themes = reference_service.themes_by_slug(session, filters.themes)
+        unknown = [t for t in filters.themes if t.lower() not in themes]
+        if unknown:
+            errors["theme"] = [f"Unknown theme: {t}." for t in unknown]
+        conditions.append(
+            Project.id.in_(
+                select(project_theme.c.project_id).where(
+                    project_theme.c.theme_id.in_([t.id for t in themes.values()])
+                )
+            )
+        )
+    for name, codes, role in (
+        ("donor", filters.donors, OrganizationRole.DONOR),
+        ("implementer", filters.implementers, OrganizationRole.IMPLEMENTER),
+    ):
+        if not codes:
+            continue
+        orgs = reference_service.organizations_by_code(session, codes)
+        unknown = [c for c in codes if c.lower() not in orgs]
+        if unknown:
+            errors[name] = [f"Unknown organization: {c}." for c in unknown]
+        conditions.append(
+            Project.id.in_(
+                select(ProjectOrganization.project_id).where(
+                    ProjectOrganization.organization_id.in_([o.id for o in orgs.values()]),
+                    ProjectOrganization.role == role,
+                )
+            )
+        )
+    if errors:
+        raise InvalidInput("The filters name things that do not exist.", errors)
+    if filters.statuses:
+        conditions.append(Project.status.in_(filters.statuses))
+    if filters.active_on:
+        day = filters.active_on
+        conditions.append(
+            and_(
+                Project.start_date <= day,
+                or_(Project.end_date.is_(None), Project.end_date >= day),
+            )
+        )
+    if filters.start_from:
+        conditions.append(Project.start_date >= filters.start_from)
+    if filters.end_to:
+        conditions.append(Project.end_date <= filters.end_to)
+    if filters.q:
+        for word in search_words(filters.q):
+            conditions.append(Project.search_text.contains(word, autoescape=True))
+    if filters.currency:
+        conditions.append(Project.budget_currency == filters.currency)
+    if filters.budget_min is not None:
+        conditions.append(Project.budget_amount >= filters.budget_min)
+    if filters.budget_max is not None:
+        conditions.append(Project.budget_amount <= filters.budget_max)
+    return query.where(*conditions)

@@ -1,0 +1,192 @@
+"""Projects, their links to countries, themes and organizations, and their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from adam.auth.models import User
+from adam.db import Base, intpk, timestamp, utcnow
+from adam.reference.models import Country, Organization, Theme
+
+
+class ProjectStatus(enum.StrEnum):
+    """IATI ActivityStatus codes 1-6, by name."""
+
+    PIPELINE = "pipeline"
+    IMPLEMENTATION = "implementation"
+    FINALISATION = "finalisation"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    SUSPENDED = "suspended"
+
+
+class OrganizationRole(enum.StrEnum):
+    DONOR = "donor"
+    IMPLEMENTER = "implementer"
+
+
+project_country = Table(
+    "project_country",
+    Base.metadata,
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Column("country_code", ForeignKey("country.code"), primary_key=True),
+    # Filtering by country walks this index from the country side.
+    Index("ix_project_country_country_code_project_id", "country_code", "project_id"),
+)
+
+project_theme = Table(
+    "project_theme",
+    Base.metadata,
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id"), primary_key=True),
+    Index("ix_project_theme_theme_id_project_id", "theme_id", "project_id"),
+)
+
+
+class ProjectOrganization(Base):
+    """An organization's part in a project: donor (IATI role 1) or implementer (role 4)."""
+
+    __tablename__ = "project_organization"
+    __table_args__ = (
+        Index("ix_project_organization_org_role_project", "organization_id", "role", "project_id"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
+    role: Mapped[OrganizationRole] = mapped_column(
+        Enum(
+            OrganizationRole,
+            name="organization_role",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        primary_key=True,
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class Project(Base):
+    __tablename__ = "project"
+    __table_args__ = (
+        Index("ix_project_live_start", "withdrawn_at", "start_date"),
+        Index("ix_project_live_end", "withdrawn_at", "end_date"),
+    )
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ProjectStatus] = mapped_column(
+        Enum(
+            ProjectStatus,
+            name="project_status",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        index=True,
+    )
+    start_date: Mapped[dt.date | None]
+    end_date: Mapped[dt.date | None]
+    budget_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    budget_currency: Mapped[str | None] = mapped_column(String(3))
+    iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Case-folded title and description, written with them: word search that treats
+    # Cyrillic the same on SQLite (whose lower() is ASCII-only) and PostgreSQL.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[timestamp]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    countries: Mapped[list[Country]] = relationship(
+        secondary=project_country, order_by=Country.code
+    )
+    themes: Mapped[list[Theme]] = relationship(secondary=project_theme, order_by=Theme.slug)
+    participations: Mapped[list[ProjectOrganization]] = relationship(
+        cascade="all, delete-orphan", order_by=ProjectOrganization.position
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    # The version column makes every UPDATE conditional on the version read, so two
+    # writers holding the same ETag cannot both succeed (the loser gets 412).
+    __mapper_args__ = {"version_id_col": version}
+
+    def organizations(self, role: OrganizationRole) -> list[Organization]:
+        return [p.organization for p in self.participations if p.role == role]
+
+    @property
+    def donors(self) -> list[Organization]:
+        return self.organizations(OrganizationRole.DONOR)
+
+    @property
+    def implementers(self) -> list[Organization]:
+        return self.organizations(OrganizationRole.IMPLEMENTER)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ProjectCodeCounter(Base):
+    """Last sequence number used for readable project codes, per prefix such as ``AF-2026``."""
+
+    __tablename__ = "project_code_counter"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_value: Mapped[int]
+
+
+class ProjectHistoryAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    WITHDRAW = "withdraw"
+    RESTORE = "restore"
+
+
+class ProjectHistory(Base):
+    """One recorded change of a project: who, when, and each field's old and new value."""
+
+    __tablename__ = "project_history"
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    action: Mapped[ProjectHistoryAction] = mapped_column(
+        Enum(
+            ProjectHistoryAction,
+            name="project_history_action",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    version: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[timestamp]
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

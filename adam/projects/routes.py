@@ -1,0 +1,105 @@
+"""Project endpoints: register, read, edit (If-Match), withdraw, restore, history, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from adam.api import Blueprint
+from adam.projects import service
+from adam.projects.etag import etag, expected_version, matches
+from adam.projects.filters import ProjectFilters
+from adam.projects.models import Project, ProjectHistory
+from adam.projects.schemas import (
+    HistoryEntrySchema,
+    ProjectInSchema,
+    ProjectListQuerySchema,
+    ProjectOutSchema,
+    ProjectPageSchema,
+    ProjectPatchSchema,
+)
+from adam.session import get_session
+from adam.web import commit, current_actor
+
+blp = Blueprint("projects", __name__, description="Assistance projects")
+
+
+def _headers(project: Project) -> dict[str, str]:
+    return {"ETag": etag(project.id, project.version)}
+
+
+@blp.route("/projects")
+@blp.arguments(ProjectListQuerySchema, location="query", unknown="raise")
+@blp.response(200, ProjectPageSchema)
+def list_projects(args: dict[str, Any]) -> dict[str, Any]:
+    """Find projects by country, theme, donor, implementer, status, dates, words and budget."""
+    items, total = service.search_projects(
+        get_session(),
+        actor=current_actor(),
+        filters=ProjectFilters.from_args(args),
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/projects", methods=["POST"])
+@blp.arguments(ProjectInSchema)
+@blp.response(201, ProjectOutSchema)
+def register_project(data: dict[str, Any]) -> tuple[Project, int, dict[str, str]]:
+    """Register a project."""
+    project = service.register_project(get_session(), actor=current_actor(), data=data)
+    commit()
+    return project, 201, {**_headers(project), "Location": f"/api/v1/projects/{project.id}"}
+
+
+@blp.route("/projects/<int:project_id>")
+@blp.response(200, ProjectOutSchema)
+def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Response:
+    """Show a project; its ETag is what PATCH and DELETE expect in If-Match."""
+    project = service.get_project(get_session(), project_id, actor=current_actor())
+    if matches(request.headers.get("If-None-Match"), project.id, project.version):
+        return Response(status=304, headers=_headers(project))
+    return project, 200, _headers(project)
+
+
+@blp.route("/projects/<int:project_id>", methods=["PATCH"])
+@blp.arguments(ProjectPatchSchema(partial=True))
+@blp.response(200, ProjectOutSchema)
+def update_project(data: dict[str, Any], project_id: int) -> tuple[Project, int, dict[str, str]]:
+    """Change a project. Requires If-Match with the ETag of the version you read (else 428/412)."""
+    version = expected_version(request.headers.get("If-Match"), project_id, required=True)
+    project = service.update_project(
+        get_session(), project_id, actor=current_actor(), changes=data, expected_version=version
+    )
+    commit()
+    return project, 200, _headers(project)
+
+
+@blp.route("/projects/<int:project_id>", methods=["DELETE"])
+@blp.response(204)
+def withdraw_project(project_id: int) -> None:
+    """Withdraw a project: hidden from queries, kept, restorable by a coordinator."""
+    version = expected_version(request.headers.get("If-Match"), project_id, required=False)
+    service.withdraw_project(
+        get_session(), project_id, actor=current_actor(), expected_version=version
+    )
+    commit()
+
+
+@blp.route("/projects/<int:project_id>/restore", methods=["POST"])
+@blp.response(200, ProjectOutSchema)
+def restore_project(project_id: int) -> tuple[Project, int, dict[str, str]]:
+    """Restore a withdrawn project (coordinators and administrators)."""
+    project = service.restore_project(get_session(), project_id, actor=current_actor())
+    commit()
+    return project, 200, _headers(project)
+
+
+@blp.route("/projects/<int:project_id>/history")
+@blp.response(200, HistoryEntrySchema(many=True))
+def project_history(project_id: int) -> list[ProjectHistory]:
+    """Every recorded change of a project: who, when, each field's old and new value."""
+    return service.project_history(get_session(), project_id, actor=current_actor())

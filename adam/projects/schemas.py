@@ -1,0 +1,245 @@
+"""The project API contract: what comes in, what goes out, and the query filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from adam.fields import CodeList, StrictList, Text
+from adam.projects.models import Project, ProjectStatus
+from adam.reference.codes import country_codes, is_currency
+
+STATUSES = [s.value for s in ProjectStatus]
+# IATI asks publishers to avoid / & | ? too, but real ones (the EU's) carry "/", so only
+# white space is refused: an identifier with a space is certainly mistyped.
+IATI_IDENTIFIER = re.compile(r"^\S+$")
+MAX_BUDGET = Decimal("9999999999999999.99")
+SORT_KEYS = ("title", "start_date", "end_date", "budget", "created_at", "updated_at", "code", "id")
+
+
+def _two_places(value: Decimal) -> None:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise ma.ValidationError("Use at most two decimal places.")
+
+
+def _currency(value: str) -> None:
+    if not is_currency(value):
+        raise ma.ValidationError(f"Unknown ISO 4217 currency code: {value}.")
+
+
+class BudgetSchema(ma.Schema):
+    amount = ma.fields.Decimal(
+        required=True,
+        as_string=True,
+        allow_nan=False,
+        validate=[
+            validate.Range(min=0, error="The budget cannot be negative."),
+            validate.Range(max=MAX_BUDGET, error="The budget is implausibly large."),
+            _two_places,
+        ],
+        metadata={"example": "1250000.00"},
+    )
+    currency = Text(
+        required=True, single_line=True, strip=True, validate=_currency, metadata={"example": "USD"}
+    )
+
+    @ma.pre_load
+    def _upper_currency(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("currency"), str):
+            data = {**data, "currency": data["currency"].upper()}
+        return data
+
+
+class ContactSchema(ma.Schema):
+    name = Text(single_line=True, strip=True, validate=validate.Length(max=200), allow_none=True)
+    email = ma.fields.Email(validate=validate.Length(max=320), allow_none=True)
+
+
+class ProjectInSchema(ma.Schema):
+    """A project as registered. On PATCH every field is optional; lists replace the stored list."""
+
+    title = Text(
+        required=True,
+        single_line=True,
+        strip=True,
+        validate=validate.Length(min=1, max=500, error="Give a title of 1 to 500 characters."),
+    )
+    description = Text(allow_none=True, validate=validate.Length(max=20000))
+    donors = StrictList(
+        required=True,
+        validate=validate.Length(min=1, max=50, error="Name 1 to 50 donor organizations."),
+        metadata={"description": "Organization codes of the funders."},
+    )
+    implementers = StrictList(
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "Organization codes of the implementing organizations."},
+    )
+    countries = StrictList(
+        required=True,
+        validate=validate.Length(min=1, max=60, error="Name 1 to 60 beneficiary countries."),
+        metadata={"description": "ISO 3166-1 alpha-2 codes (XK for Kosovo)."},
+    )
+
+    @ma.validates("countries")
+    def _known_countries(self, value: list[str], **_: Any) -> None:
+        unknown = [c for c in value if c.upper() not in country_codes()]
+        if unknown:
+            raise ma.ValidationError([f"Unknown country code: {c}." for c in unknown])
+
+    themes = StrictList(
+        required=True,
+        validate=validate.Length(min=1, max=20, error="Name 1 to 20 themes."),
+        metadata={"description": "Theme slugs, see GET /themes."},
+    )
+    status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
+    start_date = ma.fields.Date(allow_none=True)
+    end_date = ma.fields.Date(allow_none=True)
+    budget = ma.fields.Nested(BudgetSchema, allow_none=True)
+    iati_identifier = Text(
+        allow_none=True,
+        strip=True,
+        validate=[
+            validate.Length(min=1, max=200),
+            validate.Regexp(IATI_IDENTIFIER, error="An IATI identifier has no spaces."),
+        ],
+    )
+    contact = ma.fields.Nested(ContactSchema, allow_none=True)
+
+    @ma.validates_schema(skip_on_field_errors=False)
+    def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("start_date"), data.get("end_date")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            raise ma.ValidationError("The end date is before the start date.", "end_date")
+
+
+class ProjectPatchSchema(ProjectInSchema):
+    """The same fields as registration, all optional (use with ``partial=True``)."""
+
+
+class NamedCodeSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class ThemeRefSchema(ma.Schema):
+    slug = ma.fields.String()
+    name = ma.fields.String(attribute="name_en")
+    pillar = ma.fields.String()
+
+
+class CountryRefSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String(attribute="name_en")
+
+
+class UserRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    email = ma.fields.String()
+
+
+class ProjectOutSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    title = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    donors = ma.fields.List(ma.fields.Nested(NamedCodeSchema))
+    implementers = ma.fields.List(ma.fields.Nested(NamedCodeSchema))
+    countries = ma.fields.List(ma.fields.Nested(CountryRefSchema))
+    themes = ma.fields.List(ma.fields.Nested(ThemeRefSchema))
+    status = ma.fields.String()
+    start_date = ma.fields.Date(allow_none=True)
+    end_date = ma.fields.Date(allow_none=True)
+    budget = ma.fields.Method("_budget", allow_none=True)
+    iati_identifier = ma.fields.String(allow_none=True)
+    contact = ma.fields.Method("_contact", allow_none=True)
+    version = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    created_by = ma.fields.Nested(UserRefSchema, allow_none=True)
+    updated_by = ma.fields.Nested(UserRefSchema, allow_none=True)
+    withdrawn_at = ma.fields.DateTime(allow_none=True)
+
+    def _budget(self, project: Project) -> dict[str, str] | None:
+        if project.budget_amount is None:
+            return None
+        return {"amount": f"{project.budget_amount:.2f}", "currency": project.budget_currency or ""}
+
+    def _contact(self, project: Project) -> dict[str, str | None] | None:
+        if project.contact_name is None and project.contact_email is None:
+            return None
+        return {"name": project.contact_name, "email": project.contact_email}
+
+
+class ProjectQuerySchema(ma.Schema):
+    """Filters shared by the project list, the tables and the exports."""
+
+    country = CodeList(metadata={"description": "ISO alpha-2; repeat or comma-separate for any of"})
+    theme = CodeList(metadata={"description": "Theme slug; repeat for any of"})
+    donor = CodeList(metadata={"description": "Organization code; repeat for any of"})
+    implementer = CodeList(metadata={"description": "Organization code; repeat for any of"})
+    status = CodeList(Text(validate=validate.OneOf(STATUSES)))
+    active_on = ma.fields.Date(metadata={"description": "Running on this date"})
+    start_from = ma.fields.Date(metadata={"description": "Starting on or after"})
+    end_to = ma.fields.Date(metadata={"description": "Ending on or before"})
+    q = Text(single_line=True, strip=True, validate=validate.Length(max=200))
+    budget_min = ma.fields.Decimal(allow_nan=False, validate=validate.Range(min=0))
+    budget_max = ma.fields.Decimal(allow_nan=False, validate=validate.Range(min=0))
+    currency = Text(single_line=True, strip=True, validate=_currency)
+    withdrawn = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Coordinators: list withdrawn projects"}
+    )
+
+    @ma.pre_load
+    def _upper_currency(self, data: Any, **_: Any) -> Any:
+        currency = data.get("currency") if hasattr(data, "get") else None
+        if isinstance(currency, str):
+            data = {**data, "currency": currency.upper()}
+        return data
+
+    @ma.validates_schema
+    def _budget_needs_currency(self, data: dict[str, Any], **_: Any) -> None:
+        has_bounds = "budget_min" in data or "budget_max" in data
+        if has_bounds and "currency" not in data:
+            raise ma.ValidationError("Give the currency of budget_min/budget_max.", "currency")
+        low, high = data.get("budget_min"), data.get("budget_max")
+        if low is not None and high is not None and low > high:
+            raise ma.ValidationError("budget_min is above budget_max.", "budget_min")
+        start, end = data.get("start_from"), data.get("end_to")
+        if start and end and end < start:
+            raise ma.ValidationError("end_to is before start_from.", "end_to")
+
+
+def _sort(value: str) -> None:
+    for part in value.split(","):
+        if part.strip().lstrip("-") not in SORT_KEYS:
+            raise ma.ValidationError(f"Sort by one of {', '.join(SORT_KEYS)}, '-' for descending.")
+
+
+class ProjectListQuerySchema(ProjectQuerySchema):
+    sort = ma.fields.String(load_default="-created_at", validate=_sort)
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ProjectPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ProjectOutSchema))
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+    total = ma.fields.Integer()
+
+
+class HistoryEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    action = ma.fields.String()
+    version = ma.fields.Integer()
+    at = ma.fields.DateTime()
+    actor = ma.fields.Nested(UserRefSchema, allow_none=True)
+    changes = ma.fields.Dict()

@@ -1,0 +1,427 @@
+"""Register, read, edit, withdraw and restore projects; every change is recorded in the history.
+
+Order inside each write (from CKAN's actions): resolve references, check access, save, record.
+The caller owns the transaction and commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from adam.auth import permissions
+from adam.auth.actor import Actor
+from adam.auth.permissions import ProjectScope
+from adam.db import utcnow
+from adam.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from adam.projects.filters import ProjectFilters, apply_filters, fold
+from adam.projects.models import (
+    OrganizationRole,
+    Project,
+    ProjectCodeCounter,
+    ProjectHistory,
+    ProjectHistoryAction,
+    ProjectOrganization,
+)
+from adam.reference import service as reference_service
+from adam.reference.models import Country, Organization
+
+LIST_FIELDS = ("donors", "implementers", "countries", "themes")
+SORT_COLUMNS = {
+    "title": Project.title,
+    "start_date": Project.start_date,
+    "end_date": Project.end_date,
+    "budget": Project.budget_amount,
+    "created_at": Project.created_at,
+    "updated_at": Project.updated_at,
+    "code": Project.code,
+    "id": Project.id,
+}
+
+
+def _resolve_references(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn the codes in ``data`` into rows; every unknown code becomes a field error."""
+    errors: dict[str, list[str]] = {}
+    resolved: dict[str, Any] = {}
+    if "countries" in data:
+        found = reference_service.countries_by_code(session, data["countries"])
+        bad = [c for c in data["countries"] if c.upper() not in found]
+        if bad:
+            errors["countries"] = [f"Unknown country code: {c}." for c in bad]
+        resolved["countries"] = [found[c.upper()] for c in data["countries"] if c.upper() in found]
+    if "themes" in data:
+        themes = reference_service.themes_by_slug(session, data["themes"])
+        bad = [t for t in data["themes"] if t.lower() not in themes]
+        if bad:
+            errors["themes"] = [f"Unknown theme: {t}. See GET /api/v1/themes." for t in bad]
+        resolved["themes"] = [themes[t.lower()] for t in data["themes"] if t.lower() in themes]
+    for name in ("donors", "implementers"):
+        if name in data:
+            orgs = reference_service.organizations_by_code(session, data[name])
+            bad = [c for c in data[name] if c.lower() not in orgs]
+            if bad:
+                errors[name] = [
+                    f"Unknown organization: {c}. Register it with POST /api/v1/organizations."
+                    for c in bad
+                ]
+            resolved[name] = [orgs[c.lower()] for c in data[name] if c.lower() in orgs]
+    if errors:
+        raise InvalidInput("The project names things that do not exist.", errors)
+    return resolved
+
+
+def _scope(
+    countries: Sequence[Country],
+    donors: Sequence[Organization],
+    implementers: Sequence[Organization],
+) -> ProjectScope:
+    return ProjectScope(
+        countries=frozenset(c.code for c in countries),
+        donors=frozenset(o.id for o in donors),
+        implementers=frozenset(o.id for o in implementers),
+    )
+
+
+def scope_of(project: Project) -> ProjectScope:
+    return _scope(project.countries, project.donors, project.implementers)
+
+
+def snapshot(project: Project) -> dict[str, Any]:
+    """The project's user-visible fields as JSON values: what the history compares."""
+    return {
+        "title": project.title,
+        "description": project.description,
+        "donors": [o.code for o in project.donors],
+        "implementers": [o.code for o in project.implementers],
+        "countries": [c.code for c in project.countries],
+        "themes": [t.slug for t in project.themes],
+        "status": str(project.status),
+        "start_date": project.start_date.isoformat() if project.start_date else None,
+        "end_date": project.end_date.isoformat() if project.end_date else None,
+        "budget": (
+            {"amount": f"{project.budget_amount:.2f}", "currency": project.budget_currency}
+            if project.budget_amount is not None
+            else None
+        ),
+        "iati_identifier": project.iati_identifier,
+        "contact": (
+            {"name": project.contact_name, "email": project.contact_email}
+            if project.contact_name is not None or project.contact_email is not None
+            else None
+        ),
+    }
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: {"old": before.get(key), "new": value}
+        for key, value in after.items()
+        if before.get(key) != value
+    }
+
+
+def _apply(project: Project, data: dict[str, Any], refs: dict[str, Any]) -> None:
+    for name in ("title", "description", "status", "start_date", "end_date"):
+        if name in data:
+            setattr(project, name, data[name])
+    if "budget" in data:
+        budget = data["budget"]
+        project.budget_amount = budget["amount"] if budget else None
+        project.budget_currency = budget["currency"] if budget else None
+    if "iati_identifier" in data:
+        project.iati_identifier = data["iati_identifier"] or None
+    if "contact" in data:
+        contact = data["contact"] or {}
+        project.contact_name = contact.get("name") or None
+        project.contact_email = contact.get("email") or None
+    if "countries" in refs:
+        project.countries = refs["countries"]
+    if "themes" in refs:
+        project.themes = refs["themes"]
+    if "donors" in refs or "implementers" in refs:
+        donors = refs.get("donors", project.donors)
+        implementers = refs.get("implementers", project.implementers)
+        wanted = [(o, OrganizationRole.DONOR) for o in donors] + [
+            (o, OrganizationRole.IMPLEMENTER) for o in implementers
+        ]
+        current = {(p.organization_id, p.role): p for p in project.participations}
+        kept = []
+        for position, (org, role) in enumerate(wanted):
+            link = current.get((org.id, role)) or ProjectOrganization(organization=org, role=role)
+            link.position = position
+            kept.append(link)
+        project.participations = kept
+    project.search_text = fold(f"{project.title}\n{project.description or ''}")
+
+
+def _check_dates(project: Project) -> None:
+    if project.start_date and project.end_date and project.end_date < project.start_date:
+        raise InvalidInput(
+            "The end date is before the start date.",
+            {"end_date": ["The end date is before the start date."]},
+        )
+
+
+def _check_iati_identifier(session: Session, project: Project) -> None:
+    if not project.iati_identifier:
+        return
+    clash = session.scalar(
+        select(Project.code).where(
+            Project.iati_identifier == project.iati_identifier, Project.id != project.id
+        )
+    )
+    if clash is not None:
+        raise Conflict(
+            f"Project {clash} already has IATI identifier {project.iati_identifier}.",
+            {"iati_identifier": [f"Already used by {clash}."]},
+        )
+
+
+def _next_code(session: Session, prefix: str) -> str:
+    """Allocate ``PREFIX-NNNN`` atomically: the upsert row-locks the counter until commit."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProjectCodeCounter)
+        .values(prefix=prefix, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[ProjectCodeCounter.prefix],
+            set_={"last_value": ProjectCodeCounter.last_value + 1},
+        )
+        .returning(ProjectCodeCounter.last_value)
+    )
+    number = session.execute(statement).scalar_one()
+    return f"{prefix}-{number:04d}"
+
+
+def _record(
+    session: Session,
+    project: Project,
+    action: ProjectHistoryAction,
+    actor: Actor | None,
+    changes: dict[str, Any],
+) -> None:
+    session.add(
+        ProjectHistory(
+            project_id=project.id,
+            action=action,
+            version=project.version,
+            actor_id=actor.user_id if actor else None,
+            changes=changes,
+        )
+    )
+
+
+def register_project(session: Session, *, actor: Actor, data: dict[str, Any]) -> Project:
+    """Register a new project from validated input.
+
+    :raises InvalidInput: unknown countries, themes or organizations.
+    :raises Forbidden: the project lies outside the actor's scope.
+    :raises Conflict: the IATI identifier is used by another project.
+    """
+    refs = _resolve_references(session, data)
+    permissions.require(
+        actor,
+        "project.create",
+        _scope(refs["countries"], refs["donors"], refs.get("implementers", [])),
+    )
+    now = utcnow()
+    project = Project(
+        created_at=now,
+        updated_at=now,
+        created_by_id=actor.user_id,
+        updated_by_id=actor.user_id,
+    )
+    _apply(project, data, refs)
+    _check_dates(project)
+    _check_iati_identifier(session, project)
+    project.code = _next_code(session, f"{refs['countries'][0].code}-{now.year}")
+    session.add(project)
+    session.flush()
+    _record(session, project, ProjectHistoryAction.CREATE, actor, _diff({}, snapshot(project)))
+    session.flush()
+    return project
+
+
+def _load(session: Session, project_id: int) -> Project | None:
+    query = select(Project).where(Project.id == project_id).options(*_eager())
+    return session.scalar(query)
+
+
+def _eager() -> list[Any]:
+    return [
+        selectinload(Project.countries),
+        selectinload(Project.themes),
+        selectinload(Project.participations),
+        selectinload(Project.created_by),
+        selectinload(Project.updated_by),
+    ]
+
+
+def get_project(session: Session, project_id: int, *, actor: Actor) -> Project:
+    """A project by id. Withdrawn projects exist only for coordinators and administrators.
+
+    :raises NotFound: no such project, or withdrawn and the actor may not see it.
+    """
+    project = _load(session, project_id)
+    if project is None or (
+        project.is_withdrawn and not permissions.allowed(actor, "project.read_withdrawn")
+    ):
+        raise NotFound(f"No project with id {project_id}.")
+    return project
+
+
+def _check_version(project: Project, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != project.version:
+        raise PreconditionFailed(
+            f"Project {project.code} changed since you read it (now version {project.version}); "
+            "read it again and reapply your change."
+        )
+
+
+def _flush_versioned(session: Session, project: Project) -> None:
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise PreconditionFailed(
+            f"Project {project.code} was changed by someone else at the same moment; "
+            "read it again and reapply your change."
+        ) from error
+
+
+def update_project(
+    session: Session,
+    project_id: int,
+    *,
+    actor: Actor,
+    changes: dict[str, Any],
+    expected_version: int | None,
+) -> Project:
+    """Apply a partial change. Lists given replace the stored ones.
+
+    :raises PreconditionFailed: ``expected_version`` is not the stored version.
+    :raises Forbidden: the actor may not edit the project, or the change moves it out of scope.
+    """
+    project = get_project(session, project_id, actor=actor)
+    if project.is_withdrawn:
+        raise Conflict(f"Project {project.code} is withdrawn; restore it before editing.")
+    permissions.require(actor, "project.update", scope_of(project))
+    _check_version(project, expected_version)
+    refs = _resolve_references(session, changes)
+    before = snapshot(project)
+    _apply(project, changes, refs)
+    _check_dates(project)
+    _check_iati_identifier(session, project)
+    after = snapshot(project)
+    diff = _diff(before, after)
+    if not diff:
+        session.expire(project)
+        return get_project(session, project_id, actor=actor)
+    if any(name in diff for name in ("countries", "donors", "implementers")):
+        reason = permissions.denial(actor, "project.update", scope_of(project))
+        if reason:
+            raise Forbidden(f"The change would move the project out of your scope. {reason}")
+    project.updated_at = utcnow()
+    project.updated_by_id = actor.user_id
+    _flush_versioned(session, project)
+    _record(session, project, ProjectHistoryAction.UPDATE, actor, diff)
+    session.flush()
+    return project
+
+
+def withdraw_project(
+    session: Session, project_id: int, *, actor: Actor, expected_version: int | None = None
+) -> Project:
+    """Hide a project from every query; it stays stored and a coordinator can restore it."""
+    project = get_project(session, project_id, actor=actor)
+    if project.is_withdrawn:
+        return project
+    permissions.require(actor, "project.withdraw", scope_of(project))
+    _check_version(project, expected_version)
+    now = utcnow()
+    project.withdrawn_at = now
+    project.withdrawn_by_id = actor.user_id
+    project.updated_at = now
+    project.updated_by_id = actor.user_id
+    _flush_versioned(session, project)
+    _record(
+        session,
+        project,
+        ProjectHistoryAction.WITHDRAW,
+        actor,
+        {"withdrawn_at": {"old": None, "new": now.isoformat()}},
+    )
+    session.flush()
+    return project
+
+
+def restore_project(session: Session, project_id: int, *, actor: Actor) -> Project:
+    permissions.require(actor, "project.restore")
+    project = get_project(session, project_id, actor=actor)
+    if not project.is_withdrawn:
+        return project
+    old = project.withdrawn_at
+    project.withdrawn_at = None
+    project.withdrawn_by_id = None
+    project.updated_at = utcnow()
+    project.updated_by_id = actor.user_id
+    _check_iati_identifier(session, project)
+    _flush_versioned(session, project)
+    _record(
+        session,
+        project,
+        ProjectHistoryAction.RESTORE,
+        actor,
+        {"withdrawn_at": {"old": old.isoformat() if old else None, "new": None}},
+    )
+    session.flush()
+    return project
+
+
+def project_history(session: Session, project_id: int, *, actor: Actor) -> list[ProjectHistory]:
+    get_project(session, project_id, actor=actor)
+    return list(
+        session.scalars(
+            select(ProjectHistory)
+            .where(ProjectHistory.project_id == project_id)
+            .order_by(ProjectHistory.id)
+        )
+    )
+
+
+def _order(query: Select[Any], sort: str) -> Select[Any]:
+    clauses = []
+    for part in sort.split(","):
+        part = part.strip()
+        column = SORT_COLUMNS[part.lstrip("-")]
+        clauses.append(column.desc().nulls_last() if part.startswith("-") else column.asc())
+    clauses.append(Project.id.desc())
+    return query.order_by(*clauses)
+
+
+def search_projects(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: ProjectFilters,
+    sort: str = "-created_at",
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[Project], int]:
+    """One page of the projects matching ``filters``, and how many match in all."""
+    if filters.withdrawn:
+        permissions.require(actor, "project.read_withdrawn")
+    query = apply_filters(session, select(Project), filters)
+    total = session.scalar(
+        select(func.count()).select_from(query.with_only_columns(Project.id).subquery())
+    )
+    rows = session.scalars(
+        _order(query, sort).options(*_eager()).limit(per_page).offset((page - 1) * per_page)
+    )
+    return list(rows), total or 0

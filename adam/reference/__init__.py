@@ -1,0 +1,1 @@
+"""Reference data: countries, organizations and the thematic taxonomy."""

@@ -1,0 +1,58 @@
+"""ISO code lists from pycountry, with the additions the aid world uses (Kosovo)."""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCode:
+    code: str
+    alpha3: str | None
+    name_en: str
+    name_ru: str
+
+
+# Kosovo is used by IATI, the EU and the World Bank but has no ISO 3166-1 entry yet.
+EXTRA_COUNTRIES = (CountryCode("XK", "XKX", "Kosovo", "Косово"),)
+
+
+@cache
+def _russian() -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
+
+
+def all_countries() -> list[CountryCode]:
+    ru = _russian()
+    found = [
+        CountryCode(
+            code=c.alpha_2,
+            alpha3=c.alpha_3,
+            name_en=getattr(c, "common_name", None) or c.name,
+            name_ru=ru.gettext(c.name),
+        )
+        for c in pycountry.countries
+    ]
+    return sorted([*found, *EXTRA_COUNTRIES], key=lambda c: c.code)
+
+
+# ISO 4217 "testing" and "no currency" codes are not budgets.
+_NOT_MONEY = frozenset({"XTS", "XXX"})
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.currencies) - _NOT_MONEY
+
+
+def is_currency(code: str) -> bool:
+    return code in currency_codes()
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    return frozenset(c.code for c in all_countries())
