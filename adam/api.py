@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from adam.errors import AdamError
+from adam.session import rollback_request_session
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ class Api(flask_smorest.Api):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AdamError)
     def _adam_error(error: AdamError) -> Response:
+        rollback_request_session()
         headers = {"WWW-Authenticate": 'Bearer realm="adam"'} if error.status == 401 else None
         return error_response(
             error.status, error.message, error.details, code=error.code, headers=headers
@@ -142,6 +144,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(error: IntegrityError) -> Response:
+        rollback_request_session()
         # Services check natural keys first; this catches the race where two requests
         # insert the same key at once. Nothing was written: the transaction rolled back.
         log.info("integrity error: %s", error.orig)
@@ -154,6 +157,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
+        rollback_request_session()
         if isinstance(error, HTTPException):
             return app.extensions["adam.api"].handle_http_exception(error)
         log.exception("unhandled error")

@@ -31,6 +31,13 @@ def get_session() -> Session:
     return g.db_session
 
 
+def rollback_request_session() -> None:
+    """Undo whatever the failed request wrote, before its error answer is sent."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -140,10 +140,11 @@ def _apply(project: Project, data: dict[str, Any], refs: dict[str, Any]) -> None
         contact = data["contact"] or {}
         project.contact_name = contact.get("name") or None
         project.contact_email = contact.get("email") or None
+    # Sorted as the relationships load them, so every answer lists them in one order.
     if "countries" in refs:
-        project.countries = refs["countries"]
+        project.countries = sorted(refs["countries"], key=lambda c: c.code)
     if "themes" in refs:
-        project.themes = refs["themes"]
+        project.themes = sorted(refs["themes"], key=lambda t: t.slug)
     if "donors" in refs or "implementers" in refs:
         donors = refs.get("donors", project.donors)
         implementers = refs.get("implementers", project.implementers)
@@ -286,11 +287,12 @@ def _check_version(project: Project, expected_version: int | None) -> None:
 
 
 def _flush_versioned(session: Session, project: Project) -> None:
+    code = project.code  # read now: after a failed flush the object cannot be loaded
     try:
         session.flush()
     except StaleDataError as error:
         raise PreconditionFailed(
-            f"Project {project.code} was changed by someone else at the same moment; "
+            f"Project {code} was changed by someone else at the same moment; "
             "read it again and reapply your change."
         ) from error
 

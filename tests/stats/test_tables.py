@@ -1,0 +1,89 @@
+"""Tables of counts and budgets by country, theme, donor, status and year; JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.conftest import Account
+
+
+def _seed(register: Any) -> None:
+    register()  # TJ, border-control, gb-fcdo, USD 1,250,000, 2025
+    register(countries=["TJ", "AF"], themes=["border-control", "forensics"])
+    register(
+        countries=["AF"],
+        themes=["demand-reduction"],
+        donors=["us-inl"],
+        budget={"amount": "500.50", "currency": "EUR"},
+        start_date="2024-01-01",
+        status="closed",
+    )
+
+
+def test_by_country_and_theme_counts_and_sums_per_currency(
+    client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    _seed(register)
+    response = client.get("/api/v1/stats/projects?by=country,theme", headers=coordinator.headers)
+    assert response.status_code == 200
+    body = response.json
+    assert body["by"] == ["country", "theme"]
+    assert body["total_projects"] == 3
+    rows = {(r["country"]["code"], r["theme"]["slug"]): r for r in body["rows"]}
+    assert rows[("TJ", "border-control")]["projects"] == 2
+    assert rows[("TJ", "border-control")]["budget"] == [{"currency": "USD", "amount": "2500000.00"}]
+    assert rows[("AF", "demand-reduction")]["budget"] == [{"currency": "EUR", "amount": "500.50"}]
+    assert rows[("AF", "forensics")]["projects"] == 1
+    assert len(rows) == 5
+
+
+def test_filters_apply_to_tables(client: FlaskClient, coordinator: Account, register: Any) -> None:
+    _seed(register)
+    body = client.get(
+        "/api/v1/stats/projects?by=donor&country=AF", headers=coordinator.headers
+    ).json
+    assert {r["donor"]["code"]: r["projects"] for r in body["rows"]} == {"gb-fcdo": 1, "us-inl": 1}
+
+
+def test_status_and_year(client: FlaskClient, coordinator: Account, register: Any) -> None:
+    _seed(register)
+    status = client.get("/api/v1/stats/projects?by=status", headers=coordinator.headers).json
+    assert {r["status"]["code"]: r["projects"] for r in status["rows"]} == {
+        "implementation": 2,
+        "closed": 1,
+    }
+    years = client.get("/api/v1/stats/projects?by=year", headers=coordinator.headers).json
+    assert {r["year"]["year"]: r["projects"] for r in years["rows"]} == {2025: 2, 2024: 1}
+
+
+def test_csv_has_names_next_to_codes_and_a_column_per_currency(
+    client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    _seed(register)
+    response = client.get(
+        "/api/v1/stats/projects?by=country",
+        headers={**coordinator.headers, "Accept": "text/csv"},
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    by_code = {r["country"]: r for r in rows}
+    assert by_code["TJ"]["country_name"] == "Tajikistan"
+    assert by_code["TJ"]["budget_USD"] == "2500000.00" and by_code["TJ"]["budget_EUR"] == ""
+    assert by_code["AF"]["projects"] == "2"
+
+
+def test_csv_neutralizes_formulas(
+    client: FlaskClient, coordinator: Account, register: Any, make_org: Any
+) -> None:
+    make_org("evil", '=HYPERLINK("http://x")')
+    register(donors=["evil"])
+    response = client.get(
+        "/api/v1/stats/projects?by=donor", headers={**coordinator.headers, "Accept": "text/csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0]["donor_name"].startswith("'=")
