@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -150,7 +151,6 @@ def users_create(
 @click.option("--workers", default=2, type=int)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the API with gunicorn."""
-    os.execvp(
-        "gunicorn",
-        ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "wsgi:app"],
-    )
+    # The gunicorn of this interpreter's environment, whether or not its bin/ is on PATH.
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"]
+    os.execv(sys.executable, [*argv, "--workers", str(workers), "adam:create_app()"])

@@ -25,6 +25,6 @@ def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch
 
 
 def test_bad_numbers_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ADAM_PER_PAGE_MAX", "0")
-    with pytest.raises(ConfigError, match="PER_PAGE_MAX"):
+    monkeypatch.setenv("ADAM_TOKEN_TTL_DAYS", "0")
+    with pytest.raises(ConfigError, match="TOKEN_TTL_DAYS"):
         create_app({"DATABASE_URL": "sqlite://"})
