@@ -64,7 +64,10 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(messages, Mapping):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":  # marshmallow's key for "this object as a whole"
+                name = prefix or "_request"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             for inner_key, inner_value in flatten_messages(value, name).items():
                 flat.setdefault(inner_key, []).extend(inner_value)
     elif isinstance(messages, list | tuple):
@@ -130,7 +133,10 @@ class Api(flask_smorest.Api):
             message = DEFAULT_MESSAGES.get(status) or error.description or error.name
         if status >= 500:
             log.error("HTTP %s: %s", status, error)
-        return error_response(status, message, details, headers=data.get("headers"))
+        # Keep the exception's own headers (Allow on 405, Retry-After...), not its HTML type.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        return error_response(status, message, details, headers=headers)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Engine,
     MetaData,
-    Numeric,
     String,
     TypeDecorator,
     create_engine,
@@ -51,6 +51,30 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
+MAX_ID = 2**31 - 1  # primary keys are INTEGER; larger ids cannot exist (and overflow drivers)
+
+
+class Money(TypeDecorator[Decimal]):
+    """An exact amount with two decimals, stored as whole cents in a 64-bit integer.
+
+    SQLite keeps NUMERIC as a double, which silently changes amounts past 15 digits and
+    sums them inexactly; integer cents are exact on both backends, and so are their sums.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(str(value)) * 100).to_integral_value())
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -58,7 +82,6 @@ def utcnow() -> dt.datetime:
 intpk = Annotated[int, mapped_column(primary_key=True)]
 timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
 country_code = Annotated[str, mapped_column(String(2))]
-money = Annotated[Decimal, mapped_column(Numeric(18, 2))]
 
 
 class Base(DeclarativeBase):

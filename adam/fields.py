@@ -9,6 +9,8 @@ import marshmallow as ma
 
 # NUL cannot be stored in PostgreSQL text; other C0 controls in a one-line field are garbage.
 _NUL = "\x00"
+# Half a UTF-16 pair ("\ud800" in JSON) is no character: no database can store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -24,6 +26,8 @@ class Text(ma.fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if _NUL in text or (self.single_line and _LINE_CONTROLS.search(text)):
             raise ma.ValidationError("Contains control characters.")
+        if _SURROGATE.search(text):
+            raise ma.ValidationError("Contains an unpaired UTF-16 surrogate.")
         if self.strip:
             text = text.strip()
         return text

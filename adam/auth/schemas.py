@@ -35,9 +35,7 @@ class UserInSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
     country = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(equal=2))
     organization = Text(single_line=True, strip=True, allow_none=True)
-    password = ma.fields.String(
-        load_only=True, allow_none=True, validate=validate.Length(min=12, max=200)
-    )
+    password = Text(load_only=True, allow_none=True, validate=validate.Length(min=12, max=200))
 
 
 class UserPatchSchema(ma.Schema):

@@ -12,7 +12,7 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.auth.models import ApiToken, Role, User
 from adam.auth.secrets import hash_password, hash_token, new_token, verify_password
-from adam.db import utcnow
+from adam.db import MAX_ID, utcnow
 from adam.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from adam.reference import service as reference_service
 
@@ -85,7 +85,7 @@ def list_users(session: Session, *, actor: Actor) -> list[User]:
 
 def get_user(session: Session, user_id: int, *, actor: Actor) -> User:
     permissions.require(actor, "user.manage")
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
         raise NotFound(f"No user {user_id}.")
     return user

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
-    Numeric,
     String,
     Table,
     Text,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adam.auth.models import User
-from adam.db import Base, intpk, timestamp, utcnow
+from adam.db import Base, Money, intpk, timestamp, utcnow
 from adam.reference.models import Country, Organization, Theme
 
 
@@ -107,7 +106,7 @@ class Project(Base):
     )
     start_date: Mapped[dt.date | None]
     end_date: Mapped[dt.date | None]
-    budget_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    budget_amount: Mapped[Decimal | None] = mapped_column(Money())
     budget_currency: Mapped[str | None] = mapped_column(String(3))
     iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
     # Case-folded title and description, written with them: word search that treats

@@ -66,7 +66,8 @@ def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Respon
 
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
-@blp.arguments(ProjectPatchSchema(partial=True))
+# Top-level fields are optional; a budget or contact given must still be whole.
+@blp.arguments(ProjectPatchSchema(partial=tuple(ProjectPatchSchema._declared_fields)))
 @blp.response(200, ProjectOutSchema)
 def update_project(data: dict[str, Any], project_id: int) -> tuple[Project, int, dict[str, str]]:
     """Change a project. Requires If-Match with the ETag of the version you read (else 428/412)."""

@@ -18,6 +18,7 @@ STATUSES = [s.value for s in ProjectStatus]
 # IATI asks publishers to avoid / & | ? too, but real ones (the EU's) carry "/", so only
 # white space is refused: an identifier with a space is certainly mistyped.
 IATI_IDENTIFIER = re.compile(r"^\S+$")
+# Budgets are stored as whole cents in a 64-bit integer (see adam.db.Money).
 MAX_BUDGET = Decimal("9999999999999999.99")
 SORT_KEYS = ("title", "start_date", "end_date", "budget", "created_at", "updated_at", "code", "id")
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.auth.permissions import ProjectScope
-from adam.db import utcnow
+from adam.db import MAX_ID, utcnow
 from adam.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from adam.projects.filters import ProjectFilters, apply_filters, fold
 from adam.projects.models import (
@@ -172,11 +172,12 @@ def _check_dates(project: Project) -> None:
 def _check_iati_identifier(session: Session, project: Project) -> None:
     if not project.iati_identifier:
         return
-    clash = session.scalar(
-        select(Project.code).where(
-            Project.iati_identifier == project.iati_identifier, Project.id != project.id
+    with session.no_autoflush:  # flushing the pending change would hit the unique index
+        clash = session.scalar(
+            select(Project.code).where(
+                Project.iati_identifier == project.iati_identifier, Project.id != project.id
+            )
         )
-    )
     if clash is not None:
         raise Conflict(
             f"Project {clash} already has IATI identifier {project.iati_identifier}.",
@@ -270,7 +271,7 @@ def get_project(session: Session, project_id: int, *, actor: Actor) -> Project:
 
     :raises NotFound: no such project, or withdrawn and the actor may not see it.
     """
-    project = _load(session, project_id)
+    project = _load(session, project_id) if 0 < project_id <= MAX_ID else None
     if project is None or (
         project.is_withdrawn and not permissions.allowed(actor, "project.read_withdrawn")
     ):

@@ -175,7 +175,7 @@ def upgrade() -> None:
         ),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("budget_amount", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("budget_amount", sa.BigInteger(), nullable=True),
         sa.Column("budget_currency", sa.String(length=3), nullable=True),
         sa.Column("iati_identifier", sa.String(length=200), nullable=True),
         sa.Column("search_text", sa.Text(), nullable=False),
