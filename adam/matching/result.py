@@ -1,0 +1,33 @@
+"""What the matcher returns: a score and the reasons behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adam.matching.config import DEFAULT_WEIGHTS
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One piece of evidence: ``field``, its strength 0-100, and a sentence for reviewers.
+
+    ``contribution`` is the log-odds it added to the score (negative: evidence against), so a
+    user interface can sort or colour reasons without knowing the model.
+    """
+
+    field: str
+    score: float
+    detail: str
+    contribution: float = 0.0
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    score: float  # 0-100
+    reasons: tuple[Reason, ...]
+
+    def is_alert(self, threshold: float = DEFAULT_WEIGHTS.threshold) -> bool:
+        return self.score >= threshold
