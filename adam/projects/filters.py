@@ -65,6 +65,30 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+def _link_filter(country_codes: list[str] | None, theme_ids: list[int] | None) -> Any:
+    """Project ids by country and theme, intersected inside the link tables.
+
+    Joining the two link tables first means only projects matching both are looked up in the
+    (wide) project table; two separate IN lists made SQLite read every project of the country.
+    """
+    if country_codes is None and theme_ids is None:
+        return None
+    if theme_ids is None:
+        return select(project_country.c.project_id).where(
+            project_country.c.country_code.in_(country_codes or [])
+        )
+    if country_codes is None:
+        return select(project_theme.c.project_id).where(project_theme.c.theme_id.in_(theme_ids))
+    return (
+        select(project_country.c.project_id)
+        .join(project_theme, project_theme.c.project_id == project_country.c.project_id)
+        .where(
+            project_country.c.country_code.in_(country_codes),
+            project_theme.c.theme_id.in_(theme_ids),
+        )
+    )
+
+
 def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters) -> Select[Any]:
     """Add the filters' conditions to a query over ``Project``.
 
@@ -75,30 +99,20 @@ def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters)
     conditions: list[Any] = [
         Project.withdrawn_at.is_not(None) if filters.withdrawn else Project.withdrawn_at.is_(None)
     ]
+    country_codes: list[str] | None = None
+    theme_ids: list[int] | None = None
     if filters.countries:
         found = reference_service.countries_by_code(session, filters.countries)
         unknown = [c for c in filters.countries if c.upper() not in found]
         if unknown:
             errors["country"] = [f"Unknown country code: {c}." for c in unknown]
-        conditions.append(
-            Project.id.in_(
-                select(project_country.c.project_id).where(
-                    project_country.c.country_code.in_(list(found))
-                )
-            )
-        )
+        country_codes = list(found)
     if filters.themes:
         themes = reference_service.themes_by_slug(session, filters.themes)
         unknown = [t for t in filters.themes if t.lower() not in themes]
         if unknown:
             errors["theme"] = [f"Unknown theme: {t}." for t in unknown]
-        conditions.append(
-            Project.id.in_(
-                select(project_theme.c.project_id).where(
-                    project_theme.c.theme_id.in_([t.id for t in themes.values()])
-                )
-            )
-        )
+        theme_ids = [t.id for t in themes.values()]
     for name, codes, role in (
         ("donor", filters.donors, OrganizationRole.DONOR),
         ("implementer", filters.implementers, OrganizationRole.IMPLEMENTER),
@@ -119,6 +133,9 @@ def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters)
         )
     if errors:
         raise InvalidInput("The filters name things that do not exist.", errors)
+    links = _link_filter(country_codes, theme_ids)
+    if links is not None:
+        conditions.append(Project.id.in_(links))
     if filters.statuses:
         conditions.append(Project.status.in_(filters.statuses))
     if filters.active_on:

@@ -208,8 +208,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("iati_identifier", name=op.f("uq_project_iati_identifier")),
     )
     with op.batch_alter_table("project", schema=None) as batch_op:
-        batch_op.create_index("ix_project_live_end", ["withdrawn_at", "end_date"], unique=False)
-        batch_op.create_index("ix_project_live_start", ["withdrawn_at", "start_date"], unique=False)
+        batch_op.create_index("ix_project_end_date", ["end_date"], unique=False)
+        batch_op.create_index("ix_project_start_date", ["start_date"], unique=False)
         batch_op.create_index(batch_op.f("ix_project_status"), ["status"], unique=False)
 
     op.create_table(
@@ -342,8 +342,8 @@ def downgrade() -> None:
     op.drop_table("project_country")
     with op.batch_alter_table("project", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_project_status"))
-        batch_op.drop_index("ix_project_live_start")
-        batch_op.drop_index("ix_project_live_end")
+        batch_op.drop_index("ix_project_start_date")
+        batch_op.drop_index("ix_project_end_date")
 
     op.drop_table("project")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
