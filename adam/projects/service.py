@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from adam.auth import permissions
@@ -261,9 +261,8 @@ def _eager() -> list[Any]:
         selectinload(Project.countries),
         selectinload(Project.themes),
         selectinload(Project.participations),
-        # Many-to-one: joined into the main query instead of two more round trips.
-        joinedload(Project.created_by),
-        joinedload(Project.updated_by),
+        selectinload(Project.created_by),
+        selectinload(Project.updated_by),
     ]
 
 
