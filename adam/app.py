@@ -11,14 +11,16 @@ from flask import Flask
 from adam import session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
-from adam.config import load_config
+from adam.config import ConfigError, load_config
+from adam.duplicates.routes import blp as alerts_blp
+from adam.duplicates.settings import MatcherSettings, SettingsError
 from adam.health import blp as health_blp
 from adam.projects.routes import blp as projects_blp
 from adam.reference.routes import blp as reference_blp
 from adam.stats.routes import blp as stats_blp
 
 API_PREFIX = "/api/v1"
-BLUEPRINTS = (auth_blp, reference_blp, projects_blp, stats_blp)
+BLUEPRINTS = (auth_blp, reference_blp, projects_blp, stats_blp, alerts_blp)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -50,6 +52,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         },
     )
     session.init_app(app)
+    try:
+        app.extensions["adam.matcher"] = MatcherSettings.from_config(app.config)
+    except SettingsError as error:
+        raise ConfigError(str(error)) from error
     api = Api(app)
     app.extensions["adam.api"] = api
     for blueprint in BLUEPRINTS:

@@ -47,6 +47,14 @@ def db_upgrade(revision: str) -> None:
 
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"Database at {revision}.")
+    if revision == "head":
+        from adam.duplicates.scan import reindex_missing
+
+        with new_session() as session:
+            indexed = reindex_missing(session)
+            session.commit()
+        if indexed:
+            click.echo(f"Duplicate matcher: indexed {indexed} projects stored before it.")
 
 
 @db.command("downgrade")
@@ -95,6 +103,61 @@ def seed(demo: bool) -> None:
                     f"{demo_report.projects} projects."
                 )
         session.commit()
+
+
+@main.group()
+def duplicates() -> None:
+    """The duplicate matcher: evaluate it, scan stored projects, rebuild its index."""
+
+
+@duplicates.command("evaluate")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--threshold", type=float, help="Alert threshold to report (default: configured).")
+@click.option("--folds", default=5, show_default=True)
+@click.option("--fit", is_flag=True, help="Also print weights fitted on all pairs.")
+def duplicates_evaluate(path: str, threshold: float | None, folds: int, fit: bool) -> None:
+    """Precision, recall, F1 and the PR curve on labelled IATI pairs in PATH (cross-validated)."""
+    from adam.matching.evaluate import main as evaluate
+
+    argv = [path, "--folds", str(folds)]
+    if threshold is not None:
+        argv += ["--threshold", str(threshold)]
+    if fit:
+        argv.append("--fit")
+    raise SystemExit(evaluate(argv))
+
+
+@duplicates.command("scan")
+@click.option("--country", help="ISO alpha-2: scan one country only.")
+@with_appcontext
+def duplicates_scan(country: str | None) -> None:
+    """Find likely duplicates among stored projects and raise alerts for new pairs."""
+    from adam.duplicates.routes import matcher_settings
+    from adam.duplicates.scan import scan, scan_total
+
+    with new_session() as session:
+        total = scan_total(session, country)
+        with click.progressbar(length=total, label="Scanning", file=sys.stderr) as bar:
+            report = scan(session, settings=matcher_settings(), country=country, advance=bar.update)
+        session.commit()
+    click.echo(
+        f"Scanned {report.projects} project-country entries ({report.indexed} newly indexed), "
+        f"scored {report.pairs_scored} pairs, raised {report.alerts_raised} new alerts."
+    )
+
+
+@duplicates.command("reindex")
+@with_appcontext
+def duplicates_reindex() -> None:
+    """Index projects missing from the matcher's index and refresh word statistics."""
+    from adam.duplicates.scan import reindex_missing
+    from adam.duplicates.terms import refresh_term_stats
+
+    with new_session() as session:
+        indexed = reindex_missing(session)
+        counted = refresh_term_stats(session)
+        session.commit()
+    click.echo(f"Indexed {indexed} projects; word statistics over {counted} projects.")
 
 
 @main.group()

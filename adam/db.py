@@ -89,6 +89,19 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
+# Made by the duplicate-alerts migration for one backend only (SQLite FTS5 tables, the
+# PostgreSQL tsvector column and its index); the models cannot describe them portably, so
+# Alembic's comparisons leave them out.
+FULL_TEXT_NAMES = frozenset({"document", "ix_project_search_document"})
+
+
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """Alembic ``include_name`` hook: everything but the backend-specific full-text objects."""
+    if type_ == "table" and name and name.startswith("project_fts"):
+        return False
+    return not (name in FULL_TEXT_NAMES and type_ in ("column", "index"))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the settings each backend needs to be safe under concurrent writers."""
     if url.startswith("sqlite"):

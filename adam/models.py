@@ -2,6 +2,8 @@
 
 from adam.auth.models import ApiToken, Role, User
 from adam.db import Base
+from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
+from adam.duplicates.terms import SearchTermStat
 from adam.projects.models import (
     OrganizationRole,
     Project,
@@ -15,9 +17,11 @@ from adam.projects.models import (
 from adam.reference.models import Country, Organization, OrganizationType, Pillar, Region, Theme
 
 __all__ = [
+    "AlertStatus",
     "ApiToken",
     "Base",
     "Country",
+    "DuplicateAlert",
     "Organization",
     "OrganizationRole",
     "OrganizationType",
@@ -26,9 +30,12 @@ __all__ = [
     "ProjectCodeCounter",
     "ProjectHistory",
     "ProjectOrganization",
+    "ProjectSearch",
     "ProjectStatus",
     "Region",
+    "Resolution",
     "Role",
+    "SearchTermStat",
     "Theme",
     "User",
     "project_country",

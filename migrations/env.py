@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import adam.models  # noqa: F401  (registers every table on the metadata)
-from adam.db import Base, make_engine
+from adam.db import Base, include_name, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,6 +18,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -41,6 +42,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

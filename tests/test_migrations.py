@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from adam.cli import alembic_config
-from adam.db import Base, make_engine
+from adam.db import Base, include_name, make_engine
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -16,7 +16,8 @@ def test_models_and_migrations_agree(database_url: str) -> None:
     engine = make_engine(database_url)
     with engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True}
+            conn,
+            opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
         )
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()

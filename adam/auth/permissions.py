@@ -91,6 +91,13 @@ def _organization_write(actor: Actor, target: object) -> str | None:
     return "Viewers have read-only access."
 
 
+def _alert_read(actor: Actor, _target: object) -> str | None:
+    # Focal points and donors see the alerts touching their scope (the service filters them).
+    if actor.role == Role.VIEWER:
+        return "Viewers do not see duplicate alerts; ask a coordinator."
+    return None
+
+
 POLICY: dict[str, Rule] = {
     "project.read": _anyone,
     "project.create": _project_write,
@@ -101,6 +108,8 @@ POLICY: dict[str, Rule] = {
     "organization.create": _organization_write,
     "organization.update": _organization_write,
     "user.manage": _admin_only("manage users"),
+    "alert.read": _alert_read,
+    "alert.resolve": _staff_only("resolve duplicate alerts"),
 }
 
 

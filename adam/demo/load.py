@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
+from adam.duplicates import service as duplicates_service
+from adam.duplicates.settings import MatcherSettings
 from adam.projects import service as project_service
 from adam.projects.models import Project
 from adam.projects.schemas import ProjectInSchema
@@ -34,8 +36,9 @@ def demo_data() -> dict[str, Any]:
     return json.loads(text)
 
 
-def load_demo(session: Session) -> DemoReport:
+def load_demo(session: Session, *, settings: MatcherSettings | None = None) -> DemoReport:
     """Add the demo organizations and projects once; a second run changes nothing."""
+    settings = settings or MatcherSettings()
     data = demo_data()
     if session.scalar(select(Project.id).limit(1)) is not None:
         return DemoReport(0, 0, skipped=True)
@@ -61,5 +64,6 @@ def load_demo(session: Session) -> DemoReport:
             added_orgs += 1
     schema = ProjectInSchema()
     for raw in data["projects"]:
-        project_service.register_project(session, actor=actor, data=schema.load(raw))
+        project = project_service.register_project(session, actor=actor, data=schema.load(raw))
+        duplicates_service.check_project(session, project, settings=settings)
     return DemoReport(added_orgs, len(data["projects"]), skipped=False)

@@ -22,6 +22,9 @@ _FULL_TITLE_WORDS = 3
 # the part above it counts.
 _TEXT_FLOOR = 50.0
 _YEAR_DAYS = 365.0
+# Below this text signal the two records say nothing alike: sharing organizations alone is
+# then no duplicate, since one implementer (UNODC, IOM) runs dozens of projects in a country.
+_NO_TEXT = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,13 @@ class Evidence:
             1.0 if self.dates_disjoint else 0.0,
             1.0 if self.phase_conflict else 0.0,
             1.0 if self.year_conflict else 0.0,
+            1.0 if self.text_signal() < _NO_TEXT else 0.0,
         )
+
+    def text_signal(self) -> float:
+        """The strongest textual evidence, 0-1: similar titles, descriptions, or one title's
+        words found in the other record."""
+        return max(_above_floor(self.title), _above_floor(self.description), self.title_in_text)
 
 
 def _above_floor(similarity: float) -> float:

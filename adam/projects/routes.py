@@ -7,6 +7,9 @@ from typing import Any
 from flask import Response, request
 
 from adam.api import Blueprint
+from adam.db import utcnow
+from adam.duplicates import service as duplicates_service
+from adam.duplicates.routes import matcher_settings
 from adam.projects import service
 from adam.projects.etag import etag, expected_version, matches
 from adam.projects.filters import ProjectFilters
@@ -18,6 +21,7 @@ from adam.projects.schemas import (
     ProjectOutSchema,
     ProjectPageSchema,
     ProjectPatchSchema,
+    ProjectWrittenSchema,
 )
 from adam.session import get_session
 from adam.web import commit, current_actor
@@ -27,6 +31,41 @@ blp = Blueprint("projects", __name__, description="Assistance projects")
 
 def _headers(project: Project) -> dict[str, str]:
     return {"ETag": etag(project.id, project.version)}
+
+
+class Written:
+    """A project as written, with what the duplicate check found (the 201/200 answer)."""
+
+    def __init__(self, project: Project, outcome: duplicates_service.CheckOutcome) -> None:
+        self._project = project
+        self.possible_duplicates = outcome.found[: matcher_settings().listed]
+        self.duplicate_check = "failed" if outcome.failed else "done"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._project, name)
+
+
+def _check_and_commit(project: Project, *, reindex: bool = True) -> Written:
+    """Commit the write with its duplicate check, then check again for racing writes.
+
+    A registration committed while ours was matching was invisible to us; the second pass,
+    after our commit, sees it (whichever of two racing registrations commits last finds the
+    other). Neither pass can lose the project: both only add alerts.
+    """
+    session = get_session()
+    started = utcnow()
+    settings = matcher_settings()
+    outcome = duplicates_service.check_project(session, project, settings=settings, reindex=reindex)
+    commit()
+    late = duplicates_service.check_project(
+        session,
+        project,
+        settings=settings,
+        reindex=False,
+        since=started - duplicates_service.RACE_WINDOW,
+    )
+    commit()
+    return Written(project, duplicates_service.merge(outcome, late))
 
 
 @blp.route("/projects")
@@ -47,12 +86,12 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/projects", methods=["POST"])
 @blp.arguments(ProjectInSchema)
-@blp.response(201, ProjectOutSchema)
-def register_project(data: dict[str, Any]) -> tuple[Project, int, dict[str, str]]:
-    """Register a project."""
+@blp.response(201, ProjectWrittenSchema)
+def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]]:
+    """Register a project; the answer lists its possible duplicates (alerts raised for each)."""
     project = service.register_project(get_session(), actor=current_actor(), data=data)
-    commit()
-    return project, 201, {**_headers(project), "Location": f"/api/v1/projects/{project.id}"}
+    written = _check_and_commit(project)
+    return written, 201, {**_headers(project), "Location": f"/api/v1/projects/{project.id}"}
 
 
 @blp.route("/projects/<int:project_id>")
@@ -68,15 +107,24 @@ def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Respon
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
 # Top-level fields are optional; a budget or contact given must still be whole.
 @blp.arguments(ProjectPatchSchema(partial=tuple(ProjectPatchSchema._declared_fields)))
-@blp.response(200, ProjectOutSchema)
-def update_project(data: dict[str, Any], project_id: int) -> tuple[Project, int, dict[str, str]]:
-    """Change a project. Requires If-Match with the ETag of the version you read (else 428/412)."""
+@blp.response(200, ProjectWrittenSchema)
+def update_project(
+    data: dict[str, Any], project_id: int
+) -> tuple[Written | Project, int, dict[str, str]]:
+    """Change a project. Requires If-Match with the ETag of the version you read (else 428/412).
+
+    A change of title, description, countries, dates, donors or implementers re-runs the
+    duplicate check, and the answer lists what it found.
+    """
     version = expected_version(request.headers.get("If-Match"), project_id, required=True)
     project = service.update_project(
         get_session(), project_id, actor=current_actor(), changes=data, expected_version=version
     )
-    commit()
-    return project, 200, _headers(project)
+    if duplicates_service.MATCHED_FIELDS.isdisjoint(data):
+        commit()
+        return Written(project, duplicates_service.CheckOutcome()), 200, _headers(project)
+    written = _check_and_commit(project, reindex=not {"title", "description"}.isdisjoint(data))
+    return written, 200, _headers(project)
 
 
 @blp.route("/projects/<int:project_id>", methods=["DELETE"])

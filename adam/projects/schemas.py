@@ -244,3 +244,21 @@ class HistoryEntrySchema(ma.Schema):
     at = ma.fields.DateTime()
     actor = ma.fields.Nested(UserRefSchema, allow_none=True)
     changes = ma.fields.Dict()
+
+
+class ProjectWrittenSchema(ProjectOutSchema):
+    """A project just registered or changed, with the duplicate check's findings."""
+
+    possible_duplicates = ma.fields.Method(
+        "_possible_duplicates",
+        metadata={"description": "Likely duplicates, best first, each with its alert id"},
+    )
+    duplicate_check = ma.fields.String(
+        metadata={"description": "done, or failed (the project is saved; the check is not)"}
+    )
+
+    def _possible_duplicates(self, written: Any) -> list[dict[str, Any]]:
+        # Imported here: the duplicates domain builds on projects, not the other way round.
+        from adam.duplicates.schemas import PossibleDuplicateSchema
+
+        return PossibleDuplicateSchema(many=True).dump(written.possible_duplicates)

@@ -1,0 +1,1 @@
+"""Duplicate detection around the pure matcher: the search index, candidates, alerts, scans."""

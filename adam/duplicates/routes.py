@@ -1,0 +1,73 @@
+"""Alert endpoints: the coordinators' inbox of likely duplicates, and their verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from adam.api import Blueprint
+from adam.duplicates import service
+from adam.duplicates.models import DuplicateAlert
+from adam.duplicates.schemas import (
+    AlertPageSchema,
+    AlertQuerySchema,
+    AlertSchema,
+    ResolutionSchema,
+)
+from adam.duplicates.settings import MatcherSettings
+from adam.session import get_session
+from adam.web import commit, current_actor
+
+blp = Blueprint("alerts", __name__, description="Duplicate alerts")
+
+
+def matcher_settings() -> MatcherSettings:
+    """The settings built from configuration when the app started."""
+    return current_app.extensions["adam.matcher"]
+
+
+@blp.route("/alerts")
+@blp.arguments(AlertQuerySchema, location="query", unknown="raise")
+@blp.response(200, AlertPageSchema)
+def list_alerts(args: dict[str, Any]) -> dict[str, Any]:
+    """Alerts you may see (coordinators: all; focal points: your country; donors: your projects)."""
+    filters = service.AlertFilters(
+        statuses=tuple(args.get("status", ())),
+        resolutions=tuple(args.get("resolution", ())),
+        countries=tuple(args.get("country", ())),
+        project_id=args.get("project"),
+        min_score=args.get("min_score"),
+    )
+    items, total = service.list_alerts(
+        get_session(),
+        actor=current_actor(),
+        filters=filters,
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/alerts/<int:alert_id>")
+@blp.response(200, AlertSchema)
+def get_alert(alert_id: int) -> DuplicateAlert:
+    """One alert: both projects, the score and the evidence behind it."""
+    return service.get_alert(get_session(), alert_id, actor=current_actor())
+
+
+@blp.route("/alerts/<int:alert_id>/resolution", methods=["POST"])
+@blp.arguments(ResolutionSchema)
+@blp.response(200, AlertSchema)
+def resolve_alert(data: dict[str, Any], alert_id: int) -> DuplicateAlert:
+    """Resolve an alert: duplicate, related or not_duplicate (never alerted again)."""
+    alert = service.resolve_alert(
+        get_session(),
+        alert_id,
+        actor=current_actor(),
+        resolution=data["resolution"],
+        note=data.get("note"),
+    )
+    commit()
+    return alert

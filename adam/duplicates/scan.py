@@ -1,0 +1,187 @@
+"""Find duplicate pairs among projects already stored (after a bulk load), country by country.
+
+Checking each project through the database, as a registration does, costs ~10 ms a project;
+a scan instead loads one country's live projects at a time, blocks them in memory on the same
+two keys (rare shared words, shared organizations) and scores each pair once. Memory is bound
+by the largest country, not the corpus.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adam.duplicates import service
+from adam.duplicates.index import index_project, unindexed_project_ids
+from adam.duplicates.settings import MatcherSettings
+from adam.duplicates.terms import MAX_SHARE, MIN_DOCUMENTS, refresh_term_stats
+from adam.matching.record import MatchRecord
+from adam.matching.score import score
+from adam.projects.models import Project, ProjectStatus, project_country
+
+CHUNK = 1000
+# Per project, fewer candidates than a registration checks: every pair is seen from both
+# sides, and the scan must stay within minutes at 100k projects.
+BY_WORDS = 30
+BY_ORGANIZATION = 20
+WORDS_PER_FIELD = 12
+
+
+@dataclass(slots=True)
+class ScanReport:
+    projects: int = 0
+    pairs_scored: int = 0
+    alerts_raised: int = 0
+    indexed: int = 0
+
+
+def reindex_missing(session: Session, *, advance: Callable[[int], None] | None = None) -> int:
+    """Index projects that have no index row (loaded before the matcher existed, or in bulk)."""
+    ids = unindexed_project_ids(session)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for project in session.scalars(select(Project).where(Project.id.in_(chunk))):
+            index_project(session, project)
+        session.flush()
+        if advance:
+            advance(len(chunk))
+    if ids:
+        refresh_term_stats(session)
+    return len(ids)
+
+
+def _country_codes(session: Session, country: str | None) -> list[str]:
+    if country:
+        return [country.upper()]
+    return list(
+        session.scalars(select(project_country.c.country_code).distinct().order_by("country_code"))
+    )
+
+
+def _live_ids(session: Session, country: str) -> list[int]:
+    return list(
+        session.scalars(
+            select(Project.id)
+            .join(project_country, project_country.c.project_id == Project.id)
+            .where(
+                project_country.c.country_code == country,
+                Project.withdrawn_at.is_(None),
+                Project.status != ProjectStatus.CANCELLED,
+            )
+            .order_by(Project.id)
+        )
+    )
+
+
+def _near_in_time(a: MatchRecord, b: MatchRecord, gap: dt.timedelta) -> bool:
+    if a.start is not None and b.end is not None and b.end < a.start - gap:
+        return False
+    return not (b.start is not None and a.end is not None and a.end < b.start - gap)
+
+
+def _pairs(
+    records: dict[int, MatchRecord], settings: MatcherSettings
+) -> Iterable[tuple[int, list[int]]]:
+    """For each project, the ids of the projects to score it against (each pair once)."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    words_of: dict[int, list[str]] = {}
+    for pid, record in records.items():
+        words = list(
+            dict.fromkeys(
+                record.title_norm.text.split()[: WORDS_PER_FIELD * 2]
+                + record.description_head.split()
+            )
+        )
+        words_of[pid] = words
+        for word in words:
+            postings[word].append(pid)
+    cap = max(MIN_DOCUMENTS, int(len(records) * MAX_SHARE))
+    by_org: dict[str, list[int]] = defaultdict(list)
+    for pid, record in records.items():
+        for org in record.organizations:
+            by_org[org].append(pid)
+    gap = dt.timedelta(days=settings.limits.date_gap_days)
+    for pid, record in records.items():
+        rare = sorted(
+            (w for w in words_of[pid] if len(postings[w]) <= cap), key=lambda w: len(postings[w])
+        )
+        shared: Counter[int] = Counter()
+        for word in rare[: WORDS_PER_FIELD * 2]:
+            weight = 1.0 / len(postings[word])
+            for other in postings[word]:
+                if other != pid:
+                    shared[other] += weight
+        chosen = [o for o, _ in shared.most_common(BY_WORDS)]
+        near: list[tuple[int, int]] = []
+        for org in record.organizations:
+            for other in by_org[org]:
+                if other != pid and record.start and records[other].start:
+                    near.append((abs((records[other].start - record.start).days), other))
+                elif other != pid:
+                    near.append((10**6, other))
+        chosen += [o for _, o in sorted(set(near))[:BY_ORGANIZATION]]
+        # Each pair once: the lower id scores it.
+        keep = [
+            o for o in dict.fromkeys(chosen) if o > pid and _near_in_time(record, records[o], gap)
+        ]
+        if keep:
+            yield pid, keep
+
+
+def scan(
+    session: Session,
+    *,
+    settings: MatcherSettings,
+    country: str | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> ScanReport:
+    """Raise alerts for likely duplicate pairs among stored projects.
+
+    ``advance(n)`` reports progress.
+
+    Pairs already alerted (or resolved) are left as they are. The caller commits.
+    """
+    report = ScanReport(indexed=reindex_missing(session))
+    for code in _country_codes(session, country):
+        ids = _live_ids(session, code)
+        candidates: dict[int, service.Candidate] = {}
+        for start in range(0, len(ids), CHUNK):
+            candidates.update(service.load_candidates(session, ids[start : start + CHUNK]))
+        records = {pid: c.record for pid, c in candidates.items()}
+        for pid, others in _pairs(records, settings):
+            scored = []
+            for other in others:
+                # A pair sharing several countries is scored in the first of them only.
+                if min(records[pid].countries & records[other].countries) != code.lower():
+                    continue
+                match = score(records[pid], records[other], settings.weights)
+                report.pairs_scored += 1
+                if match.score >= settings.threshold:
+                    scored.append((candidates[other], match))
+            if scored:
+                scored.sort(key=lambda item: -item[1].score)
+                outcome = service.raise_alerts(session, pid, scored)
+                report.alerts_raised += len(outcome.new_alerts)
+        report.projects += len(ids)
+        if advance:
+            advance(len(ids))
+        session.expunge_all()
+    return report
+
+
+def scan_total(session: Session, country: str | None) -> int:
+    """How many project-country entries a scan will visit (for the progress bar)."""
+    query = (
+        select(func.count())
+        .select_from(project_country)
+        .join(Project, Project.id == project_country.c.project_id)
+        .where(Project.withdrawn_at.is_(None), Project.status != ProjectStatus.CANCELLED)
+    )
+    if country:
+        query = query.where(project_country.c.country_code == country.upper())
+    return session.scalar(query) or 0

@@ -1,0 +1,484 @@
+"""Run the matcher when a project is written, raise alerts, and let coordinators resolve them.
+
+The check never fails a registration: it runs inside a SAVEPOINT, and any error in it is
+logged and reported as ``failed`` while the project itself is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from adam.auth import permissions
+from adam.auth.actor import Actor
+from adam.auth.models import Role
+from adam.db import MAX_ID, utcnow
+from adam.duplicates import events
+from adam.duplicates.candidates import Probe, candidate_ids, recently_changed
+from adam.duplicates.index import index_project, record_from_index
+from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
+from adam.duplicates.settings import MatcherSettings
+from adam.errors import Forbidden, InvalidInput, NotFound
+from adam.matching.record import MatchRecord
+from adam.matching.result import Match
+from adam.matching.score import score
+from adam.projects.models import (
+    OrganizationRole,
+    Project,
+    ProjectOrganization,
+    ProjectStatus,
+    project_country,
+    project_theme,
+)
+from adam.reference.models import Country, Organization, Theme
+
+log = logging.getLogger(__name__)
+
+# Edits to these fields can make or break a duplicate, so a PATCH touching one re-runs the check.
+MATCHED_FIELDS = frozenset(
+    {"title", "description", "countries", "start_date", "end_date", "donors", "implementers"}
+)
+# The pass after commit looks at projects written this recently: longer than any request, so
+# a registration committed while ours was matching is always inside it.
+RACE_WINDOW = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One possible duplicate of the checked project, as the registration answer lists it."""
+
+    project: dict[str, Any]  # id, code, title, donors, countries
+    score: float
+    reasons: tuple[Any, ...]
+    alert_id: int | None
+
+
+@dataclass(slots=True)
+class CheckOutcome:
+    found: list[Found] = field(default_factory=list)
+    failed: bool = False
+    new_alerts: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Candidate:
+    record: MatchRecord
+    summary: dict[str, Any]
+
+
+# --- Checking a project ---
+
+
+def check_project(
+    session: Session,
+    project: Project,
+    *,
+    settings: MatcherSettings,
+    reindex: bool = True,
+    since: dt.datetime | None = None,
+) -> CheckOutcome:
+    """Index ``project`` and raise alerts for the stored projects that look like it.
+
+    ``since`` limits the check to projects written after that moment (the pass after commit
+    that catches two registrations of one activity racing each other).
+    """
+    search = index_project(session, project) if reindex else session.get(ProjectSearch, project.id)
+    session.flush()
+    if search is None or project.is_withdrawn or project.status == ProjectStatus.CANCELLED:
+        return CheckOutcome()
+    try:
+        with session.begin_nested():
+            return _check(session, project, search, settings, since)
+    except Exception:  # the project must survive whatever the matcher does
+        log.exception("Duplicate check of project %s failed; the project is kept.", project.id)
+        return CheckOutcome(failed=True)
+
+
+def _check(
+    session: Session,
+    project: Project,
+    search: ProjectSearch,
+    settings: MatcherSettings,
+    since: dt.datetime | None,
+) -> CheckOutcome:
+    organizations = tuple(dict.fromkeys(p.organization_id for p in project.participations))
+    probe = Probe(
+        project_id=project.id,
+        countries=tuple(c.code for c in project.countries),
+        organization_ids=organizations,
+        start=project.start_date,
+        end=project.end_date,
+        title_terms=search.title_terms,
+        description_head=search.description_head,
+    )
+    extra = recently_changed(since) if since is not None else ()
+    ids = candidate_ids(session, probe, settings.limits, extra)
+    if not ids:
+        return CheckOutcome()
+    record = record_from_index(
+        search,
+        project.title,
+        id=project.id,
+        donors=[o.code for o in project.donors],
+        implementers=[o.code for o in project.implementers],
+        countries=[c.code for c in project.countries],
+        themes=[t.slug for t in project.themes],
+        start=project.start_date,
+        end=project.end_date,
+        budget_amount=project.budget_amount,
+        budget_currency=project.budget_currency,
+        iati_identifier=project.iati_identifier,
+    )
+    scored: list[tuple[Candidate, Match]] = []
+    for candidate in load_candidates(session, ids).values():
+        match = score(record, candidate.record, settings.weights)
+        if match.score >= settings.threshold:
+            scored.append((candidate, match))
+    scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
+    return raise_alerts(session, project.id, scored)
+
+
+def merge(first: CheckOutcome, second: CheckOutcome) -> CheckOutcome:
+    """One outcome of the two passes: each project once, best score first."""
+    best: dict[int, Found] = {}
+    for found in first.found + second.found:
+        pid = found.project["id"]
+        if pid not in best or found.score > best[pid].score:
+            best[pid] = found
+    ordered = sorted(best.values(), key=lambda f: (-f.score, f.project["id"]))
+    return CheckOutcome(
+        found=ordered,
+        failed=first.failed or second.failed,
+        new_alerts=first.new_alerts + second.new_alerts,
+    )
+
+
+def load_candidates(session: Session, ids: Sequence[int]) -> dict[int, Candidate]:
+    """Matcher records of stored projects, from their index rows (four queries, no ORM objects)."""
+    countries: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for pid, code, name in session.execute(
+        select(project_country.c.project_id, Country.code, Country.name_en)
+        .join(Country, Country.code == project_country.c.country_code)
+        .where(project_country.c.project_id.in_(ids))
+        .order_by(Country.code)
+    ):
+        countries[pid].append((code, name))
+    themes: dict[int, list[str]] = defaultdict(list)
+    for pid, slug in session.execute(
+        select(project_theme.c.project_id, Theme.slug)
+        .join(Theme, Theme.id == project_theme.c.theme_id)
+        .where(project_theme.c.project_id.in_(ids))
+    ):
+        themes[pid].append(slug)
+    organizations: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
+    for pid, role, code, name in session.execute(
+        select(
+            ProjectOrganization.project_id,
+            ProjectOrganization.role,
+            Organization.code,
+            Organization.name,
+        )
+        .join(Organization, Organization.id == ProjectOrganization.organization_id)
+        .where(ProjectOrganization.project_id.in_(ids))
+        .order_by(ProjectOrganization.position)
+    ):
+        organizations[(pid, str(role))].append((code, name))
+    out: dict[int, Candidate] = {}
+    rows = session.execute(
+        select(
+            Project.id,
+            Project.code,
+            Project.title,
+            Project.start_date,
+            Project.end_date,
+            Project.budget_amount,
+            Project.budget_currency,
+            Project.iati_identifier,
+            ProjectSearch,
+        )
+        .join(ProjectSearch, ProjectSearch.project_id == Project.id)
+        .where(Project.id.in_(ids))
+    )
+    for pid, code, title, start, end, amount, currency, iati, search in rows:
+        donors = organizations[(pid, OrganizationRole.DONOR.value)]
+        implementers = organizations[(pid, OrganizationRole.IMPLEMENTER.value)]
+        record = record_from_index(
+            search,
+            title,
+            id=pid,
+            donors=[c for c, _ in donors],
+            implementers=[c for c, _ in implementers],
+            countries=[c for c, _ in countries[pid]],
+            themes=themes[pid],
+            start=start,
+            end=end,
+            budget_amount=amount,
+            budget_currency=currency,
+            iati_identifier=iati,
+        )
+        summary = {
+            "id": pid,
+            "code": code,
+            "title": title,
+            "donors": [{"code": c, "name": n} for c, n in donors],
+            "countries": [{"code": c, "name": n} for c, n in countries[pid]],
+        }
+        out[pid] = Candidate(record, summary)
+    return out
+
+
+def _pair(first: int, second: int) -> tuple[int, int]:
+    return (first, second) if first < second else (second, first)
+
+
+def raise_alerts(
+    session: Session, project_id: int, scored: list[tuple[Candidate, Match]]
+) -> CheckOutcome:
+    pairs = {_pair(project_id, c.summary["id"]) for c, _ in scored}
+    existing = _alerts_for_pairs(session, project_id, pairs)
+    outcome = CheckOutcome()
+    now = utcnow()
+    for candidate, match in scored:
+        pair = _pair(project_id, candidate.summary["id"])
+        reasons = [_reason_json(r) for r in match.reasons]
+        alert = existing.get(pair)
+        if alert is None:
+            alert_id = _insert_alert(session, pair, project_id, match.score, reasons, now)
+            if alert_id is not None:
+                outcome.new_alerts.append(alert_id)
+            else:  # raised by a concurrent check a moment ago
+                alert = _alerts_for_pairs(session, project_id, {pair}).get(pair)
+        if alert is not None:
+            if alert.resolution == Resolution.NOT_DUPLICATE:
+                continue  # a coordinator said no: never raised or listed again
+            alert_id = alert.id
+            if alert.status == AlertStatus.OPEN and alert.score != match.score:
+                alert.score, alert.reasons, alert.updated_at = match.score, reasons, now
+        outcome.found.append(Found(candidate.summary, match.score, match.reasons, alert_id))
+    session.flush()
+    for alert_id in outcome.new_alerts:
+        events.announce_alert(session, session.get_one(DuplicateAlert, alert_id))
+    return outcome
+
+
+def _reason_json(reason: Any) -> dict[str, Any]:
+    return {
+        "field": reason.field,
+        "score": round(reason.score, 1),
+        "detail": reason.detail,
+        "contribution": round(reason.contribution, 2),
+    }
+
+
+def _alerts_for_pairs(
+    session: Session, project_id: int, pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], DuplicateAlert]:
+    others = [b if a == project_id else a for a, b in pairs]
+    if not others:
+        return {}
+    query = select(DuplicateAlert).where(
+        or_(
+            and_(
+                DuplicateAlert.project_a_id == project_id, DuplicateAlert.project_b_id.in_(others)
+            ),
+            and_(
+                DuplicateAlert.project_b_id == project_id, DuplicateAlert.project_a_id.in_(others)
+            ),
+        )
+    )
+    return {(a.project_a_id, a.project_b_id): a for a in session.scalars(query)}
+
+
+def _insert_alert(
+    session: Session,
+    pair: tuple[int, int],
+    raised_by: int,
+    value: float,
+    reasons: list[dict[str, Any]],
+    now: dt.datetime,
+) -> int | None:
+    """Insert the pair's alert unless one exists; the unique pair decides races."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(DuplicateAlert)
+        .values(
+            project_a_id=pair[0],
+            project_b_id=pair[1],
+            raised_by_project_id=raised_by,
+            score=value,
+            reasons=reasons,
+            status=AlertStatus.OPEN,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["project_a_id", "project_b_id"])
+        .returning(DuplicateAlert.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+# --- Alerts for people ---
+
+
+def _visible(actor: Actor) -> ColumnElement[bool] | None:
+    """What alerts the actor may see: None for all; raises for roles that see none."""
+    permissions.require(actor, "alert.read")
+    if actor.role in permissions.STAFF:
+        return None
+    either = (DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
+    conditions: list[ColumnElement[bool]] = []
+    if actor.role == Role.FOCAL_POINT and actor.country_code:
+        for column in either:
+            conditions.append(
+                exists().where(
+                    project_country.c.project_id == column,
+                    project_country.c.country_code == actor.country_code,
+                )
+            )
+    if actor.organization_id is not None:
+        roles = (
+            [OrganizationRole.DONOR]
+            if actor.role == Role.DONOR
+            else [OrganizationRole.DONOR, OrganizationRole.IMPLEMENTER]
+        )
+        for column in either:
+            conditions.append(
+                exists().where(
+                    ProjectOrganization.project_id == column,
+                    ProjectOrganization.organization_id == actor.organization_id,
+                    ProjectOrganization.role.in_(roles),
+                )
+            )
+    return or_(*conditions) if conditions else DuplicateAlert.id.is_(None)
+
+
+def _eager() -> list[Any]:
+    loads = []
+    for side in (DuplicateAlert.project_a, DuplicateAlert.project_b):
+        loads += [
+            selectinload(side).selectinload(Project.countries),
+            selectinload(side).selectinload(Project.participations),
+        ]
+    return loads
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilters:
+    statuses: tuple[str, ...] = ()
+    resolutions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    project_id: int | None = None
+    min_score: float | None = None
+
+
+def list_alerts(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: AlertFilters,
+    sort: str = "-created_at",
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[DuplicateAlert], int]:
+    """One page of the alerts the actor may see, and how many there are in all."""
+    conditions: list[ColumnElement[bool]] = []
+    visible = _visible(actor)
+    if visible is not None:
+        conditions.append(visible)
+    if filters.statuses:
+        conditions.append(DuplicateAlert.status.in_(filters.statuses))
+    if filters.resolutions:
+        conditions.append(DuplicateAlert.resolution.in_(filters.resolutions))
+    if filters.countries:
+        in_country = select(project_country.c.project_id).where(
+            project_country.c.country_code.in_([c.upper() for c in filters.countries])
+        )
+        conditions.append(
+            or_(
+                DuplicateAlert.project_a_id.in_(in_country),
+                DuplicateAlert.project_b_id.in_(in_country),
+            )
+        )
+    if filters.project_id is not None:
+        conditions.append(
+            or_(
+                DuplicateAlert.project_a_id == filters.project_id,
+                DuplicateAlert.project_b_id == filters.project_id,
+            )
+        )
+    if filters.min_score is not None:
+        conditions.append(DuplicateAlert.score >= filters.min_score)
+    total = session.scalar(select(func.count(DuplicateAlert.id)).where(*conditions)) or 0
+    order = {
+        "-created_at": [DuplicateAlert.id.desc()],
+        "created_at": [DuplicateAlert.id.asc()],
+        "-score": [DuplicateAlert.score.desc(), DuplicateAlert.id.desc()],
+        "score": [DuplicateAlert.score.asc(), DuplicateAlert.id.desc()],
+    }[sort]
+    rows = session.scalars(
+        select(DuplicateAlert)
+        .where(*conditions)
+        .options(*_eager())
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(rows), total
+
+
+def get_alert(session: Session, alert_id: int, *, actor: Actor) -> DuplicateAlert:
+    """:raises NotFound: no such alert. :raises Forbidden: it touches nothing of the actor's."""
+    alert = (
+        session.scalar(
+            select(DuplicateAlert).where(DuplicateAlert.id == alert_id).options(*_eager())
+        )
+        if 0 < alert_id <= MAX_ID
+        else None
+    )
+    if alert is None:
+        raise NotFound(f"No alert with id {alert_id}.")
+    visible = _visible(actor)
+    if visible is not None and not session.scalar(
+        select(func.count(DuplicateAlert.id)).where(DuplicateAlert.id == alert_id, visible)
+    ):
+        raise Forbidden(
+            "This alert touches no project of your country or organization."
+            if actor.role == Role.FOCAL_POINT
+            else "This alert touches no project your organization funds."
+        )
+    return alert
+
+
+def resolve_alert(
+    session: Session, alert_id: int, *, actor: Actor, resolution: str, note: str | None
+) -> DuplicateAlert:
+    """Record a coordinator's verdict on a pair; a verdict may be changed later, by a coordinator.
+
+    :raises Forbidden: only coordinators and administrators resolve alerts.
+    """
+    permissions.require(actor, "alert.resolve")
+    alert = get_alert(session, alert_id, actor=actor)
+    try:
+        verdict = Resolution(resolution)
+    except ValueError as error:
+        raise InvalidInput("Unknown resolution.", {"resolution": [str(error)]}) from error
+    now = utcnow()
+    alert.status = AlertStatus.RESOLVED
+    alert.resolution = verdict
+    alert.note = note
+    alert.resolved_at = now
+    alert.resolved_by_id = actor.user_id
+    alert.updated_at = now
+    session.flush()
+    session.refresh(alert, ["resolved_by"])
+    return alert

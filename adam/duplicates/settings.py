@@ -1,0 +1,71 @@
+"""The matcher's settings, read from configuration once and passed to the service as data."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from adam.duplicates.candidates import Limits
+from adam.matching.config import DEFAULT_WEIGHTS, Weights
+
+# How many possible duplicates a registration answer lists (alerts are raised for all).
+LISTED = 10
+
+
+class SettingsError(ValueError):
+    """A DUPLICATE_* configuration value cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherSettings:
+    weights: Weights = DEFAULT_WEIGHTS
+    limits: Limits = field(default_factory=Limits)
+    listed: int = LISTED
+
+    @property
+    def threshold(self) -> float:
+        return self.weights.threshold
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MatcherSettings:
+        """``DUPLICATE_THRESHOLD``, ``DUPLICATE_WEIGHTS`` (a table of overrides),
+        ``DUPLICATE_DATE_GAP_DAYS``, ``DUPLICATE_CANDIDATES_BY_WORDS``,
+        ``DUPLICATE_CANDIDATES_BY_ORGANIZATION``.
+
+        :raises SettingsError: an unknown weight or a value of the wrong kind.
+        """
+        overrides = dict(config.get("DUPLICATE_WEIGHTS") or {})
+        known = {f.name for f in dataclasses.fields(Weights)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise SettingsError(
+                f"DUPLICATE_WEIGHTS names unknown weights {unknown}; known: {sorted(known)}."
+            )
+        threshold = config.get("DUPLICATE_THRESHOLD")
+        if threshold is not None:
+            overrides["threshold"] = threshold
+        for name, value in overrides.items():
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise SettingsError(f"Duplicate weight {name} must be a number, not {value!r}.")
+        if not 0 <= overrides.get("threshold", 0) <= 100:
+            raise SettingsError("DUPLICATE_THRESHOLD must lie between 0 and 100.")
+        weights = dataclasses.replace(
+            DEFAULT_WEIGHTS, **{k: float(v) for k, v in overrides.items()}
+        )
+        limits = Limits(
+            date_gap_days=_count(config, "DUPLICATE_DATE_GAP_DAYS", Limits.date_gap_days),
+            by_words=_count(config, "DUPLICATE_CANDIDATES_BY_WORDS", Limits.by_words),
+            by_organization=_count(
+                config, "DUPLICATE_CANDIDATES_BY_ORGANIZATION", Limits.by_organization
+            ),
+        )
+        return cls(weights=weights, limits=limits)
+
+
+def _count(config: Mapping[str, Any], key: str, default: int) -> int:
+    value = config.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise SettingsError(f"{key} must be a whole number >= 0, not {value!r}.")
+    return value
