@@ -22,8 +22,10 @@ _FULL_TITLE_WORDS = 3
 # the part above it counts.
 _TEXT_FLOOR = 50.0
 _YEAR_DAYS = 365.0
-# Below this text signal the two records say nothing alike: sharing organizations alone is
-# then no duplicate, since one implementer (UNODC, IOM) runs dozens of projects in a country.
+# Below this text signal the two records say nothing alike: organizations in common then
+# count for nothing, since one implementer (UNODC, IOM) runs dozens of projects in a country,
+# often for one donor. The IATI negatives never share an organization, so a fit alone makes
+# shared organizations decisive; this gate is the business rule the data cannot teach.
 _NO_TEXT = 0.25
 
 
@@ -60,13 +62,15 @@ class Evidence:
         budget_close = (
             0.0 if self.budget_log_ratio is None else max(0.0, 1.0 - self.budget_log_ratio)
         )
+        has_text = self.text_signal() >= _NO_TEXT
         return (
             _above_floor(self.title),
             self.title_in_text,
             _above_floor(self.description),
-            1.0 if self.shared_orgs else 0.0,
-            1.0 if self.same_implementers else 0.0,
-            1.0 if self.same_donors and self.same_implementers else 0.0,
+            # Organizations count only next to some textual resemblance (see _NO_TEXT).
+            1.0 if self.shared_orgs and has_text else 0.0,
+            1.0 if self.same_implementers and has_text else 0.0,
+            1.0 if self.same_donors and self.same_implementers and has_text else 0.0,
             1.0 if self.different_implementers else 0.0,
             start_close,
             budget_close,

@@ -23,8 +23,8 @@ from adam.matching.iati import load, to_record
 DATA = Path("/work/shared/data/iati")
 # Figures measured when the defaults were frozen (see config.Weights), minus a margin of
 # about one misclassified pair per fold so that noise does not fail the build.
-CV_SHARED_COUNTRY_F1 = 0.921
-CV_ALL_PAIRS_F1 = 0.876
+CV_SHARED_COUNTRY_F1 = 0.903
+CV_ALL_PAIRS_F1 = 0.785
 MARGIN = 0.03
 
 needs_data = pytest.mark.skipif(

@@ -124,6 +124,25 @@ def test_sibling_grants_of_one_donor_are_not_an_alert() -> None:
     assert "different implementers: unodc / akf" in [str(r) for r in match.reasons]
 
 
+def test_shared_implementer_alone_is_not_an_alert() -> None:
+    # UNODC implements dozens of projects in one country at once, often for one donor:
+    # organizations in common without a word in common are two activities.
+    other_subject = MatchRecord(
+        id=7,
+        title="Family-based drug dependence treatment in Dushanbe clinics",
+        description="Clinicians of the national narcology centre learn Treatnet protocols.",
+        donors=FUNDER.donors,
+        implementers=FUNDER.implementers,
+        countries=FUNDER.countries,
+        themes=frozenset({"demand-reduction"}),
+        start=FUNDER.start,
+        end=FUNDER.end,
+    )
+    evidence = compare(FUNDER, other_subject)
+    assert evidence.shared_orgs and evidence.text_signal() < 0.25
+    assert score(FUNDER, other_subject).score < ALERT_THRESHOLD
+
+
 def test_same_iati_identifier_is_certain() -> None:
     a = replace(FUNDER, iati_identifier="GB-GOV-1-300123")
     b = replace(IMPLEMENTER, title="Something else", iati_identifier=" gb-gov-1-300123 ")
