@@ -156,8 +156,10 @@ def scan(
         for pid, others in _pairs(records, settings):
             scored = []
             for other in others:
-                # A pair sharing several countries is scored in the first of them only.
-                if min(records[pid].countries & records[other].countries) != code.lower():
+                # In a full scan, a pair sharing several countries is scored in the first
+                # of them only; a one-country scan scores every pair it sees.
+                shared = records[pid].countries & records[other].countries
+                if country is None and min(shared) != code.lower():
                     continue
                 match = score(records[pid], records[other], settings.weights)
                 report.pairs_scored += 1

@@ -67,6 +67,7 @@ class Found:
 class CheckOutcome:
     found: list[Found] = field(default_factory=list)
     failed: bool = False
+    ran: bool = True  # False: the change could not make or break a duplicate
     new_alerts: list[int] = field(default_factory=list)
 
 
@@ -159,6 +160,7 @@ def merge(first: CheckOutcome, second: CheckOutcome) -> CheckOutcome:
     return CheckOutcome(
         found=ordered,
         failed=first.failed or second.failed,
+        ran=first.ran or second.ran,
         new_alerts=first.new_alerts + second.new_alerts,
     )
 

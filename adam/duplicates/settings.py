@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,12 @@ class MatcherSettings:
 
         :raises SettingsError: an unknown weight or a value of the wrong kind.
         """
-        overrides = dict(config.get("DUPLICATE_WEIGHTS") or {})
+        given = config.get("DUPLICATE_WEIGHTS") or {}
+        if not isinstance(given, Mapping):
+            raise SettingsError(
+                f"DUPLICATE_WEIGHTS must be a table of weight names to numbers, not {given!r}."
+            )
+        overrides = dict(given)
         known = {f.name for f in dataclasses.fields(Weights)}
         unknown = sorted(set(overrides) - known)
         if unknown:
@@ -47,18 +53,25 @@ class MatcherSettings:
         if threshold is not None:
             overrides["threshold"] = threshold
         for name, value in overrides.items():
-            if not isinstance(value, int | float) or isinstance(value, bool):
-                raise SettingsError(f"Duplicate weight {name} must be a number, not {value!r}.")
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or not math.isfinite(value)
+            ):
+                raise SettingsError(
+                    f"Duplicate weight {name} must be a number (finite), not {value!r}."
+                )
         if not 0 <= overrides.get("threshold", 0) <= 100:
             raise SettingsError("DUPLICATE_THRESHOLD must lie between 0 and 100.")
         weights = dataclasses.replace(
             DEFAULT_WEIGHTS, **{k: float(v) for k, v in overrides.items()}
         )
+        default = Limits()
         limits = Limits(
-            date_gap_days=_count(config, "DUPLICATE_DATE_GAP_DAYS", Limits.date_gap_days),
-            by_words=_count(config, "DUPLICATE_CANDIDATES_BY_WORDS", Limits.by_words),
+            date_gap_days=_count(config, "DUPLICATE_DATE_GAP_DAYS", default.date_gap_days),
+            by_words=_count(config, "DUPLICATE_CANDIDATES_BY_WORDS", default.by_words),
             by_organization=_count(
-                config, "DUPLICATE_CANDIDATES_BY_ORGANIZATION", Limits.by_organization
+                config, "DUPLICATE_CANDIDATES_BY_ORGANIZATION", default.by_organization
             ),
         )
         return cls(weights=weights, limits=limits)

@@ -39,7 +39,9 @@ class Written:
     def __init__(self, project: Project, outcome: duplicates_service.CheckOutcome) -> None:
         self._project = project
         self.possible_duplicates = outcome.found[: matcher_settings().listed]
-        self.duplicate_check = "failed" if outcome.failed else "done"
+        self.duplicate_check = (
+            "failed" if outcome.failed else "done" if outcome.ran else "not_needed"
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._project, name)
@@ -122,7 +124,8 @@ def update_project(
     )
     if duplicates_service.MATCHED_FIELDS.isdisjoint(data):
         commit()
-        return Written(project, duplicates_service.CheckOutcome()), 200, _headers(project)
+        skipped = duplicates_service.CheckOutcome(ran=False)
+        return Written(project, skipped), 200, _headers(project)
     written = _check_and_commit(project, reindex=not {"title", "description"}.isdisjoint(data))
     return written, 200, _headers(project)
 

@@ -254,7 +254,10 @@ class ProjectWrittenSchema(ProjectOutSchema):
         metadata={"description": "Likely duplicates, best first, each with its alert id"},
     )
     duplicate_check = ma.fields.String(
-        metadata={"description": "done, or failed (the project is saved; the check is not)"}
+        metadata={
+            "description": "done; failed (the project is saved, the check is not); or "
+            "not_needed (an edit of fields that cannot make a duplicate)"
+        }
     )
 
     def _possible_duplicates(self, written: Any) -> list[dict[str, Any]]:

@@ -225,6 +225,7 @@ def test_patch_of_status_only_does_not_rerun_the_check(
 
     assert edited["status"] == "finalisation"
     assert edited["possible_duplicates"] == []
+    assert edited["duplicate_check"] == "not_needed"
     after = stored_alerts(app)
     assert {k: (a.id, a.score, a.updated_at) for k, a in after.items()} == {
         k: (a.id, a.score, a.updated_at) for k, a in before.items()

@@ -133,12 +133,6 @@ def test_scan_of_a_country_with_nothing_in_it(app: Flask, store: Callable[..., i
     assert stored_alerts(app) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: scan.scan scores a pair sharing several countries only in the alphabetically "
-    "first of them (min(shared) != code), so `scan --country TJ` never raises a pair of "
-    "AF+TJ projects; only a scan of AF or of everything does.",
-)
 def test_scan_country_finds_pairs_that_also_share_another_country(
     app: Flask, store: Callable[..., int]
 ) -> None:
