@@ -13,12 +13,14 @@ from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
 from adam.config import load_config
 from adam.health import blp as health_blp
+from adam.notifications import settings as notification_settings
+from adam.notifications.routes import blp as webhooks_blp
 from adam.projects.routes import blp as projects_blp
 from adam.reference.routes import blp as reference_blp
 from adam.stats.routes import blp as stats_blp
 
 API_PREFIX = "/api/v1"
-BLUEPRINTS = (auth_blp, reference_blp, projects_blp, stats_blp)
+BLUEPRINTS = (auth_blp, reference_blp, projects_blp, stats_blp, webhooks_blp)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -50,6 +52,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         },
     )
     session.init_app(app)
+    # Every session carries the notification settings, so enqueue() needs no Flask.
+    notification_settings.install(
+        app.extensions["adam.sessionmaker"],
+        notification_settings.NotificationSettings.from_config(app.config),
+    )
     api = Api(app)
     app.extensions["adam.api"] = api
     for blueprint in BLUEPRINTS:

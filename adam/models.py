@@ -2,6 +2,13 @@
 
 from adam.auth.models import ApiToken, Role, User
 from adam.db import Base
+from adam.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    OutboxMessage,
+    WebhookSubscription,
+)
 from adam.projects.models import (
     OrganizationRole,
     Project,
@@ -17,10 +24,14 @@ from adam.reference.models import Country, Organization, OrganizationType, Pilla
 __all__ = [
     "ApiToken",
     "Base",
+    "Channel",
     "Country",
+    "Delivery",
+    "DeliveryStatus",
     "Organization",
     "OrganizationRole",
     "OrganizationType",
+    "OutboxMessage",
     "Pillar",
     "Project",
     "ProjectCodeCounter",
@@ -31,6 +42,7 @@ __all__ = [
     "Role",
     "Theme",
     "User",
+    "WebhookSubscription",
     "project_country",
     "project_theme",
 ]

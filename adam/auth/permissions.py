@@ -101,6 +101,7 @@ POLICY: dict[str, Rule] = {
     "organization.create": _organization_write,
     "organization.update": _organization_write,
     "user.manage": _admin_only("manage users"),
+    "webhook.manage": _staff_only("manage webhooks"),
 }
 
 
