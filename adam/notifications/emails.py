@@ -18,8 +18,8 @@ from typing import Any
 
 from adam.notifications.events import ALERT_CREATED
 
-LABEL_WIDTH = 13
-COLUMN_WIDTH = 31  # two columns and the label stay within 78 characters, the e-mail line norm
+LABEL_WIDTH = 14
+COLUMN_WIDTH = 30  # two columns and the label stay within 78 characters, the e-mail line norm
 DESCRIPTION_LIMIT = 600  # the alert link leads to the whole text
 _SPACE = re.compile(r"\s+")
 
@@ -100,7 +100,11 @@ def _side_by_side_text(projects: Sequence[Mapping[str, Any]], public_url: str) -
     while len(columns) < 2:
         columns.append([(label, "—") for label, _ in columns[0]] if columns else [])
     lines = [" " * LABEL_WIDTH + "Project A".ljust(COLUMN_WIDTH + 2) + "Project B"]
+    links: list[str] = []
     for (label, left), (_, right) in zip(columns[0], columns[1], strict=True):
+        if label == "Link":  # a URL does not fit a column, and a wrapped one cannot be clicked
+            links = [f"Project A: {left}", f"Project B: {right}"]
+            continue
         wrapped_left = _wrap(left)
         wrapped_right = _wrap(right)
         for index, (a, b) in enumerate(
@@ -108,14 +112,11 @@ def _side_by_side_text(projects: Sequence[Mapping[str, Any]], public_url: str) -
         ):
             head = label if index == 0 else ""
             lines.append((head.ljust(LABEL_WIDTH) + a.ljust(COLUMN_WIDTH + 2) + b).rstrip())
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *links])
 
 
 def _wrap(value: str) -> list[str]:
-    # Links are not broken: a wrapped URL cannot be clicked.
-    if value.startswith(("http://", "https://")):
-        return [value]
-    return textwrap.wrap(value, COLUMN_WIDTH, break_long_words=True) or [""]
+    return textwrap.wrap(value, COLUMN_WIDTH, break_on_hyphens=False) or [""]
 
 
 def _side_by_side_html(projects: Sequence[Mapping[str, Any]], public_url: str) -> str:
@@ -170,8 +171,8 @@ def _alert_section(payload: Mapping[str, Any], public_url: str) -> tuple[str, st
 
 INTRO = "ADAM found projects that may duplicate each other. Please review and resolve the alert."
 FOOTER = (
-    "You receive this because you coordinate projects in ADAM. "
-    "Resolve alerts with POST /api/v1/alerts/{id}/resolution."
+    "You receive this because you coordinate projects in ADAM, or your address is on its "
+    "alert list. Resolve an alert with POST /api/v1/alerts/<id>/resolution."
 )
 
 

@@ -50,11 +50,10 @@ def sessions(app: Flask) -> Callable[[], Session]:
 
 
 def alert_payload(alert_id: int = 12, **project_overrides: Any) -> dict[str, Any]:
-    def project(pid: int, code: str, title: str, **extra: Any) -> dict[str, Any]:
+    def project(pid: int, code: str, **extra: Any) -> dict[str, Any]:
         return {
             "id": pid,
             "code": code,
-            "title": title,
             "description": "Equipment and training for three border liaison offices.",
             "donors": [{"code": "gb-fcdo", "name": "Foreign, Commonwealth & Development Office"}],
             "implementers": [{"code": "unodc", "name": "UNODC"}],
@@ -84,11 +83,11 @@ def alert_payload(alert_id: int = 12, **project_overrides: Any) -> dict[str, Any
             ],
         },
         "projects": [
-            project(5, "TJ-2026-0005", "Border liaison offices", **project_overrides),
+            project(5, "TJ-2026-0005", **{"title": "Border liaison offices", **project_overrides}),
             project(
                 9,
                 "TJ-2026-0009",
-                "Border liaison office on the Tajik-Afghan border",
+                title="Border liaison office on the Tajik-Afghan border",
                 description=None,
                 budget=None,
                 donors=[{"code": "us-inl", "name": "INL"}],

@@ -79,10 +79,13 @@ class Request:
 
 @dataclass
 class Receiver:
-    """A webhook endpoint on 127.0.0.1. ``fail_first`` requests get 500; ``hold`` blocks."""
+    """A webhook endpoint on 127.0.0.1. The first ``fail_first`` requests get 500."""
 
     fail_first: int = 0
     hold: threading.Event | None = None
+    # The first ``gate.parties`` requests wait for each other: proof they were in flight at once.
+    gate: threading.Barrier | None = None
+    _arrived: int = 0
     requests: list[Request] = field(default_factory=list)
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
@@ -100,6 +103,12 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if receiver.hold is not None:
                     receiver.hold.wait(DEADLINE)
+                with receiver._changed:
+                    receiver._arrived += 1
+                    gated = receiver.gate is not None and receiver._arrived <= receiver.gate.parties
+                if gated:
+                    assert receiver.gate is not None
+                    receiver.gate.wait()
                 with receiver._changed:
                     failing = len(receiver.requests) < receiver.fail_first
                     status = 500 if failing else 200
