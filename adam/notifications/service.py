@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,10 +46,15 @@ def enqueue(
     Targets: each active webhook subscribed to ``event``, and, for events e-mail can render
     when an SMTP host is configured, each active coordinator and administrator plus
     ``ALERT_EMAILS`` (each address once). ``settings`` default to those the app installed
-    on the session. ``payload`` must be JSON-serialisable.
+    on the session. ``payload`` must be JSON-serialisable; dates, datetimes (as UTC ISO 8601),
+    decimals, UUIDs and enums are converted.
+
+    :raises TypeError: for a payload value that JSON cannot hold (before anything is written).
+    :raises ValueError: for NaN or infinite numbers in the payload.
     """
     settings = settings or notification_settings.of_session(session)
     now = now or utcnow()
+    document = _json_document(payload)
     hooks = [
         hook
         for hook in session.scalars(
@@ -63,8 +72,31 @@ def enqueue(
                 seen.add(address.lower())
                 recipients.append(address)
     return outbox.write_message(
-        session, event=event, payload=dict(payload), webhooks=hooks, recipients=recipients, now=now
+        session, event=event, payload=document, webhooks=hooks, recipients=recipients, now=now
     )
+
+
+def _json_value(value: Any) -> Any:
+    # Producers hand over what their schemas hold; the usual non-JSON types get their API form.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _json_document(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload as plain JSON now, so a bad one fails here and not at the caller's commit.
+
+    :raises TypeError: for a value JSON cannot hold.
+    """
+    text = json.dumps(dict(payload), default=_json_value, allow_nan=False)
+    document: dict[str, Any] = json.loads(text)
+    return document
 
 
 @dataclass(frozen=True, slots=True)

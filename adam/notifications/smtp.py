@@ -20,7 +20,7 @@ class SmtpSender:
         self._connection: smtplib.SMTP | None = None
         # Once the server cannot be reached, the rest of the batch fails at once instead of
         # waiting out one timeout per message; they are retried with the usual backoff.
-        self._unreachable: str | None = None
+        self._unreachable: Outcome | None = None
 
     def __enter__(self) -> SmtpSender:
         return self
@@ -49,23 +49,29 @@ class SmtpSender:
             )
         else:
             connection = smtplib.SMTP(s.smtp_host, s.port, timeout=s.smtp_timeout)
-            if s.smtp_starttls:
+        try:
+            if s.smtp_starttls and not s.smtp_ssl:
                 connection.starttls(context=ssl.create_default_context())
-        if s.smtp_username:
-            connection.login(s.smtp_username, s.smtp_password)
+            if s.smtp_username:
+                connection.login(s.smtp_username, s.smtp_password)
+        except BaseException:
+            connection.close()  # connected but refused: do not leak the socket
+            raise
         return connection
 
     def send(self, message: EmailMessage) -> Outcome:
         """Send one message. 5xx refusals of the recipient are permanent; the rest retried."""
         if self._unreachable is not None:
-            return Outcome(False, None, self._unreachable)
+            return self._unreachable
         if self._connection is None:
             try:
                 self._connection = self._connect()
             except (smtplib.SMTPException, OSError) as error:
-                self._unreachable = _describe(error)
                 code = getattr(error, "smtp_code", None)
-                return Outcome(False, code if isinstance(code, int) else None, self._unreachable)
+                self._unreachable = Outcome(
+                    False, code if isinstance(code, int) else None, _describe(error)
+                )
+                return self._unreachable
         try:
             refused = self._connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:

@@ -23,6 +23,7 @@ TIMESTAMP_HEADER = "X-ADAM-Timestamp"
 EVENT_HEADER = "X-ADAM-Event"
 DELIVERY_HEADER = "X-ADAM-Delivery"
 USER_AGENT = "ADAM-Webhooks/1"
+ERROR_SNIPPET = 300  # bytes of a refusal's body kept in the delivery log
 
 
 def new_secret() -> str:
@@ -73,13 +74,20 @@ def post(
         DELIVERY_HEADER: str(delivery_id),
     }
     try:
-        response = client.post(url, content=payload, headers=headers)
+        # Streamed, so an endpoint answering with a huge body costs us only what we read.
+        with client.stream("POST", url, content=payload, headers=headers) as response:
+            status = response.status_code
+            if 200 <= status < 300:
+                return Outcome(True, status)
+            snippet = b""
+            for chunk in response.iter_bytes():
+                snippet += chunk
+                if len(snippet) >= ERROR_SNIPPET:
+                    break
     except httpx.TimeoutException as error:
         return Outcome(False, error=f"timeout: {error.__class__.__name__}")
     except httpx.HTTPError as error:
         return Outcome(False, error=f"{error.__class__.__name__}: {error}"[:1000])
-    if 200 <= response.status_code < 300:
-        return Outcome(True, response.status_code)
     # Keep the start of the answer: it usually says why the receiver refused.
-    snippet = response.text[:300] if response.content else ""
-    return Outcome(False, response.status_code, f"HTTP {response.status_code} {snippet}".strip())
+    text = snippet[:ERROR_SNIPPET].decode("utf-8", "replace")
+    return Outcome(False, status, f"HTTP {status} {text}".strip())

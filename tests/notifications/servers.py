@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 DEADLINE = 10.0  # seconds a test waits for something that should happen at once
 
@@ -33,6 +34,14 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self._changed = threading.Condition()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address.startswith("nobody@"):  # a mailbox that does not exist
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
@@ -53,13 +62,29 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self, port: int | None = None) -> None:
+    """aiosmtpd on 127.0.0.1; with ``login`` set it demands that user name and password."""
+
+    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.mailbox = Mailbox()
+        self.login = login
+        self.logins: list[str] = []
         self._controller: Controller | None = None
 
+    def _authenticate(
+        self, _server: Any, _session: Any, _envelope: Any, _mechanism: str, data: Any
+    ) -> AuthResult:
+        user, password = data.login.decode(), data.password.decode()
+        self.logins.append(user)
+        # handled=False: aiosmtpd then answers 535 itself (handled=True would mean "I replied").
+        return AuthResult(success=(user, password) == self.login, handled=False)
+
     def start(self) -> SmtpServer:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if self.login is not None:
+            # No TLS in the test: allow AUTH on the plain connection.
+            options = {"authenticator": self._authenticate, "auth_require_tls": False}
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self
 

@@ -156,6 +156,47 @@ def test_a_down_smtp_server_delays_the_message_but_does_not_lose_it(
         server.stop()
 
 
+def test_login_is_used_and_a_refused_login_is_retried_not_lost(
+    staff: dict[str, Account], sessions: Callable[[], Session]
+) -> None:
+    server = SmtpServer(login=("adam", "right horse battery")).start()
+    try:
+        wrong = _mail_settings(
+            server.port, alert_emails=(), smtp_username="adam", smtp_password="wrong"
+        )
+        _enqueue(sessions, wrong)
+        refused = worker.drain(sessions, wrong, now=T0)
+        assert refused.retrying == 2 and server.mailbox.messages == []
+        with sessions() as session:
+            codes = set(session.scalars(select(Delivery.last_status_code)))
+        assert codes == {535}  # authentication failed: the operator's to fix, then it goes out
+
+        right = dataclasses.replace(wrong, smtp_password="right horse battery")
+        fixed = worker.drain(sessions, right, now=T0 + dt.timedelta(minutes=5))
+        assert fixed.delivered == 2
+        assert len(server.mailbox.wait_for(2)) == 2
+        assert set(server.logins) == {"adam"}
+    finally:
+        server.stop()
+
+
+def test_a_recipient_the_server_refuses_for_good_is_not_retried(
+    smtp: SmtpServer, staff: dict[str, Account], sessions: Callable[[], Session]
+) -> None:
+    settings = _mail_settings(smtp.port, alert_emails=("nobody@example.org",))
+    _enqueue(sessions, settings)
+
+    report = worker.drain(sessions, settings, now=T0)
+
+    assert report.delivered == 2 and report.failed == 1
+    with sessions() as session:
+        [refused] = session.scalars(
+            select(Delivery).where(Delivery.recipient == "nobody@example.org")
+        ).unique()
+    assert refused.status == DeliveryStatus.FAILED and refused.attempts == 1
+    assert refused.last_status_code == 550 and "No such user" in (refused.last_error or "")
+
+
 def test_digest_mode_sends_one_message_per_recipient_for_the_alerts_due(
     smtp: SmtpServer, staff: dict[str, Account], sessions: Callable[[], Session]
 ) -> None:
