@@ -28,6 +28,7 @@ from adam.notifications.smtp import SmtpSender
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
+DIGEST_BATCH = 1000  # e-mail deliveries claimed at once in digest mode
 
 
 @dataclass
@@ -105,28 +106,46 @@ def drain(
     instead of sleeping); by default each batch reads the real clock.
     """
     report = DrainReport()
-    channels = [Channel.WEBHOOK] + ([Channel.EMAIL] if settings.email_enabled else [])
-    attempted: set[int] = set()
+    # A digest gathers everything due for a recipient into one message, so e-mail is
+    # claimed in one large batch per pass; everything else in batches of batch_size.
+    passes: list[tuple[list[Channel], int]] = [([Channel.WEBHOOK], settings.batch_size)]
+    if settings.email_enabled:
+        digest = settings.email_mode == "digest"
+        passes.append(([Channel.EMAIL], DIGEST_BATCH if digest else settings.batch_size))
     client = http_client or httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False)
     try:
-        while True:
-            current = now or utcnow()
-            batch = _claim(session_factory, settings, current, channels)
-            if batch is None:
-                break
-            if {job.delivery_id for job in batch.jobs} <= attempted:
-                # Everything claimed was already tried in this pass (a backoff shorter than
-                # the pass): leave it to the next pass rather than loop.
-                _release(session_factory, batch.token, batch.jobs, report)
-                break
-            report.batches += 1
-            report.claimed += len(batch.jobs)
-            attempted.update(job.delivery_id for job in batch.jobs)
-            _process(session_factory, settings, batch, current, client, report)
+        for channels, limit in passes:
+            _drain_channels(session_factory, settings, channels, limit, now, client, report)
     finally:
         if http_client is None:
             client.close()
     return report
+
+
+def _drain_channels(
+    session_factory: SessionFactory,
+    settings: NotificationSettings,
+    channels: list[Channel],
+    limit: int,
+    now: dt.datetime | None,
+    client: httpx.Client,
+    report: DrainReport,
+) -> None:
+    attempted: set[int] = set()
+    while True:
+        current = now or utcnow()
+        batch = _claim(session_factory, settings, current, channels, limit)
+        if batch is None:
+            return
+        if {job.delivery_id for job in batch.jobs} <= attempted:
+            # Everything claimed was already tried in this pass (a backoff shorter than
+            # the pass): leave it to the next pass rather than loop.
+            _release(session_factory, batch.token, batch.jobs, report)
+            return
+        report.batches += 1
+        report.claimed += len(batch.jobs)
+        attempted.update(job.delivery_id for job in batch.jobs)
+        _process(session_factory, settings, batch, current, client, report)
 
 
 def _claim(
@@ -134,13 +153,14 @@ def _claim(
     settings: NotificationSettings,
     now: dt.datetime,
     channels: list[Channel],
+    limit: int,
 ) -> _Batch | None:
     with session_factory() as session:
         token, ids = outbox.claim_due(
             session,
             now=now,
             lease_seconds=settings.lease_seconds,
-            limit=settings.batch_size,
+            limit=limit,
             channels=channels,
         )
         session.commit()

@@ -28,12 +28,9 @@ def smtp() -> Iterator[SmtpServer]:
 
 @pytest.fixture()
 def receiver() -> Iterator[Receiver]:
-    made: list[Receiver] = []
-    first = Receiver().start()
-    made.append(first)
-    yield first
-    for r in made:
-        r.stop()
+    server = Receiver().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture()
