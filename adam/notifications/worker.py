@@ -65,7 +65,7 @@ class Job:
     created_at: dt.datetime
     recipient: str | None = None
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)  # never in logs
     webhook_active: bool = False
 
     @classmethod
@@ -207,7 +207,10 @@ def _process(
                     max_seconds=settings.backoff_max_seconds,
                 )
                 if not kept:
-                    log.warning("delivery %s: lease lost before its outcome was recorded", job)
+                    log.warning(
+                        "delivery %s: lease lost before its outcome was recorded",
+                        job.delivery_id,
+                    )
                 final = outcome is not None and (
                     outcome.permanent or job.attempts + 1 >= settings.max_attempts
                 )

@@ -242,3 +242,35 @@ def test_the_worker_loop_delivers_in_the_background(
         thread.join(10)
     assert not thread.is_alive()
     assert _deliveries(sessions)[0].status == DeliveryStatus.DELIVERED
+
+
+def test_a_worker_that_lost_its_lease_records_nothing(
+    client: FlaskClient,
+    coordinator: Account,
+    sessions: Callable[[], Session],
+) -> None:
+    create_webhook(client, coordinator, "http://127.0.0.1:9/hook")
+    _enqueue(sessions)
+    with sessions() as session:
+        slow_token, [delivery_id] = outbox.claim_due(session, now=T0, lease_seconds=60, limit=1)
+        session.commit()
+        later = T0 + dt.timedelta(seconds=61)
+        new_token, taken = outbox.claim_due(session, now=later, lease_seconds=60, limit=1)
+        session.commit()
+        assert taken == [delivery_id]
+
+        kept = outbox.record_outcome(
+            session,
+            delivery_id=delivery_id,
+            token=slow_token,
+            now=later,
+            outcome=outbox.Outcome(True, 200),
+            max_attempts=3,
+            base_seconds=10,
+            max_seconds=60,
+        )
+        session.commit()
+    assert kept is False
+    [delivery] = _deliveries(sessions)
+    assert delivery.claim_token == new_token and delivery.status == DeliveryStatus.PENDING
+    assert delivery.attempts == 0
