@@ -8,11 +8,12 @@ from typing import Any
 
 from flask import Flask
 
-from adam import session, web
+from adam import events, session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
-from adam.config import load_config
+from adam.config import ConfigError, load_config
 from adam.health import blp as health_blp
+from adam.notifications import service as notifications_service
 from adam.notifications import settings as notification_settings
 from adam.notifications.routes import blp as webhooks_blp
 from adam.projects.routes import blp as projects_blp
@@ -52,11 +53,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         },
     )
     session.init_app(app)
-    # Every session carries the notification settings, so enqueue() needs no Flask.
-    notification_settings.install(
-        app.extensions["adam.sessionmaker"],
-        notification_settings.NotificationSettings.from_config(app.config),
-    )
+    try:
+        notify = notification_settings.NotificationSettings.from_config(app.config)
+    except notification_settings.SettingsError as error:
+        raise ConfigError(str(error)) from error
+    # Every session carries the notification settings, so enqueue() needs no Flask; events
+    # published in a transaction (alert.created) land in the outbox in that same transaction.
+    notification_settings.install(app.extensions["adam.sessionmaker"], notify)
+    events.subscribe("notifications.outbox", notifications_service.enqueue)
     api = Api(app)
     app.extensions["adam.api"] = api
     for blueprint in BLUEPRINTS:

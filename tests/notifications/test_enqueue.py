@@ -72,3 +72,26 @@ def test_a_payload_json_cannot_hold_fails_at_once_and_writes_nothing(
             service.enqueue(session, event="alert.created", payload={"x": bad}, now=T0)
         session.commit()
     assert _count(sessions, OutboxMessage) == 0
+
+
+def test_events_published_in_a_transaction_land_in_the_outbox(
+    client: FlaskClient, coordinator: Account, sessions: Callable[[], Session]
+) -> None:
+    from adam import events  # the duplicate check publishes alert.created through it
+
+    hook = create_webhook(client, coordinator, "https://receiver.example.org/hook")
+    with sessions() as session:
+        events.publish(session, "alert.created", alert_payload())
+        session.commit()
+        [delivery] = session.scalars(select(Delivery)).unique()
+    assert delivery.webhook_id == hook["id"]
+    assert delivery.message.event == "alert.created"
+    assert delivery.message.payload == alert_payload()
+
+
+def test_bad_notification_settings_stop_the_app(database_url: str) -> None:
+    from adam import create_app
+    from adam.config import ConfigError
+
+    with pytest.raises(ConfigError, match="ALERT_EMAIL_MODE"):
+        create_app({"DATABASE_URL": database_url, "ALERT_EMAIL_MODE": "hourly"})
