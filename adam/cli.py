@@ -208,6 +208,42 @@ def users_create(
     click.echo(issued.token)
 
 
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds between passes (default: WORKER_POLL_SECONDS).",
+)
+@with_appcontext
+def worker(once: bool, poll_interval: float | None) -> None:
+    """Deliver queued notifications (e-mail, webhooks); several workers may run at once."""
+    import signal
+    import threading
+
+    from adam.notifications import settings as notification_settings
+    from adam.notifications import worker as notification_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = notification_settings.NotificationSettings.from_config(app.config)
+    interval = poll_interval or float(app.config.get("WORKER_POLL_SECONDS", 5))
+    stop = threading.Event()
+    if not once and threading.current_thread() is threading.main_thread():
+        # Finish the delivery in hand, then stop: nothing is left half-recorded.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    if not settings.email_enabled:
+        click.echo("SMTP_HOST is not set: e-mail is off, webhooks only.", err=True)
+    report = notification_worker.run(
+        lambda: new_session(app), settings, poll_interval=interval, once=once, stop=stop
+    )
+    click.echo(
+        f"Delivered {report.delivered}, retrying {report.retrying}, failed {report.failed}, "
+        f"cancelled {report.cancelled}."
+    )
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

@@ -4,6 +4,13 @@ from adam.auth.models import ApiToken, Role, User
 from adam.db import Base
 from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
 from adam.duplicates.terms import SearchTermStat
+from adam.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    OutboxMessage,
+    WebhookSubscription,
+)
 from adam.projects.models import (
     OrganizationRole,
     Project,
@@ -20,11 +27,15 @@ __all__ = [
     "AlertStatus",
     "ApiToken",
     "Base",
+    "Channel",
     "Country",
+    "Delivery",
+    "DeliveryStatus",
     "DuplicateAlert",
     "Organization",
     "OrganizationRole",
     "OrganizationType",
+    "OutboxMessage",
     "Pillar",
     "Project",
     "ProjectCodeCounter",
@@ -38,6 +49,7 @@ __all__ = [
     "SearchTermStat",
     "Theme",
     "User",
+    "WebhookSubscription",
     "project_country",
     "project_theme",
 ]

@@ -110,6 +110,7 @@ POLICY: dict[str, Rule] = {
     "user.manage": _admin_only("manage users"),
     "alert.read": _alert_read,
     "alert.resolve": _staff_only("resolve duplicate alerts"),
+    "webhook.manage": _staff_only("manage webhooks"),
 }
 
 

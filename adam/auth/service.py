@@ -83,6 +83,18 @@ def list_users(session: Session, *, actor: Actor) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
 
 
+def staff_emails(session: Session) -> list[str]:
+    """Addresses of active coordinators and administrators (who receive duplicate alerts)."""
+    return list(
+        session.scalars(
+            select(User.email)
+            .where(User.is_active.is_(True), User.role.in_([Role.COORDINATOR, Role.ADMIN]))
+            .where(User.email != "")
+            .order_by(User.id)
+        )
+    )
+
+
 def get_user(session: Session, user_id: int, *, actor: Actor) -> User:
     permissions.require(actor, "user.manage")
     user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None

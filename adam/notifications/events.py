@@ -1,0 +1,11 @@
+"""The events a webhook may subscribe to. Producers may enqueue others; nobody receives them."""
+
+from __future__ import annotations
+
+ALERT_CREATED = "alert.created"
+
+# What subscriptions may name (checked by the API). Add an event here when something enqueues it.
+EVENTS: tuple[str, ...] = (ALERT_CREATED,)
+DEFAULT_EVENTS: tuple[str, ...] = (ALERT_CREATED,)
+# Events the e-mail channel knows how to write up (see emails.py).
+EMAIL_EVENTS: frozenset[str] = frozenset({ALERT_CREATED})

@@ -1,0 +1,232 @@
+"""Notifications service: enqueue events, manage webhook subscriptions, read the delivery log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adam.auth import permissions
+from adam.auth import service as auth_service
+from adam.auth.actor import Actor
+from adam.db import MAX_ID, utcnow
+from adam.errors import InvalidInput, NotFound
+from adam.notifications import outbox, webhooks
+from adam.notifications import settings as notification_settings
+from adam.notifications.events import DEFAULT_EVENTS, EMAIL_EVENTS, EVENTS
+from adam.notifications.models import (
+    Delivery,
+    DeliveryStatus,
+    OutboxMessage,
+    WebhookSubscription,
+)
+from adam.notifications.settings import NotificationSettings
+
+_UNSET: Any = object()
+
+
+def enqueue(
+    session: Session,
+    *,
+    event: str,
+    payload: Mapping[str, Any],
+    settings: NotificationSettings | None = None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Queue ``event`` for every target, in the caller's transaction; sends nothing itself.
+
+    Targets: each active webhook subscribed to ``event``, and, for events e-mail can render
+    when an SMTP host is configured, each active coordinator and administrator plus
+    ``ALERT_EMAILS`` (each address once). ``settings`` default to those the app installed
+    on the session. ``payload`` must be JSON-serialisable; dates, datetimes (as UTC ISO 8601),
+    decimals, UUIDs and enums are converted.
+
+    :raises TypeError: for a payload value that JSON cannot hold (before anything is written).
+    :raises ValueError: for NaN or infinite numbers in the payload.
+    """
+    settings = settings or notification_settings.of_session(session)
+    now = now or utcnow()
+    document = _json_document(payload)
+    hooks = [
+        hook
+        for hook in session.scalars(
+            select(WebhookSubscription)
+            .where(WebhookSubscription.active.is_(True))
+            .order_by(WebhookSubscription.id)
+        )
+        if event in (hook.events or [])
+    ]
+    recipients: list[str] = []
+    if settings.email_enabled and event in EMAIL_EVENTS:
+        seen: set[str] = set()
+        for address in [*auth_service.staff_emails(session), *settings.alert_emails]:
+            if address.lower() not in seen:
+                seen.add(address.lower())
+                recipients.append(address)
+    return outbox.write_message(
+        session, event=event, payload=document, webhooks=hooks, recipients=recipients, now=now
+    )
+
+
+def _json_value(value: Any) -> Any:
+    # Producers hand over what their schemas hold; the usual non-JSON types get their API form.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _json_document(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload as plain JSON now, so a bad one fails here and not at the caller's commit.
+
+    :raises TypeError: for a value JSON cannot hold.
+    """
+    text = json.dumps(dict(payload), default=_json_value, allow_nan=False)
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedWebhook:
+    subscription: WebhookSubscription
+    secret: str  # shown to the caller once; later reads never return it
+
+
+def _check_events(events: Sequence[str]) -> list[str]:
+    unknown = [e for e in events if e not in EVENTS]
+    if unknown:
+        raise InvalidInput(
+            "Unknown event.",
+            {"events": [f"Unknown event: {e}. Known: {', '.join(EVENTS)}." for e in unknown]},
+        )
+    if not events:
+        raise InvalidInput("Name at least one event.", {"events": ["Name at least one event."]})
+    return list(dict.fromkeys(events))
+
+
+def create_webhook(
+    session: Session,
+    *,
+    actor: Actor,
+    url: str,
+    events: Sequence[str] = DEFAULT_EVENTS,
+    description: str = "",
+    active: bool = True,
+) -> CreatedWebhook:
+    """:raises Forbidden: unless the actor manages webhooks. :raises InvalidInput: bad events."""
+    permissions.require(actor, "webhook.manage")
+    secret = webhooks.new_secret()
+    now = utcnow()
+    subscription = WebhookSubscription(
+        url=url,
+        events=_check_events(events),
+        description=description,
+        secret=secret,
+        active=active,
+        created_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+        deactivated_at=None if active else now,
+    )
+    session.add(subscription)
+    session.flush()
+    return CreatedWebhook(subscription, secret)
+
+
+def list_webhooks(
+    session: Session, *, actor: Actor, active: bool | None = None
+) -> list[WebhookSubscription]:
+    permissions.require(actor, "webhook.manage")
+    query = select(WebhookSubscription).order_by(WebhookSubscription.id)
+    if active is not None:
+        query = query.where(WebhookSubscription.active.is_(active))
+    return list(session.scalars(query))
+
+
+def get_webhook(session: Session, webhook_id: int, *, actor: Actor) -> WebhookSubscription:
+    """:raises Forbidden: unless the actor manages webhooks. :raises NotFound:"""
+    permissions.require(actor, "webhook.manage")
+    found = session.get(WebhookSubscription, webhook_id) if 0 < webhook_id <= MAX_ID else None
+    if found is None:
+        raise NotFound(f"No webhook {webhook_id}.")
+    return found
+
+
+def update_webhook(
+    session: Session,
+    webhook_id: int,
+    *,
+    actor: Actor,
+    url: str = _UNSET,
+    events: Sequence[str] = _UNSET,
+    description: str = _UNSET,
+    active: bool = _UNSET,
+) -> WebhookSubscription:
+    """Change what is given. Queued deliveries go to the new URL; events apply to new ones."""
+    subscription = get_webhook(session, webhook_id, actor=actor)
+    if url is not _UNSET:
+        subscription.url = url
+    if events is not _UNSET:
+        subscription.events = _check_events(events)
+    if description is not _UNSET:
+        subscription.description = description
+    if active is not _UNSET:
+        _set_active(subscription, active)
+    subscription.updated_at = utcnow()
+    session.flush()
+    return subscription
+
+
+def deactivate_webhook(session: Session, webhook_id: int, *, actor: Actor) -> WebhookSubscription:
+    """Stop sending (queued deliveries are cancelled by the worker); the log is kept."""
+    subscription = get_webhook(session, webhook_id, actor=actor)
+    _set_active(subscription, False)
+    subscription.updated_at = utcnow()
+    session.flush()
+    return subscription
+
+
+def _set_active(subscription: WebhookSubscription, active: bool) -> None:
+    if subscription.active and not active:
+        subscription.deactivated_at = utcnow()
+    elif active:
+        subscription.deactivated_at = None
+    subscription.active = active
+
+
+def list_deliveries(
+    session: Session,
+    webhook_id: int,
+    *,
+    actor: Actor,
+    status: DeliveryStatus | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Delivery], int]:
+    """One webhook's delivery log, newest first, and the total count."""
+    subscription = get_webhook(session, webhook_id, actor=actor)
+    conditions = [Delivery.webhook_id == subscription.id]
+    if status is not None:
+        conditions.append(Delivery.status == status)
+    total = session.scalar(select(func.count()).select_from(Delivery).where(*conditions)) or 0
+    items = session.scalars(
+        select(Delivery)
+        .where(*conditions)
+        .order_by(Delivery.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).unique()
+    return list(items), total
