@@ -645,6 +645,8 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> dict[str, Any]
         seconds = result["index"]["seconds"]
         result["index_s"] = round(sum(v for k, v in seconds.items() if k != "index_insert_main"), 1)
         result["reused"] = True
+        # The schema may have moved on since (migrations added by others): bring it up.
+        result["upgrade"] = run_adam(url, "db", "upgrade").strip().splitlines()[-1:]
         print(f"   {stamp()} reusing {url} (loaded and indexed earlier)", flush=True)
     else:
         url = fresh_database(backend, size, args.db_prefix, Path(args.workdir))
