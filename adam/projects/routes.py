@@ -142,12 +142,13 @@ def withdraw_project(project_id: int) -> None:
 
 
 @blp.route("/projects/<int:project_id>/restore", methods=["POST"])
-@blp.response(200, ProjectOutSchema)
-def restore_project(project_id: int) -> tuple[Project, int, dict[str, str]]:
-    """Restore a withdrawn project (coordinators and administrators)."""
+@blp.response(200, ProjectWrittenSchema)
+def restore_project(project_id: int) -> tuple[Written, int, dict[str, str]]:
+    """Restore a withdrawn project (coordinators and administrators); it is checked for
+    duplicates again, since projects registered while it was withdrawn never saw it."""
     project = service.restore_project(get_session(), project_id, actor=current_actor())
-    commit()
-    return project, 200, _headers(project)
+    written = _check_and_commit(project, reindex=False)
+    return written, 200, _headers(project)
 
 
 @blp.route("/projects/<int:project_id>/history")

@@ -397,3 +397,23 @@ def test_an_open_alert_follows_the_latest_score(
     assert after.score == edited["possible_duplicates"][0]["score"]
     if after.score != before.score:
         assert after.updated_at > before.updated_at and after.reasons != before.reasons
+
+
+def test_restoring_a_withdrawn_project_checks_it_again(
+    app: Flask, client: FlaskClient, coordinator: Account, register: Register
+) -> None:
+    # A twin registered while the first was withdrawn never saw it; the restore must.
+    first = register()
+    assert (
+        client.delete(f"/api/v1/projects/{first['id']}", headers=coordinator.headers).status_code
+        == 204
+    )
+    second = register(title=TWIN_TITLE)
+    assert second["possible_duplicates"] == [] and stored_alerts(app) == {}
+
+    restored = client.post(f"/api/v1/projects/{first['id']}/restore", headers=coordinator.headers)
+
+    assert restored.status_code == 200
+    assert restored.json["duplicate_check"] == "done"
+    assert listed(restored.json) == [second["id"]]
+    assert set(stored_alerts(app)) == {pair(first["id"], second["id"])}
