@@ -146,7 +146,9 @@ def _check(
         if match.score >= settings.threshold:
             scored.append((candidate, match))
     scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
-    return raise_alerts(session, project.id, scored)
+    # A record that matches dozens of projects is generic, not dozens of duplicates: the best
+    # few are what a coordinator can review, and the rest would bury them.
+    return raise_alerts(session, project.id, scored[: settings.max_alerts])
 
 
 def merge(first: CheckOutcome, second: CheckOutcome) -> CheckOutcome:

@@ -11,8 +11,10 @@ from typing import Any
 from adam.duplicates.candidates import Limits
 from adam.matching.config import DEFAULT_WEIGHTS, Weights
 
-# How many possible duplicates a registration answer lists (alerts are raised for all).
+# How many possible duplicates a registration answer lists.
 LISTED = 10
+# Alerts one check may raise, best scores first.
+MAX_ALERTS = 10
 
 
 class SettingsError(ValueError):
@@ -24,6 +26,7 @@ class MatcherSettings:
     weights: Weights = DEFAULT_WEIGHTS
     limits: Limits = field(default_factory=Limits)
     listed: int = LISTED
+    max_alerts: int = MAX_ALERTS
 
     @property
     def threshold(self) -> float:
@@ -74,7 +77,8 @@ class MatcherSettings:
                 config, "DUPLICATE_CANDIDATES_BY_ORGANIZATION", default.by_organization
             ),
         )
-        return cls(weights=weights, limits=limits)
+        max_alerts = _count(config, "DUPLICATE_MAX_ALERTS", MAX_ALERTS)
+        return cls(weights=weights, limits=limits, max_alerts=max_alerts)
 
 
 def _count(config: Mapping[str, Any], key: str, default: int) -> int:

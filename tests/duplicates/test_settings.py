@@ -240,3 +240,19 @@ def test_configured_date_gap_bounds_the_candidates(
     assert _post(no_gap, coordinator, **earlier)["possible_duplicates"] == []
     overlapping = _post(no_gap, coordinator, title=TWIN_TITLE)
     assert first["id"] in listed(overlapping)
+
+
+def test_one_check_raises_at_most_max_alerts_best_first(
+    app: Flask, configured: Callable[..., Flask], orgs: dict[str, str], coordinator: Account
+) -> None:
+    capped = configured(DUPLICATE_MAX_ALERTS=2)
+    stored = [_post(capped, coordinator, title=TWIN_TITLE)["id"] for _ in range(4)]
+    last = _post(capped, coordinator, title=TWIN_TITLE)
+    assert len(last["possible_duplicates"]) == 2
+    assert set(listed(last)) <= set(stored)
+    scores = [p["score"] for p in last["possible_duplicates"]]
+    assert scores == sorted(scores, reverse=True)
+    raised_by_last = [
+        a for a in stored_alerts(app).values() if a.raised_by_project_id == last["id"]
+    ]
+    assert len(raised_by_last) == 2
