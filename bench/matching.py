@@ -687,6 +687,8 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> dict[str, Any]
     tokens = create_users(url)
     log = OUT / f"gunicorn-matching-{backend}-{size}.log"
     result["loadavg_before_http"] = os.getloadavg()
+    # What gunicorn is about to load (others may commit while a long run goes on).
+    result["revision_served"] = bench_run.git_revision()
     with bench_run.gunicorn(url, log, workers=args.workers) as base:
         port = int(base.rsplit(":", 1)[1])
         memory = {"started": worker_memory(port)}
