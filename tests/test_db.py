@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from adam.db import SQLITE_MMAP_BYTES, make_engine
+from adam.db import SQLITE_MMAP_BYTES, SQLITE_SORT_THREADS, make_engine
 
 
 def _pragmas(url: str, *names: str) -> dict[str, object]:
@@ -19,11 +19,13 @@ def _pragmas(url: str, *names: str) -> dict[str, object]:
 
 def test_sqlite_file_connections_are_safe_and_read_through_mmap(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'adam.sqlite3'}"
-    assert _pragmas(url, "foreign_keys", "journal_mode", "synchronous", "mmap_size") == {
+    names = ("foreign_keys", "journal_mode", "synchronous", "mmap_size", "threads")
+    assert _pragmas(url, *names) == {
         "foreign_keys": 1,
         "journal_mode": "wal",
         "synchronous": 1,  # NORMAL
         "mmap_size": SQLITE_MMAP_BYTES,
+        "threads": SQLITE_SORT_THREADS,
     }
 
 
