@@ -102,6 +102,10 @@ def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
     return not (name in FULL_TEXT_NAMES and type_ in ("column", "index"))
 
 
+SQLITE_MMAP_BYTES = 1 << 30
+SQLITE_SORT_THREADS = 1
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the settings each backend needs to be safe under concurrent writers."""
     if url.startswith("sqlite"):
@@ -119,6 +123,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 # WAL lets readers proceed while one writer commits.
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
+                # Read pages straight from the OS cache instead of copying each into
+                # SQLite's own cache. Reads only: SQLite still writes with write(), so
+                # durability is as without it. The size is an upper bound, not an allocation.
+                cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+                # Let a large sort (the tables' GROUP BY) use a helper thread.
+                cursor.execute(f"PRAGMA threads={SQLITE_SORT_THREADS}")
             cursor.close()
 
         return engine

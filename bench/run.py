@@ -52,16 +52,17 @@ TARGETS = {"list_p95_ms": 30.0, "stats_ms": 200.0}
 # --- Databases ---
 
 
-def fresh_database(backend: str, size: int, workdir: Path) -> str:
+def fresh_database(backend: str, size: int, workdir: Path, prefix: str = DB_PREFIX) -> str:
     """Drop and create this run's own database; return its URL."""
-    name = f"{DB_PREFIX}_{size}"
+    if not prefix.replace("_", "").isalnum() or prefix.startswith("adam_test"):
+        raise SystemExit(f"--db-prefix {prefix!r}: letters, digits and _ only, not adam_test*")
+    name = f"{prefix}_{size}"
     if backend == "sqlite":
         workdir.mkdir(parents=True, exist_ok=True)
         path = workdir / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    assert name.startswith(DB_PREFIX) and not name.startswith("adam_test_")
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -280,7 +281,7 @@ def _auth(token: str) -> dict[str, str]:
 
 def run_one(backend: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     print(f"== {backend} {size}: creating database and loading corpus", flush=True)
-    url = fresh_database(backend, size, Path(args.workdir))
+    url = fresh_database(backend, size, Path(args.workdir), args.db_prefix)
     report = load(url, size, seed=args.seed)
     print(f"   loaded in {sum(report.seconds.values()):.1f}s {report.seconds}", flush=True)
     tokens = create_users(url)
@@ -348,6 +349,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", action="append", choices=("sqlite", "postgresql"))
     parser.add_argument("--size", action="append", type=int)
     parser.add_argument("--workdir", default="/tmp/adam_bench", help="where SQLite files go")
+    parser.add_argument(
+        "--db-prefix",
+        default=DB_PREFIX,
+        help="names of the databases (PostgreSQL) and files (SQLite): PREFIX_SIZE; "
+        "give another one to run beside someone else's benchmark",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--warmup", type=int, default=30)

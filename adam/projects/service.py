@@ -417,14 +417,32 @@ def search_projects(
     page: int = 1,
     per_page: int = 20,
 ) -> tuple[list[Project], int]:
-    """One page of the projects matching ``filters``, and how many match in all."""
+    """One page of the projects matching ``filters``, and how many match in all.
+
+    The page's ids and the total come from one pass over the matches (a window count),
+    which reads only narrow index entries; only the page's own rows are read whole, in the
+    same statement, so the total and the items come from one snapshot.
+    """
     if filters.withdrawn:
         permissions.require(actor, "project.read_withdrawn")
-    query = apply_filters(session, select(Project), filters)
+    matches = apply_filters(
+        session, select(Project.id, func.count().over().label("total")), filters
+    )
+    page_ids = (
+        _order(matches, sort).limit(per_page).offset((page - 1) * per_page).subquery("page_ids")
+    )
+    query = _order(
+        select(Project, page_ids.c.total).join(page_ids, page_ids.c.id == Project.id), sort
+    ).options(*_eager())
+    rows = session.execute(query).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    if page == 1:
+        return [], 0
+    # Past the last page the window has no row to carry the total.
     total = session.scalar(
-        select(func.count()).select_from(query.with_only_columns(Project.id).subquery())
+        select(func.count()).select_from(
+            apply_filters(session, select(Project.id), filters).subquery()
+        )
     )
-    rows = session.scalars(
-        _order(query, sort).options(*_eager()).limit(per_page).offset((page - 1) * per_page)
-    )
-    return list(rows), total or 0
+    return [], total or 0

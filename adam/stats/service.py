@@ -44,45 +44,54 @@ class StatsTable:
     total_projects: int
 
 
-def _dimension(name: str, query: Any, projects: Any) -> tuple[Any, list[Any]]:
-    """Join what ``name`` needs onto ``query``; return it with the columns that label a group."""
+def _dimension(name: str, query: Any, projects: Any, project_id: Any) -> tuple[Any, Any]:
+    """Join what ``name`` needs onto ``query``; return it with the column to group on.
+
+    Groups are keyed by codes and ids from the link tables; their names are looked up once
+    per group afterwards (``_labels``), not joined onto each of the ~240k grouped rows.
+    """
     if name == "country":
         link = project_country.alias("by_country")
-        query = query.join(link, link.c.project_id == projects.c.id).join(
-            Country, Country.code == link.c.country_code
-        )
-        return query, [Country.code, Country.name_en]
+        query = query.join(link, link.c.project_id == project_id)
+        return query, link.c.country_code
     if name == "theme":
         link = project_theme.alias("by_theme")
-        query = query.join(link, link.c.project_id == projects.c.id).join(
-            Theme, Theme.id == link.c.theme_id
-        )
-        return query, [Theme.slug, Theme.name_en]
+        query = query.join(link, link.c.project_id == project_id)
+        return query, link.c.theme_id
     if name in ("donor", "implementer"):
         role = OrganizationRole.DONOR if name == "donor" else OrganizationRole.IMPLEMENTER
         link = ProjectOrganization.__table__.alias(f"by_{name}")
-        org = Organization.__table__.alias(f"{name}_org")
-        query = query.join(
-            link, (link.c.project_id == projects.c.id) & (link.c.role == role.value)
-        ).join(org, org.c.id == link.c.organization_id)
-        return query, [org.c.code, org.c.name]
+        query = query.join(link, (link.c.project_id == project_id) & (link.c.role == role.value))
+        return query, link.c.organization_id
     if name == "status":
-        return query, [projects.c.status]
+        return query, projects.c.status
     if name == "year":
-        return query, [func.extract("year", projects.c.start_date)]
+        return query, func.extract("year", projects.c.start_date)
     raise ValueError(name)
 
 
-def _label(name: str, values: Sequence[Any]) -> dict[str, Any] | None:
-    if name in ("country", "donor", "implementer"):
-        return {"code": values[0], "name": values[1]}
+def _labels(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str, Any] | None]:
+    """The label of each group key: code (or slug) and name, the status, or the year."""
+    if name == "country":
+        rows = session.execute(
+            select(Country.code, Country.name_en).where(Country.code.in_(keys))
+        ).all()
+        return {code: {"code": code, "name": label} for code, label in rows}
     if name == "theme":
-        return {"slug": values[0], "name": values[1]}
-    if values[0] is None:
-        return None
+        rows = session.execute(
+            select(Theme.id, Theme.slug, Theme.name_en).where(Theme.id.in_(keys))
+        ).all()
+        return {key: {"slug": slug, "name": label} for key, slug, label in rows}
+    if name in ("donor", "implementer"):
+        rows = session.execute(
+            select(Organization.id, Organization.code, Organization.name).where(
+                Organization.id.in_(keys)
+            )
+        ).all()
+        return {key: {"code": code, "name": label} for key, code, label in rows}
     if name == "year":
-        return {"year": int(values[0])}
-    return {"code": str(values[0])}
+        return {key: None if key is None else {"year": int(key)} for key in keys}
+    return {key: None if key is None else {"code": str(key)} for key in keys}
 
 
 def project_table(
@@ -90,49 +99,51 @@ def project_table(
 ) -> StatsTable:
     """Counts and per-currency budget sums of the filtered projects, per group of ``by``."""
     del actor  # every role may read the tables; kept for the service-layer signature
-    base = apply_filters(
-        session,
-        select(
-            Project.id.label("id"),
-            Project.status.label("status"),
-            Project.start_date.label("start_date"),
-            Project.budget_amount.label("budget_amount"),
-            Project.budget_currency.label("budget_currency"),
-        ),
-        filters,
-    ).subquery("filtered")
+    # Only the columns the grouping reads, so the covering index on project serves them.
+    columns = [Project.id, Project.budget_currency, Project.budget_amount]
+    if "status" in by:
+        columns.append(Project.status)
+    if "year" in by:
+        columns.append(Project.start_date)
+    base = apply_filters(session, select(*columns), filters).subquery("filtered")
     query: Any = select().select_from(base)
-    label_columns: list[list[Any]] = []
+    project_id: Any = base.c.id
+    if session.get_bind().dialect.name == "sqlite":
+        # "+ 0" stops SQLite from looking projects up by id from the link rows (which it
+        # prefers, and which reads the table's wide rows); it then walks the covering index
+        # once and looks up each project's links: 130 ms instead of 190 ms at 100k.
+        project_id = base.c.id + 0
+    keys = []
     for name in by:
-        query, columns = _dimension(name, query, base)
-        label_columns.append(columns)
-    flat = [column for columns in label_columns for column in columns]
+        query, key = _dimension(name, query, base, project_id)
+        keys.append(key)
     query = query.add_columns(
-        *flat,
+        *keys,
         base.c.budget_currency,
         func.count().label("projects"),
         func.sum(base.c.budget_amount).label("budget"),
-    ).group_by(*flat, base.c.budget_currency)
-    rows: dict[tuple[Any, ...], StatsRow] = {}
+    ).group_by(*keys, base.c.budget_currency)
+    groups: dict[tuple[Any, ...], StatsRow] = {}
     currencies: set[str] = set()
-    for record in session.execute(query):
-        values = list(record)
-        key = tuple(values[: len(flat)])
-        currency, count, amount = values[len(flat) :]
-        row = rows.get(key)
+    records = session.execute(query).all()
+    labels = [
+        _labels(session, name, {record[index] for record in records})
+        for index, name in enumerate(by)
+    ]
+    for record in records:
+        key = tuple(record[: len(by)])
+        currency, count, amount = record[len(by) :]
+        row = groups.get(key)
         if row is None:
-            keys: dict[str, dict[str, Any] | None] = {}
-            offset = 0
-            for name, columns in zip(by, label_columns, strict=True):
-                keys[name] = _label(name, values[offset : offset + len(columns)])
-                offset += len(columns)
-            row = rows[key] = StatsRow(keys=keys)
+            row = groups[key] = StatsRow(
+                keys={name: labels[i][key[i]] for i, name in enumerate(by)}
+            )
         row.projects += count
         if currency is not None and amount is not None:
             row.budget[currency] = row.budget.get(currency, Decimal(0)) + Decimal(amount)
             currencies.add(currency)
     total = session.scalar(select(func.count()).select_from(base)) or 0
-    ordered = sorted(rows.values(), key=lambda r: (-r.projects, _sort_key(r)))
+    ordered = sorted(groups.values(), key=lambda r: (-r.projects, _sort_key(r)))
     return StatsTable(list(by), ordered, sorted(currencies), total)
 
 

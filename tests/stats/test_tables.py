@@ -87,3 +87,82 @@ def test_csv_neutralizes_formulas(
     )
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0]["donor_name"].startswith("'=")
+
+
+def test_filtered_projects_count_in_each_of_their_groups(
+    client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    _seed(register)
+    body = client.get(
+        "/api/v1/stats/projects?by=country,theme&theme=forensics", headers=coordinator.headers
+    ).json
+    assert body["total_projects"] == 1
+    rows = {(r["country"]["code"], r["theme"]["slug"]): r["projects"] for r in body["rows"]}
+    assert rows == {
+        ("TJ", "border-control"): 1,
+        ("TJ", "forensics"): 1,
+        ("AF", "border-control"): 1,
+        ("AF", "forensics"): 1,
+    }
+    names = {r["theme"]["slug"]: r["theme"]["name"] for r in body["rows"]}
+    assert names["forensics"] and names["forensics"] != "forensics"
+
+
+def test_organizations_are_labelled_with_code_and_name(
+    client: FlaskClient, coordinator: Account, register: Any, make_org: Any
+) -> None:
+    make_org("jp-mofa", "Ministry of Foreign Affairs of Japan")
+    register(implementers=["unodc", "jp-mofa"], themes=["border-control", "forensics"])
+    register(implementers=["unodc"], budget=None)
+    body = client.get(
+        "/api/v1/stats/projects?by=implementer,theme", headers=coordinator.headers
+    ).json
+    rows = {(r["implementer"]["code"], r["theme"]["slug"]): r for r in body["rows"]}
+    assert set(rows) == {
+        ("unodc", "border-control"),
+        ("unodc", "forensics"),
+        ("jp-mofa", "border-control"),
+        ("jp-mofa", "forensics"),
+    }
+    assert rows[("jp-mofa", "forensics")]["implementer"]["name"] == (
+        "Ministry of Foreign Affairs of Japan"
+    )
+    # The project without a budget counts, and adds nothing to the sums.
+    assert rows[("unodc", "border-control")]["projects"] == 2
+    assert rows[("unodc", "border-control")]["budget"] == [
+        {"currency": "USD", "amount": "1250000.00"}
+    ]
+    donors = client.get("/api/v1/stats/projects?by=donor", headers=coordinator.headers).json
+    assert donors["rows"] == [
+        {
+            "donor": {"code": "gb-fcdo", "name": donors["rows"][0]["donor"]["name"]},
+            "projects": 2,
+            "budget": [{"currency": "USD", "amount": "1250000.00"}],
+        }
+    ]
+
+
+def test_withdrawn_projects_leave_the_tables(
+    client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    _seed(register)
+    gone = register(countries=["KG"], budget={"amount": "7.00", "currency": "GBP"})
+    response = client.delete(
+        f"/api/v1/projects/{gone['id']}",
+        headers={**coordinator.headers, "If-Match": gone["_etag"]},
+    )
+    assert response.status_code in (200, 204)
+    body = client.get("/api/v1/stats/projects?by=country", headers=coordinator.headers).json
+    assert body["total_projects"] == 3
+    assert "KG" not in {r["country"]["code"] for r in body["rows"]}
+    assert "GBP" not in body["currencies"]
+
+
+def test_status_by_year(client: FlaskClient, coordinator: Account, register: Any) -> None:
+    _seed(register)
+    register(start_date=None, end_date=None, status="pipeline")
+    body = client.get("/api/v1/stats/projects?by=status,year", headers=coordinator.headers).json
+    rows = {
+        (r["status"]["code"], r["year"] and r["year"]["year"]): r["projects"] for r in body["rows"]
+    }
+    assert rows == {("implementation", 2025): 2, ("closed", 2024): 1, ("pipeline", None): 1}
