@@ -27,6 +27,7 @@ from adam.reference import service as reference_service
 from adam.reference.models import OrganizationType
 from adam.reference.seed import seed_reference_data
 from adam.session import new_session
+from tests.notifications.servers import Receiver, SmtpServer
 
 PG_URL = os.environ.get(
     "ADAM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -229,3 +230,18 @@ def register(
         return {**response.json, "_etag": response.headers["ETag"]}
 
     return make
+
+
+# Real mail and webhook servers, for the notification tests and the end-to-end alert test.
+@pytest.fixture()
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def receiver() -> Iterator[Receiver]:
+    server = Receiver().start()
+    yield server
+    server.stop()

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Float, Integer, and_, cast, func, literal, or_, select, text
+from sqlalchemy import Date, Float, Integer, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -158,4 +158,4 @@ def candidate_ids(
 
 def recently_changed(since: dt.datetime) -> list[ColumnElement[bool]]:
     """Extra condition for the pass after commit: only what changed while we were matching."""
-    return [and_(Project.updated_at >= since)]
+    return [Project.updated_at >= since]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adam.duplicates.models import ProjectSearch
@@ -61,27 +61,21 @@ def unindexed_project_ids(session: Session) -> list[int]:
     return list(session.scalars(query))
 
 
-def drop_index_rows(session: Session, project_ids: Iterable[int]) -> None:
-    session.execute(delete(ProjectSearch).where(ProjectSearch.project_id.in_(list(project_ids))))
-
-
-def record_from_project(project: Project) -> MatchRecord:
-    """The matcher's view of an ORM project (normalises its text: one call per write)."""
-    return MatchRecord(
+def record_of_project(search: ProjectSearch, project: Project) -> MatchRecord:
+    """The matcher's view of an ORM project, its text taken from its index row."""
+    return record_from_index(
+        search,
+        project.title,
         id=project.id,
-        title=project.title,
-        description=project.description or "",
-        **_structured(
-            donors=[o.code for o in project.donors],
-            implementers=[o.code for o in project.implementers],
-            countries=[c.code for c in project.countries],
-            themes=[t.slug for t in project.themes],
-            start=project.start_date,
-            end=project.end_date,
-            budget_amount=project.budget_amount,
-            budget_currency=project.budget_currency,
-            iati_identifier=project.iati_identifier,
-        ),
+        donors=[o.code for o in project.donors],
+        implementers=[o.code for o in project.implementers],
+        countries=[c.code for c in project.countries],
+        themes=[t.slug for t in project.themes],
+        start=project.start_date,
+        end=project.end_date,
+        budget_amount=project.budget_amount,
+        budget_currency=project.budget_currency,
+        iati_identifier=project.iati_identifier,
     )
 
 

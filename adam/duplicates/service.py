@@ -25,7 +25,7 @@ from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates import events
 from adam.duplicates.candidates import Probe, candidate_ids, recently_changed
-from adam.duplicates.index import index_project, record_from_index
+from adam.duplicates.index import index_project, record_from_index, record_of_project
 from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
 from adam.duplicates.settings import MatcherSettings
 from adam.errors import Forbidden, InvalidInput, NotFound
@@ -126,20 +126,7 @@ def _check(
     ids = candidate_ids(session, probe, settings.limits, extra)
     if not ids:
         return CheckOutcome()
-    record = record_from_index(
-        search,
-        project.title,
-        id=project.id,
-        donors=[o.code for o in project.donors],
-        implementers=[o.code for o in project.implementers],
-        countries=[c.code for c in project.countries],
-        themes=[t.slug for t in project.themes],
-        start=project.start_date,
-        end=project.end_date,
-        budget_amount=project.budget_amount,
-        budget_currency=project.budget_currency,
-        iati_identifier=project.iati_identifier,
-    )
+    record = record_of_project(search, project)
     scored: list[tuple[Candidate, Match]] = []
     for candidate in load_candidates(session, ids).values():
         match = score(record, candidate.record, settings.weights)

@@ -4,8 +4,8 @@ Words shared by thousands of projects ("drug", "border", "training") make the fu
 query read thousands of rows and rank the true duplicate below look-alikes; words held by a
 few projects are what a duplicate shares. SQLite reads document frequencies live from FTS5's
 vocabulary table. PostgreSQL has no cheap equivalent, so ``search_term_stat`` holds a snapshot
-that ``refresh_term_stats`` rebuilds (the worker does it as the corpus grows); a word missing
-from the snapshot is new since, hence rare, which is the right guess.
+that ``refresh_term_stats`` rebuilds (``adam duplicates reindex`` and ``scan`` run it); a word
+missing from the snapshot is new since, hence rare, which is the right guess.
 """
 
 from __future__ import annotations
@@ -88,16 +88,3 @@ def refresh_term_stats(session: Session) -> int:
     session.add(SearchTermStat(term=TOTAL_KEY, documents=total))
     session.flush()
     return total
-
-
-def stats_are_stale(session: Session) -> bool:
-    """True when the corpus grew by a fifth (or from nothing) since the last snapshot."""
-    if session.get_bind().dialect.name != "postgresql":
-        return False
-    counted = session.scalar(
-        select(SearchTermStat.documents).where(SearchTermStat.term == TOTAL_KEY)
-    )
-    now = session.scalar(text("SELECT max(project_id) FROM project_search"))
-    if not now:
-        return False
-    return counted is None or now > counted * 1.2 + MIN_DOCUMENTS

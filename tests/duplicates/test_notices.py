@@ -37,20 +37,6 @@ def mailing_app(app: Flask, database_url: str, smtp: SmtpServer) -> Iterator[Fla
     mailing.extensions["adam.engine"].dispose()
 
 
-@pytest.fixture()
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
-
-
 def test_a_registered_duplicate_is_mailed_and_posted_once(
     mailing_app: Flask,
     make_user: Callable[..., Account],

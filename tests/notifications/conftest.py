@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,23 +14,8 @@ from sqlalchemy.orm import Session
 from adam.notifications.settings import NotificationSettings
 from adam.session import new_session
 from tests.conftest import Account
-from tests.notifications.servers import Receiver, SmtpServer
 
 T0 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture()
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture()
