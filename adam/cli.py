@@ -40,14 +40,19 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.argument("revision", default="head")
+@click.option(
+    "--no-reindex",
+    is_flag=True,
+    help="Leave projects the duplicate matcher has not indexed (a bulk loader indexes them).",
+)
 @with_appcontext
-def db_upgrade(revision: str) -> None:
+def db_upgrade(revision: str, no_reindex: bool) -> None:
     """Migrate the database to REVISION (default: the newest)."""
     from alembic import command
 
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"Database at {revision}.")
-    if revision == "head":
+    if revision == "head" and not no_reindex:
         from adam.duplicates.scan import reindex_missing
 
         with new_session() as session:

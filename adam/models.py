@@ -2,7 +2,13 @@
 
 from adam.auth.models import ApiToken, Role, User
 from adam.db import Base
-from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
+from adam.duplicates.models import (
+    AlertStatus,
+    DuplicateAlert,
+    MatchKey,
+    ProjectSearch,
+    Resolution,
+)
 from adam.duplicates.terms import SearchTermStat
 from adam.notifications.models import (
     Channel,
@@ -32,6 +38,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "DuplicateAlert",
+    "MatchKey",
     "Organization",
     "OrganizationRole",
     "OrganizationType",

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from lexicon import Lexicon
 from sqlalchemy import Connection, func, select, text
 
 from adam.auth.models import User
@@ -496,6 +497,7 @@ class Generator:
         self.country_weights = {c.code: c.weight for c in COUNTRIES}
         self.donors = {o[0]: o[6] for o in ORGANIZATIONS if o[5] in "db"}
         self.implementers = {o[0]: o[6] for o in ORGANIZATIONS if o[5] in "ib"}
+        self.lexicon = Lexicon([c.code for c in COUNTRIES])
 
     def countries(self, first: str | None = None) -> list[str]:
         rng = self.rng
@@ -525,8 +527,14 @@ class Generator:
         if other is None:
             neighbours = [c for r in REGIONS.values() if country.code in r for c in r]
             other = BY_CODE[rng.choice([c for c in neighbours if c != country.code] or ["UZ"])]
+        # Most titles name a district or town, not one of the few big places.
+        place = (
+            rng.choice(country.places)
+            if rng.random() < 0.35
+            else self.lexicon.place(rng, country.code)
+        )
         return template.format(
-            place=rng.choice(country.places),
+            place=place,
             border=rng.choice(country.borders) if country.borders else f"{country.name}'s",
             agency=country.agency,
             country=country.name,
@@ -575,8 +583,20 @@ class Generator:
         currency = rng.choices(("USD", "EUR", "GBP"), weights=(55, 35, 10))[0]
         return Decimal(amount).quantize(Decimal("0.01")), currency
 
+    def specifics(self, title: str, country: str) -> str:
+        """What makes a title this project's own: its programme, unit or second district."""
+        rng, lexicon = self.rng, self.lexicon
+        roll = rng.random()
+        if roll < 0.35:
+            return f"{title} - {lexicon.programme(rng)}"
+        if roll < 0.6:
+            return f"{title} for the {lexicon.unit(rng, country)}"
+        if roll < 0.75:
+            return f"{title} and {lexicon.place(rng, country)} district"
+        return title
+
     def description(self, title: str, countries: list[str], theme: str) -> str:
-        rng = self.rng
+        rng, lexicon = self.rng, self.lexicon
         country = BY_CODE[countries[0]]
         acts = rng.sample(ACTIVITIES, 3)
         sentences = [
@@ -586,6 +606,10 @@ class Generator:
             f"About {rng.randrange(20, 400)} officers and staff in "
             f"{', '.join(rng.sample(country.places, min(2, len(country.places))))} "
             f"take part over {rng.choice((12, 18, 24, 36))} months.",
+            f"The {lexicon.programme(rng)} works with the {lexicon.unit(rng, country.code)} "
+            f"and the {lexicon.unit(rng, country.code)}.",
+            f"Deliveries include {rng.randrange(2, 60)} {lexicon.equipment.draw(rng)} for "
+            f"{lexicon.place(rng, country.code)} and {lexicon.place(rng, country.code)}.",
         ]
         if len(countries) > 1:
             names = ", ".join(BY_CODE[c].name for c in countries[1:])
@@ -610,7 +634,9 @@ class Generator:
                 for d in RU_DESCRIPTIONS
             )
         else:
-            title = self._fill(rng.choice(TITLES[themes[0]]), countries)
+            title = self.specifics(
+                self._fill(rng.choice(TITLES[themes[0]]), countries), countries[0]
+            )
             roll = rng.random()
             if roll < 0.08:
                 title += " - phase II"
@@ -776,7 +802,7 @@ def load(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     if setup:
-        run_adam(url, "db", "upgrade")
+        run_adam(url, "db", "upgrade", "--no-reindex")
         run_adam(url, "seed")
     timings["setup"] = time.perf_counter() - started
 

@@ -5,9 +5,10 @@ beneficiary country and whose dates overlap or lie within the configured gap:
 
 - words: a full-text OR query on the project's rarest title and description words (SQLite FTS5
   ranked by bm25, PostgreSQL GIN over a tsvector ranked by ts_rank);
-- organizations: projects naming one of its organizations in either role, since a funder's and
-  an implementer's record of one activity often share no rare word ("UNHCR operation in
-  Malawi (2020)") but do share the funder, nearest start date first.
+- organizations: projects naming one of its organizations in either role in one of its
+  countries, since a funder's and an implementer's record of one activity often share no rare
+  word ("UNHCR operation in Malawi (2020)") but do share the funder, nearest start date first
+  (``match_key`` holds one row per organization and country, ordered by start).
 
 Each block reads index postings or link rows, never every project of the country, so cost
 grows with the number of plausible candidates, not with the corpus.
@@ -19,12 +20,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Float, Integer, cast, func, literal, or_, select, text
+from sqlalchemy import Float, Integer, or_, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from adam.duplicates.models import MatchKey
 from adam.duplicates.terms import document_frequencies, rare_words
-from adam.projects.models import Project, ProjectOrganization, ProjectStatus, project_country
+from adam.projects.models import Project, ProjectStatus, project_country
 
 WORDS_PER_FIELD = 12
 
@@ -49,17 +51,22 @@ class Limits:
     by_organization: int = 100
 
 
-def _live_conditions(probe: Probe, limits: Limits) -> list[ColumnElement[bool]]:
+def _live_conditions(
+    probe: Probe, limits: Limits, *, countries: bool = True
+) -> list[ColumnElement[bool]]:
     gap = dt.timedelta(days=limits.date_gap_days)
     conditions: list[ColumnElement[bool]] = [
         Project.withdrawn_at.is_(None),
         Project.status != ProjectStatus.CANCELLED,
-        Project.id.in_(
-            select(project_country.c.project_id).where(
-                project_country.c.country_code.in_(probe.countries)
-            )
-        ),
     ]
+    if countries:
+        conditions.append(
+            Project.id.in_(
+                select(project_country.c.project_id).where(
+                    project_country.c.country_code.in_(probe.countries)
+                )
+            )
+        )
     if probe.project_id is not None:
         conditions.append(Project.id != probe.project_id)
     # Undated projects (either side) are always candidates.
@@ -78,9 +85,7 @@ def _match_expression(words: Sequence[str], dialect: str) -> str:
     return " | ".join("'" + w.replace("'", "") + "'" for w in words)
 
 
-def by_words(
-    session: Session, probe: Probe, limits: Limits, extra: Sequence[ColumnElement[bool]] = ()
-) -> list[int]:
+def by_words(session: Session, probe: Probe, limits: Limits) -> list[int]:
     title = probe.title_terms.split()
     head = probe.description_head.split()
     frequencies, total = document_frequencies(session, list(dict.fromkeys(title + head)))
@@ -93,7 +98,7 @@ def by_words(
     if not words:
         return []
     dialect = session.get_bind().dialect.name
-    conditions = [*_live_conditions(probe, limits), *extra]
+    conditions = _live_conditions(probe, limits)
     if dialect == "sqlite":
         matched = text(
             "SELECT rowid AS project_id, bm25(project_fts, 2.0, 1.0) AS rank "
@@ -116,46 +121,55 @@ def by_words(
     return list(session.scalars(query, params))
 
 
-def by_organization(
-    session: Session, probe: Probe, limits: Limits, extra: Sequence[ColumnElement[bool]] = ()
-) -> list[int]:
-    if not probe.organization_ids:
+def by_organization(session: Session, probe: Probe, limits: Limits) -> list[int]:
+    """Live projects naming one of the probe's organizations in one of its countries, nearest
+    start first (undated last), read as short ranges of ``match_key``."""
+    if not probe.organization_ids or limits.by_organization <= 0:
         return []
-    shares = Project.id.in_(
-        select(ProjectOrganization.project_id).where(
-            ProjectOrganization.organization_id.in_(probe.organization_ids)
-        )
+    key = MatchKey.__table__.c
+    per_range = limits.by_organization
+    ranges = []
+    for organization in probe.organization_ids:
+        for country in probe.countries:
+            same = (key.organization_id == organization, key.country_code == country)
+            if probe.start is None:
+                ranges.append(
+                    select(key.project_id, key.start_date)
+                    .where(*same)
+                    .order_by(key.start_date.desc())
+                    .limit(per_range)
+                )
+                continue
+            ranges += [
+                select(key.project_id, key.start_date)
+                .where(*same, key.start_date >= probe.start)
+                .order_by(key.start_date)
+                .limit(per_range),
+                select(key.project_id, key.start_date)
+                .where(*same, key.start_date < probe.start)
+                .order_by(key.start_date.desc())
+                .limit(per_range),
+                select(key.project_id, key.start_date)
+                .where(*same, key.start_date.is_(None))
+                .limit(per_range),
+            ]
+    near = union_all(*[r.subquery().select() for r in ranges]).subquery("near")
+    query = (
+        select(Project.id, near.c.start_date)
+        .join(near, near.c.project_id == Project.id)
+        .where(*_live_conditions(probe, limits, countries=False))
     )
-    query = select(Project.id).where(shares, *_live_conditions(probe, limits), *extra)
-    if probe.start is not None:
-        # Nearest start first, undated last.
-        query = query.order_by(
-            Project.start_date.is_(None), _days_apart(session, probe.start), Project.id.desc()
-        )
-    else:
-        query = query.order_by(Project.id.desc())
-    return list(session.scalars(query.limit(limits.by_organization)))
+    found: dict[int, int] = {}
+    for pid, start in session.execute(query):
+        distance = abs((start - probe.start).days) if start and probe.start else 10**6
+        found[pid] = min(distance, found.get(pid, distance))
+    ordered = sorted(found, key=lambda pid: (found[pid], -pid))
+    return ordered[:per_range]
 
 
-def _days_apart(session: Session, day: dt.date) -> ColumnElement[float]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.abs(func.julianday(Project.start_date) - func.julianday(day.isoformat()))
-    return func.abs(Project.start_date - cast(literal(day), Date))
-
-
-def candidate_ids(
-    session: Session,
-    probe: Probe,
-    limits: Limits,
-    extra: Sequence[ColumnElement[bool]] = (),
-) -> list[int]:
+def candidate_ids(session: Session, probe: Probe, limits: Limits) -> list[int]:
     """Ids of the projects to score against ``probe``, word matches first, without repeats."""
     if not probe.countries:
         return []
-    found = by_words(session, probe, limits, extra) + by_organization(session, probe, limits, extra)
+    found = by_words(session, probe, limits) + by_organization(session, probe, limits)
     return list(dict.fromkeys(found))
-
-
-def recently_changed(since: dt.datetime) -> list[ColumnElement[bool]]:
-    """Extra condition for the pass after commit: only what changed while we were matching."""
-    return [Project.updated_at >= since]

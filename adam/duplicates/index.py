@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from adam.duplicates.models import ProjectSearch
+from adam.duplicates.models import MatchKey, ProjectSearch
+from adam.duplicates.terms import document_frequencies
 from adam.matching.normalize import NormalizedText, normalize_text
+from adam.matching.rarity import format_weights, parse_weights, record_weights
 from adam.matching.record import DESCRIPTION_WORDS, MatchRecord, prenormalized
 from adam.projects.models import Project
+
+# Description words looked up for a record's weights: the rarest are almost always among the
+# first few hundred distinct words, and a 13,000-character IATI description must not cost
+# hundreds of look-ups.
+WEIGHED_DESCRIPTION_WORDS = 200
 
 
 def _numbers(values: Iterable[int]) -> str:
@@ -37,9 +44,18 @@ def search_values(title: str, description: str | None) -> dict[str, str]:
     }
 
 
+def weigh(session: Session, values: dict[str, str]) -> str:
+    """The stored weights of a record's words, from the index's current word counts."""
+    title = values["title_terms"].split()
+    described = values["description_terms"].split()[:WEIGHED_DESCRIPTION_WORDS]
+    counts, total = document_frequencies(session, [*title, *described])
+    return format_weights(record_weights(title, described, counts, total))
+
+
 def index_project(session: Session, project: Project) -> ProjectSearch:
-    """Write (or rewrite) the project's index row from its current title and description."""
+    """Write (or rewrite) the project's index row and match keys from its current state."""
     values = search_values(project.title, project.description)
+    values["weights"] = weigh(session, values)
     row = session.get(ProjectSearch, project.id)
     if row is None:
         row = ProjectSearch(project_id=project.id, **values)
@@ -47,25 +63,54 @@ def index_project(session: Session, project: Project) -> ProjectSearch:
     else:
         for name, value in values.items():
             setattr(row, name, value)
+    write_match_keys(session, project)
     return row
 
 
+def write_match_keys(session: Session, project: Project) -> None:
+    """One key per (organization, beneficiary country) of the project, replacing the old."""
+    session.execute(delete(MatchKey).where(MatchKey.project_id == project.id))
+    keys = {(p.organization_id, c.code) for p in project.participations for c in project.countries}
+    if keys:
+        session.execute(
+            insert(MatchKey),
+            [
+                {
+                    "organization_id": org,
+                    "country_code": country,
+                    "project_id": project.id,
+                    "start_date": project.start_date,
+                }
+                for org, country in sorted(keys)
+            ],
+        )
+
+
 def unindexed_project_ids(session: Session) -> list[int]:
-    """Projects stored before the index existed, or by a loader that skipped it."""
+    """Projects stored before the index existed (or before it weighed words), or by a loader
+    that skipped it."""
     query = (
         select(Project.id)
         .outerjoin(ProjectSearch, ProjectSearch.project_id == Project.id)
-        .where(ProjectSearch.project_id.is_(None))
+        .where(or_(ProjectSearch.project_id.is_(None), ProjectSearch.weights.is_(None)))
         .order_by(Project.id)
     )
     return list(session.scalars(query))
 
 
-def record_of_project(search: ProjectSearch, project: Project) -> MatchRecord:
+def record_of_project(
+    search: ProjectSearch, project: Project, org_weights: dict[str, float] | None = None
+) -> MatchRecord:
     """The matcher's view of an ORM project, its text taken from its index row."""
     return record_from_index(
-        search,
-        project.title,
+        search.title_terms,
+        search.description_head,
+        search.description_terms,
+        search.phases,
+        search.years,
+        search.weights or "",
+        org_weights=org_weights,
+        title=project.title,
         id=project.id,
         donors=[o.code for o in project.donors],
         implementers=[o.code for o in project.implementers],
@@ -79,29 +124,33 @@ def record_of_project(search: ProjectSearch, project: Project) -> MatchRecord:
     )
 
 
-def record_from_index(search: ProjectSearch, title: str, **structured: Any) -> MatchRecord:
-    """The matcher's view of a stored project, from its index row: no normalising.
+def record_from_index(
+    title_terms: str,
+    description_head: str,
+    description_terms: str,
+    phases: str,
+    years: str,
+    weights: str,
+    **structured: Any,
+) -> MatchRecord:
+    """The matcher's view of a stored project, from its index columns: no normalising.
 
-    ``structured`` carries ``id`` and the fields that are not text (codes, dates, budget).
+    ``structured`` carries ``id``, ``title`` and the fields that are not text (codes, dates,
+    budget).
     """
     title_norm = NormalizedText(
-        search.title_terms,
-        frozenset(search.title_terms.split()),
-        _parse_numbers(search.phases),
-        _parse_numbers(search.years),
+        title_terms,
+        frozenset(title_terms.split()),
+        _parse_numbers(phases),
+        _parse_numbers(years),
     )
+    amount = structured.get("budget_amount")
+    if amount is not None:
+        structured["budget_amount"] = float(amount)
     return prenormalized(
-        title=title,
         title_norm=title_norm,
-        description_tokens=frozenset(search.description_terms.split()),
-        description_head=search.description_head,
-        **_structured(**structured),
+        description_tokens=frozenset(description_terms.split()),
+        description_head=description_head,
+        weights=parse_weights(weights),
+        **structured,
     )
-
-
-def _structured(**values: Any) -> dict[str, Any]:
-    amount = values.get("budget_amount")
-    values["budget_amount"] = float(amount) if amount is not None else None
-    for name in ("donors", "implementers", "countries", "themes"):
-        values[name] = frozenset(values.get(name) or ())
-    return values

@@ -24,14 +24,16 @@ from adam.auth.actor import Actor
 from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates import events
-from adam.duplicates.candidates import Probe, candidate_ids, recently_changed
+from adam.duplicates.candidates import Probe, candidate_ids
 from adam.duplicates.index import index_project, record_from_index, record_of_project
 from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
 from adam.duplicates.settings import MatcherSettings
+from adam.duplicates.terms import organization_weights
 from adam.errors import Forbidden, InvalidInput, NotFound
+from adam.matching.normalize import normalize_code
 from adam.matching.record import MatchRecord
 from adam.matching.result import Match
-from adam.matching.score import score
+from adam.matching.score import could_alert, score
 from adam.projects.models import (
     OrganizationRole,
     Project,
@@ -48,9 +50,6 @@ log = logging.getLogger(__name__)
 MATCHED_FIELDS = frozenset(
     {"title", "description", "countries", "start_date", "end_date", "donors", "implementers"}
 )
-# The pass after commit looks at projects written this recently: longer than any request, so
-# a registration committed while ours was matching is always inside it.
-RACE_WINDOW = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +85,14 @@ def check_project(
     *,
     settings: MatcherSettings,
     reindex: bool = True,
-    since: dt.datetime | None = None,
 ) -> CheckOutcome:
     """Index ``project`` and raise alerts for the stored projects that look like it.
 
-    ``since`` limits the check to projects written after that moment (the pass after commit
-    that catches two registrations of one activity racing each other).
+    Two focal points may register one activity at the same moment. On SQLite the second
+    registration's first write waits for the first one's commit (one writer at a time), so its
+    check sees the first project. On PostgreSQL each check first takes a transaction lock per
+    beneficiary country (released at commit): of two registrations in a country, the second
+    checks only after the first has committed, and sees it.
     """
     search = index_project(session, project) if reindex else session.get(ProjectSearch, project.id)
     session.flush()
@@ -99,18 +100,29 @@ def check_project(
         return CheckOutcome()
     try:
         with session.begin_nested():
-            return _check(session, project, search, settings, since)
+            _lock_countries(session, [c.code for c in project.countries])
+            return _check(session, project, search, settings)
     except Exception:  # the project must survive whatever the matcher does
         log.exception("Duplicate check of project %s failed; the project is kept.", project.id)
         return CheckOutcome(failed=True)
 
 
+# Two ints name a PostgreSQL advisory lock; the first says whose locks these are ("AD").
+_LOCK_CLASS = 0x4144
+
+
+def _lock_countries(session: Session, countries: Sequence[str]) -> None:
+    """PostgreSQL: one transaction lock per country, taken in a fixed order so that two checks
+    sharing countries cannot deadlock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for code in sorted(set(countries)):
+        key = int.from_bytes(code.upper().encode()[:4], "big")
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK_CLASS, key)))
+
+
 def _check(
-    session: Session,
-    project: Project,
-    search: ProjectSearch,
-    settings: MatcherSettings,
-    since: dt.datetime | None,
+    session: Session, project: Project, search: ProjectSearch, settings: MatcherSettings
 ) -> CheckOutcome:
     organizations = tuple(dict.fromkeys(p.organization_id for p in project.participations))
     probe = Probe(
@@ -122,14 +134,22 @@ def _check(
         title_terms=search.title_terms,
         description_head=search.description_head,
     )
-    extra = recently_changed(since) if since is not None else ()
-    ids = candidate_ids(session, probe, settings.limits, extra)
+    ids = candidate_ids(session, probe, settings.limits)
     if not ids:
         return CheckOutcome()
-    record = record_of_project(search, project)
+    # Only organizations the probe names can be shared, so their weights are all a pair needs.
+    by_id = organization_weights(session, organizations)
+    org_weights = {
+        normalize_code(p.organization.code): by_id[p.organization_id]
+        for p in project.participations
+    }
+    record = record_of_project(search, project, org_weights)
     scored: list[tuple[Candidate, Match]] = []
-    for candidate in load_candidates(session, ids).values():
-        match = score(record, candidate.record, settings.weights)
+    for candidate in load_candidates(session, ids, org_weights).values():
+        # Most candidates share a rare word and nothing else: rejected on the cheap features.
+        if not could_alert(record, candidate.record, settings.weights):
+            continue
+        match = score(record, candidate.record, settings.weights, explain_below=settings.threshold)
         if match.score >= settings.threshold:
             scored.append((candidate, match))
     scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
@@ -138,24 +158,13 @@ def _check(
     return raise_alerts(session, project.id, scored[: settings.max_alerts])
 
 
-def merge(first: CheckOutcome, second: CheckOutcome) -> CheckOutcome:
-    """One outcome of the two passes: each project once, best score first."""
-    best: dict[int, Found] = {}
-    for found in first.found + second.found:
-        pid = found.project["id"]
-        if pid not in best or found.score > best[pid].score:
-            best[pid] = found
-    ordered = sorted(best.values(), key=lambda f: (-f.score, f.project["id"]))
-    return CheckOutcome(
-        found=ordered,
-        failed=first.failed or second.failed,
-        ran=first.ran or second.ran,
-        new_alerts=first.new_alerts + second.new_alerts,
-    )
+def load_candidates(
+    session: Session, ids: Sequence[int], org_weights: dict[str, float] | None = None
+) -> dict[int, Candidate]:
+    """Matcher records of stored projects, from their index rows (four queries, plain rows).
 
-
-def load_candidates(session: Session, ids: Sequence[int]) -> dict[int, Candidate]:
-    """Matcher records of stored projects, from their index rows (four queries, no ORM objects)."""
+    ``org_weights``: organization code -> weight, for the organizations that count.
+    """
     countries: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pid, code, name in session.execute(
         select(project_country.c.project_id, Country.code, Country.name_en)
@@ -184,7 +193,7 @@ def load_candidates(session: Session, ids: Sequence[int]) -> dict[int, Candidate
         .order_by(ProjectOrganization.position)
     ):
         organizations[(pid, str(role))].append((code, name))
-    out: dict[int, Candidate] = {}
+    search = ProjectSearch.__table__.c
     rows = session.execute(
         select(
             Project.id,
@@ -195,32 +204,45 @@ def load_candidates(session: Session, ids: Sequence[int]) -> dict[int, Candidate
             Project.budget_amount,
             Project.budget_currency,
             Project.iati_identifier,
-            ProjectSearch,
+            search.title_terms,
+            search.description_head,
+            search.description_terms,
+            search.phases,
+            search.years,
+            search.weights,
         )
-        .join(ProjectSearch, ProjectSearch.project_id == Project.id)
+        .join(ProjectSearch.__table__, search.project_id == Project.id)
         .where(Project.id.in_(ids))
     )
-    for pid, code, title, start, end, amount, currency, iati, search in rows:
+    out: dict[int, Candidate] = {}
+    for row in rows:
+        pid = row.id
         donors = organizations[(pid, OrganizationRole.DONOR.value)]
         implementers = organizations[(pid, OrganizationRole.IMPLEMENTER.value)]
         record = record_from_index(
-            search,
-            title,
+            row.title_terms,
+            row.description_head,
+            row.description_terms,
+            row.phases,
+            row.years,
+            row.weights or "",
+            org_weights=org_weights,
             id=pid,
+            title=row.title,
             donors=[c for c, _ in donors],
             implementers=[c for c, _ in implementers],
             countries=[c for c, _ in countries[pid]],
             themes=themes[pid],
-            start=start,
-            end=end,
-            budget_amount=amount,
-            budget_currency=currency,
-            iati_identifier=iati,
+            start=row.start_date,
+            end=row.end_date,
+            budget_amount=row.budget_amount,
+            budget_currency=row.budget_currency,
+            iati_identifier=row.iati_identifier,
         )
         summary = {
             "id": pid,
-            "code": code,
-            "title": title,
+            "code": row.code,
+            "title": row.title,
             "donors": [{"code": c, "name": n} for c, n in donors],
             "countries": [{"code": c, "name": n} for c, n in countries[pid]],
         }

@@ -1,33 +1,51 @@
-"""How common each indexed word is, to pick the rare words a candidate search is worth making on.
+"""How common each indexed word is: for choosing the words a candidate search is worth making
+on, and for weighing the words two projects share (``adam.matching.rarity``).
 
 Words shared by thousands of projects ("drug", "border", "training") make the full-text OR
 query read thousands of rows and rank the true duplicate below look-alikes; words held by a
-few projects are what a duplicate shares. SQLite reads document frequencies live from FTS5's
-vocabulary table. PostgreSQL has no cheap equivalent, so ``search_term_stat`` holds a snapshot
-that ``refresh_term_stats`` rebuilds (``adam duplicates reindex`` and ``scan`` run it); a word
-missing from the snapshot is new since, hence rare, which is the right guess.
+few projects are what a duplicate shares.
+
+Three layers, cheapest first:
+
+1. a cache in each process (a word's count rarely moves, and a registration asks for ~100);
+2. ``search_term_stat``, a snapshot of every word's count, rebuilt by ``refresh_term_stats``
+   (``adam duplicates reindex`` and ``scan``, and ``adam worker`` once the index has grown by
+   a tenth since the last snapshot);
+3. for words the snapshot lacks (new since), a live count from the full-text index, stopped
+   at ``common_count``: a word held by more projects than that weighs nothing anyway, so its
+   exact count is never needed, and counting it would read its whole posting list.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 
-from sqlalchemy import String, bindparam, delete, select, text
+from sqlalchemy import Engine, String, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adam.db import Base
+from adam.matching.rarity import common_count, term_weight
 
 # Words in more than this share of projects are too common to search on (matching.md: 0.5 %
 # kept recall at 295/300 at 1M while bounding each posting list).
 MAX_SHARE = 0.005
 # ...but below this many projects every word is worth it (a small registry has no statistics).
 MIN_DOCUMENTS = 50
-# The total is stored as the document frequency of the empty word, which no text produces.
+# The snapshot's project count is stored as the count of the empty word, which no text has.
 TOTAL_KEY = ""
+# How long a process trusts a cached count, and how many it keeps.
+CACHE_SECONDS = 600.0
+CACHE_WORDS = 200_000
+# The index size is read at most this often.
+TOTAL_SECONDS = 5.0
+# The worker rebuilds the snapshot when the index has grown by this share since.
+REFRESH_GROWTH = 0.1
 
 
 class SearchTermStat(Base):
-    """PostgreSQL only: a snapshot of how many projects each indexed word appears in."""
+    """A snapshot of how many projects each indexed word appears in."""
 
     __tablename__ = "search_term_stat"
 
@@ -35,27 +53,134 @@ class SearchTermStat(Base):
     documents: Mapped[int]
 
 
+class _Cache:
+    """Word counts per database (an engine), shared by the threads of one process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counts: dict[str, tuple[int, float]] = {}
+        self.total: tuple[int, float] = (0, float("-inf"))
+
+    def get(self, words: Sequence[str], now: float) -> tuple[dict[str, int], list[str]]:
+        found: dict[str, int] = {}
+        missing: list[str] = []
+        with self.lock:
+            for word in words:
+                entry = self.counts.get(word)
+                if entry is not None and now - entry[1] < CACHE_SECONDS:
+                    found[word] = entry[0]
+                else:
+                    missing.append(word)
+        return found, missing
+
+    def put(self, counts: dict[str, int], now: float) -> None:
+        with self.lock:
+            if len(self.counts) + len(counts) > CACHE_WORDS:
+                self.counts.clear()
+            for word, count in counts.items():
+                self.counts[word] = (count, now)
+
+
+_caches: dict[int, _Cache] = {}
+_caches_lock = threading.Lock()
+
+
+def _cache(engine: Engine) -> _Cache:
+    with _caches_lock:
+        return _caches.setdefault(id(engine), _Cache())
+
+
+def clear_cache() -> None:
+    """Forget every cached count (tests; after a bulk change of the index)."""
+    with _caches_lock:
+        _caches.clear()
+
+
+def indexed_total(session: Session) -> int:
+    """How many projects the index holds (their highest id: cheap, and close enough)."""
+    cache = _cache(session.get_bind())
+    now = time.monotonic()
+    if now - cache.total[1] < TOTAL_SECONDS:
+        return cache.total[0]
+    from adam.duplicates.models import ProjectSearch
+
+    total = session.scalar(select(func.max(ProjectSearch.project_id))) or 0
+    cache.total = (total, now)
+    return total
+
+
 def document_frequencies(session: Session, words: Sequence[str]) -> tuple[dict[str, int], int]:
-    """Document frequency of each of ``words`` (absent: 0) and the number of indexed projects."""
+    """How many projects hold each of ``words`` (at most ``common_count``), and the total."""
+    total = indexed_total(session)
+    words = list(dict.fromkeys(w for w in words if w))
     if not words:
-        return {}, 0
-    if session.get_bind().dialect.name == "sqlite":
-        rows = session.execute(
-            text("SELECT term, doc FROM project_fts_vocab WHERE term IN :words").bindparams(
-                bindparam("words", expanding=True)
-            ),
-            {"words": list(words)},
-        )
-        frequencies = {term: doc for term, doc in rows}
-        total = session.scalar(text("SELECT max(rowid) FROM project_fts")) or 0
-        return frequencies, total
+        return {}, total
+    cache = _cache(session.get_bind())
+    now = time.monotonic()
+    found, missing = cache.get(words, now)
+    if missing:
+        counts = _snapshot_counts(session, missing)
+        unknown = [w for w in missing if w not in counts]
+        if unknown:
+            counts |= _live_counts(session, unknown, int(common_count(total)) + 1)
+        cache.put(counts, now)
+        found |= counts
+    return found, total
+
+
+def organization_weights(session: Session, organization_ids: Sequence[int]) -> dict[int, float]:
+    """Weight 0-1 of each organization by how many projects name it (``rarity.term_weight``):
+    a shared UNODC says little, a shared small NGO a lot. Counts stop at ``common_count``."""
+    from adam.projects.models import ProjectOrganization
+
+    total = indexed_total(session)
+    limit = int(common_count(total)) + 1
+    cache = _cache(session.get_bind())
+    keys = [f"\x00org:{i}" for i in organization_ids]
+    now = time.monotonic()
+    found, missing = cache.get(keys, now)
+    if missing:
+        counts: dict[str, int] = {}
+        for key in missing:
+            organization = int(key.rsplit(":", 1)[1])
+            named = (
+                select(ProjectOrganization.project_id)
+                .where(ProjectOrganization.organization_id == organization)
+                .limit(limit)
+                .subquery()
+            )
+            counts[key] = session.scalar(select(func.count()).select_from(named)) or 0
+        cache.put(counts, now)
+        found |= counts
+    return {i: term_weight(found[k], total) for i, k in zip(organization_ids, keys, strict=True)}
+
+
+def _snapshot_counts(session: Session, words: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
-        select(SearchTermStat.term, SearchTermStat.documents).where(
-            SearchTermStat.term.in_([*words, TOTAL_KEY])
-        )
+        select(SearchTermStat.term, SearchTermStat.documents).where(SearchTermStat.term.in_(words))
     )
-    frequencies = {term: documents for term, documents in rows}
-    return frequencies, frequencies.pop(TOTAL_KEY, 0)
+    return {term: documents for term, documents in rows}
+
+
+def _live_counts(session: Session, words: Sequence[str], limit: int) -> dict[str, int]:
+    """Counts from the full-text index, each stopped at ``limit`` rows."""
+    if session.get_bind().dialect.name == "sqlite":
+        inner = "SELECT rowid FROM project_fts WHERE project_fts MATCH :w{i} LIMIT :limit"
+        params = {f"w{i}": '"' + w.replace('"', "") + '"' for i, w in enumerate(words)}
+    else:
+        inner = (
+            "SELECT project_id FROM project_search "
+            "WHERE document @@ to_tsquery('simple', :w{i}) LIMIT :limit"
+        )
+        params = {
+            f"w{i}": "'" + w.replace("'", "").replace("\\", "") + "'" for i, w in enumerate(words)
+        }
+    statement = " UNION ALL ".join(
+        f"SELECT {i} AS k, (SELECT count(*) FROM ({inner.format(i=i)}) AS c{i}) AS n"
+        for i in range(len(words))
+    )
+    rows = session.execute(text(statement), {**params, "limit": limit})
+    return {words[k]: n for k, n in rows}
 
 
 def rare_words(
@@ -73,18 +198,29 @@ def rare_words(
 
 
 def refresh_term_stats(session: Session) -> int:
-    """Rebuild the PostgreSQL snapshot from the index; returns the number of projects counted."""
-    if session.get_bind().dialect.name != "postgresql":
-        return 0
+    """Rebuild the snapshot from the index; returns the number of projects counted."""
     session.execute(delete(SearchTermStat))
-    session.execute(
-        text(
-            "INSERT INTO search_term_stat (term, documents) "
+    if session.get_bind().dialect.name == "sqlite":
+        source = "SELECT term, doc FROM project_fts_vocab WHERE length(term) <= 200"
+    else:
+        source = (
             "SELECT word, ndoc FROM ts_stat('SELECT document FROM project_search') "
             "WHERE length(word) <= 200"
         )
-    )
+    session.execute(text(f"INSERT INTO search_term_stat (term, documents) {source}"))
     total = session.scalar(text("SELECT count(*) FROM project_search")) or 0
     session.add(SearchTermStat(term=TOTAL_KEY, documents=total))
     session.flush()
+    clear_cache()
     return total
+
+
+def snapshot_is_stale(session: Session) -> bool:
+    """Has the index grown by ``REFRESH_GROWTH`` since the snapshot (or never had one)?"""
+    counted = session.scalar(
+        select(SearchTermStat.documents).where(SearchTermStat.term == TOTAL_KEY)
+    )
+    total = session.scalar(text("SELECT count(*) FROM project_search")) or 0
+    if counted is None:
+        return total > 0
+    return total > counted * (1 + REFRESH_GROWTH) or total < counted * (1 - REFRESH_GROWTH)

@@ -53,7 +53,7 @@ def explain(a: MatchRecord, b: MatchRecord, evidence: Evidence, weights: Weights
             "title",
             evidence.title,
             f'title {evidence.title:.0f}: "{a.title.strip()}" / "{b.title.strip()}"',
-            part["title"] + part["title_in_text"],
+            part["title"] + part["title_specific"] + part["coverage"],
         )
     ]
     if evidence.description >= _DESCRIPTION_SHOWN:

@@ -11,10 +11,20 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from adam.matching.record import MatchRecord
 
+# Weight (summed word weights, see rarity.py) a record's words need before finding all of them
+# in the other record counts fully: one rare word found is not yet a duplicate.
+_FULL_MASS = 1.5
+# Titles this similar are the same title, however common their words.
+_SAME_TITLE = 95.0
+# Descriptions this similar over their first words are one text, copied.
+_SAME_DESCRIPTION = 90.0
+# A title word also counts as found when the other title has a word this close to it
+# ("SSACJR" / "SSCJR", "liason" / "liaison").
+_WORD_CLOSE = 80.0
 # A title is "short" below this many content words; a short title found inside a long text is
 # weak evidence ("covid response" appears in half the descriptions).
 _FULL_TITLE_WORDS = 3
@@ -25,7 +35,10 @@ _YEAR_DAYS = 365.0
 # Below this text signal the two records say nothing alike: organizations in common then
 # count for nothing, since one implementer (UNODC, IOM) runs dozens of projects in a country,
 # often for one donor. The IATI negatives never share an organization, so a fit alone makes
-# shared organizations decisive; this gate is the business rule the data cannot teach.
+# shared organizations decisive; this gate is the business rule the data cannot teach. The
+# signal is made of *weighted* words: two UNODC projects in one country share the field's
+# words and templates ("drug investigation training for police officers in ..."), which raw
+# string similarity takes for resemblance.
 _NO_TEXT = 0.25
 
 
@@ -35,8 +48,14 @@ class Evidence:
 
     title: float  # 0-100, mean of token_set and token_sort ratios
     title_in_text: float  # 0-1, share of one title's words found in the other record
+    title_specific: float  # 0-1, weighted Jaccard of the two titles' words
+    coverage: float  # 0-1, share of one record's weighted words found in the other record
+    title_conflict: float  # 0-1, rare title words of each record missing from the other
     description: float  # 0-100, token_set_ratio of the first description words, 0 if missing
     shared_orgs: frozenset[str]
+    org_specificity: float  # 0-1, weight of the rarest shared organization (rarity.py)
+    implementer_specificity: float  # 0-1, the same for implementers in common
+    weighed: bool  # both records carry corpus weights (else every word and org weighs 1)
     same_donors: frozenset[str]
     same_implementers: frozenset[str]
     crossed_orgs: frozenset[str]  # donor on one record, implementer on the other
@@ -66,11 +85,14 @@ class Evidence:
         return (
             _above_floor(self.title),
             self.title_in_text,
+            self.title_specific,
+            self.coverage,
             _above_floor(self.description),
-            # Organizations count only next to some textual resemblance (see _NO_TEXT).
-            1.0 if self.shared_orgs and has_text else 0.0,
-            1.0 if self.same_implementers and has_text else 0.0,
-            1.0 if self.same_donors and self.same_implementers and has_text else 0.0,
+            # Organizations count only next to some textual resemblance (see _NO_TEXT), and
+            # as much as they are specific: UNODC is in a fifth of all projects.
+            self.org_specificity if has_text else 0.0,
+            self.implementer_specificity if has_text else 0.0,
+            self.implementer_specificity if self.same_donors and has_text else 0.0,
             1.0 if self.different_implementers else 0.0,
             start_close,
             budget_close,
@@ -80,12 +102,46 @@ class Evidence:
             1.0 if self.phase_conflict else 0.0,
             1.0 if self.year_conflict else 0.0,
             1.0 if self.text_signal() < _NO_TEXT else 0.0,
+            self.title_conflict,
+            1.0 if self.description >= _SAME_DESCRIPTION else 0.0,
         )
 
     def text_signal(self) -> float:
-        """The strongest textual evidence, 0-1: similar titles, descriptions, or one title's
-        words found in the other record."""
-        return max(_above_floor(self.title), _above_floor(self.description), self.title_in_text)
+        """The strongest textual evidence, 0-1 (see ``text_signal``)."""
+        return max(
+            text_signal(
+                self.weighed,
+                self.title,
+                self.description,
+                self.title_in_text,
+                self.title_specific,
+                self.coverage,
+            ),
+            self.org_specificity if self.weighed else 0.0,
+        )
+
+
+def text_signal(
+    weighed: bool,
+    title: float,
+    description: float,
+    title_in_text: float,
+    title_specific: float,
+    coverage: float,
+) -> float:
+    """The strongest textual evidence, 0-1.
+
+    With corpus weights: the titles' rare words in common, one record's rare words found in
+    the other, or the same title. Two projects of one organization in one country resemble
+    each other in the field's words and the organization's templates ("drug investigation
+    training for police officers in ..."), which unweighted similarity takes for evidence.
+    Without weights (a pair scored outside any corpus): similar titles or descriptions, or
+    one title's words found in the other record.
+    """
+    if weighed:
+        same_title = 1.0 if title >= _SAME_TITLE else 0.0
+        return max(title_specific, coverage, same_title)
+    return max(_above_floor(title), _above_floor(description), title_in_text)
 
 
 def _above_floor(similarity: float) -> float:
@@ -106,6 +162,55 @@ def _title_in_text(a: MatchRecord, b: MatchRecord) -> float:
     return best
 
 
+def _unmatched(own: MatchRecord, other: MatchRecord) -> float:
+    """Weight of ``own``'s title words that ``other`` names nowhere, even misspelt."""
+    title = other.title_norm.tokens
+    text = title | other.description_norm.tokens
+    mass = 0.0
+    for word in own.title_norm.tokens:
+        weight = own.weights.get(word, 0.0)
+        if weight <= 0 or word in text:
+            continue
+        if title and process.extractOne(word, title, scorer=fuzz.ratio, score_cutoff=_WORD_CLOSE):
+            continue
+        mass += weight
+    return mass
+
+
+def _title_conflict(a: MatchRecord, b: MatchRecord) -> float:
+    # Without corpus statistics every word looks rare, and any rewording would conflict.
+    if not (a.weighed and b.weighed):
+        return 0.0
+    return min(1.0, _unmatched(a, b), _unmatched(b, a))
+
+
+def _specificity(codes: frozenset[str], a: MatchRecord, b: MatchRecord) -> float:
+    """Weight of the rarest of ``codes`` (organizations both records name), 0 if none."""
+    best = 0.0
+    for code in codes:
+        best = max(best, (a.org_weights.get(code, 1.0) + b.org_weights.get(code, 1.0)) / 2)
+    return best
+
+
+def _title_specific(a: MatchRecord, b: MatchRecord) -> float:
+    words_a, words_b = a.title_norm.tokens, b.title_norm.tokens
+    wa, wb = a.weights, b.weights
+    shared = sum((wa.get(w, 0.0) + wb.get(w, 0.0)) / 2 for w in words_a & words_b)
+    union = shared + sum(wa.get(w, 0.0) for w in words_a - words_b)
+    union += sum(wb.get(w, 0.0) for w in words_b - words_a)
+    return shared / union if union > 0 else 0.0
+
+
+def _covered(own: MatchRecord, other: MatchRecord) -> float:
+    weights = own.weights
+    mass = sum(weights.values())
+    if mass <= 0:
+        return 0.0
+    title, described = other.title_norm.tokens, other.description_norm.tokens
+    found = sum(w for word, w in weights.items() if word in title or word in described)
+    return found / mass * min(1.0, mass / _FULL_MASS)
+
+
 def _dates(a: MatchRecord, b: MatchRecord) -> tuple[tuple[date, date] | None, bool]:
     """Overlap of the two periods, and whether they are known to be disjoint.
 
@@ -121,30 +226,41 @@ def _dates(a: MatchRecord, b: MatchRecord) -> tuple[tuple[date, date] | None, bo
     return (max(a.start, b.start), end), False
 
 
-def compare(a: MatchRecord, b: MatchRecord) -> Evidence:
-    """Evidence for one pair; symmetric in ``a`` and ``b``."""
-    ta, tb = a.title_norm, b.title_norm
-    if ta.text and tb.text:
-        title = (
-            fuzz.token_set_ratio(ta.text, tb.text) + fuzz.token_sort_ratio(ta.text, tb.text)
-        ) / 2
-    else:
-        title = 0.0
+def text_similarity(a: MatchRecord, b: MatchRecord) -> tuple[float, float]:
+    """Title and description similarity, 0-100 each (0 when either side is missing)."""
+    ta, tb = a.title_norm.text, b.title_norm.text
+    title = 0.0
+    if ta and tb:
+        title = (fuzz.token_set_ratio(ta, tb) + fuzz.token_sort_ratio(ta, tb)) / 2
     if a.description_head and b.description_head:
         description = fuzz.token_set_ratio(a.description_head, b.description_head)
     else:
         description = 0.0
+    return title, description
+
+
+def compare(a: MatchRecord, b: MatchRecord) -> Evidence:
+    """Evidence for one pair; symmetric in ``a`` and ``b``."""
+    ta, tb = a.title_norm, b.title_norm
+    title, description = text_similarity(a, b)
     overlap, dates_disjoint = _dates(a, b)
     budget_log_ratio = (
         abs(math.log10(a.budget_usd / b.budget_usd)) if a.budget_usd and b.budget_usd else None
     )
     shared_countries = a.countries & b.countries
+    shared = a.organizations & b.organizations
     crossed_orgs = (a.donors & b.implementers) | (a.implementers & b.donors)
     return Evidence(
         title=title,
         title_in_text=_title_in_text(a, b),
+        title_specific=_title_specific(a, b),
+        coverage=max(_covered(a, b), _covered(b, a)),
+        title_conflict=_title_conflict(a, b),
         description=description,
-        shared_orgs=a.organizations & b.organizations,
+        shared_orgs=shared,
+        org_specificity=_specificity(shared, a, b),
+        implementer_specificity=_specificity(a.implementers & b.implementers, a, b),
+        weighed=a.weighed and b.weighed,
         same_donors=a.donors & b.donors,
         same_implementers=a.implementers & b.implementers,
         crossed_orgs=crossed_orgs,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adam.matching.normalize import normalize_org_name
+from adam.matching.rarity import record_weights
 from adam.matching.record import MatchRecord
 
 FUNDING, IMPLEMENTING = "1", "4"
@@ -137,12 +138,35 @@ def load(folder: str | Path) -> tuple[dict[str, MatchRecord], list[LabelledPair]
         for row in _lines(folder / "pairs.jsonl")
     ]
     wanted = {uid for pair in pairs for uid in (pair.a, pair.b)}
-    records = {
-        row["uid"]: to_record(row)
-        for row in _lines(folder / "activities.jsonl")
-        if row["uid"] in wanted
-    }
+    every = [to_record(row) for row in _lines(folder / "activities.jsonl")]
+    documents = document_frequencies(every)
+    records = {str(r.id): weighed(r, documents, len(every)) for r in every if str(r.id) in wanted}
     return records, [p for p in pairs if p.a in records and p.b in records]
+
+
+def document_frequencies(records: Iterable[MatchRecord]) -> dict[str, int]:
+    """In how many of ``records`` each content word appears (title or description)."""
+    documents: dict[str, int] = {}
+    for record in records:
+        for word in record.title_norm.tokens | record.description_norm.tokens:
+            documents[word] = documents.get(word, 0) + 1
+    return documents
+
+
+def weighed(
+    record: MatchRecord,
+    documents: dict[str, int],
+    total: int,
+    org_weights: dict[str, float] | None = None,
+) -> MatchRecord:
+    """``record`` with its words (and organizations) weighed by their rarity among ``total``."""
+    weights = record_weights(
+        record.title_norm.text.split(), record.description_norm.tokens, documents, total
+    )
+    orgs = (
+        {code: org_weights.get(code, 1.0) for code in record.organizations} if org_weights else None
+    )
+    return record.with_weights(weights, orgs)
 
 
 def components(pairs: Iterable[LabelledPair]) -> list[list[LabelledPair]]:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, request
 
 from adam.api import Blueprint
-from adam.db import utcnow
 from adam.duplicates import service as duplicates_service
 from adam.duplicates.routes import matcher_settings
 from adam.projects import service
@@ -48,26 +47,15 @@ class Written:
 
 
 def _check_and_commit(project: Project, *, reindex: bool = True) -> Written:
-    """Commit the write with its duplicate check, then check again for racing writes.
+    """Run the duplicate check inside the write's transaction, then commit both.
 
-    A registration committed while ours was matching was invisible to us; the second pass,
-    after our commit, sees it (whichever of two racing registrations commits last finds the
-    other). Neither pass can lose the project: both only add alerts.
+    The check cannot lose the project: it runs in a SAVEPOINT and only adds alerts.
     """
-    session = get_session()
-    started = utcnow()
-    settings = matcher_settings()
-    outcome = duplicates_service.check_project(session, project, settings=settings, reindex=reindex)
-    commit()
-    late = duplicates_service.check_project(
-        session,
-        project,
-        settings=settings,
-        reindex=False,
-        since=started - duplicates_service.RACE_WINDOW,
+    outcome = duplicates_service.check_project(
+        get_session(), project, settings=matcher_settings(), reindex=reindex
     )
     commit()
-    return Written(project, duplicates_service.merge(outcome, late))
+    return Written(project, outcome)
 
 
 @blp.route("/projects")
@@ -126,7 +114,7 @@ def update_project(
         commit()
         skipped = duplicates_service.CheckOutcome(ran=False)
         return Written(project, skipped), 200, _headers(project)
-    written = _check_and_commit(project, reindex=not {"title", "description"}.isdisjoint(data))
+    written = _check_and_commit(project)
     return written, 200, _headers(project)
 
 
