@@ -19,10 +19,13 @@ from sqlalchemy.orm import Session
 from adam.duplicates import service
 from adam.duplicates.index import index_project, unindexed_project_ids
 from adam.duplicates.settings import MatcherSettings
-from adam.duplicates.terms import MAX_SHARE, MIN_DOCUMENTS, refresh_term_stats
+from adam.duplicates.terms import MAX_SHARE, MIN_DOCUMENTS, indexed_total, refresh_term_stats
+from adam.matching.normalize import normalize_code
+from adam.matching.rarity import term_weight
 from adam.matching.record import MatchRecord
 from adam.matching.score import score
-from adam.projects.models import Project, ProjectStatus, project_country
+from adam.projects.models import Project, ProjectOrganization, ProjectStatus, project_country
+from adam.reference.models import Organization
 
 CHUNK = 1000
 # Per project, fewer candidates than a registration checks: every pair is seen from both
@@ -133,6 +136,18 @@ def _pairs(
             yield pid, keep
 
 
+def _organization_weights(session: Session) -> dict[str, float]:
+    """Weight of every organization by how many projects name it (as a registration weighs
+    the organizations it shares, see ``terms.organization_weights``)."""
+    total = indexed_total(session)
+    counts = session.execute(
+        select(Organization.code, func.count(func.distinct(ProjectOrganization.project_id)))
+        .join(ProjectOrganization, ProjectOrganization.organization_id == Organization.id)
+        .group_by(Organization.code)
+    )
+    return {normalize_code(code): term_weight(n, total) for code, n in counts}
+
+
 def scan(
     session: Session,
     *,
@@ -147,11 +162,13 @@ def scan(
     Pairs already alerted (or resolved) are left as they are. The caller commits.
     """
     report = ScanReport(indexed=reindex_missing(session))
+    org_weights = _organization_weights(session)
     for code in _country_codes(session, country):
         ids = _live_ids(session, code)
         candidates: dict[int, service.Candidate] = {}
         for start in range(0, len(ids), CHUNK):
-            candidates.update(service.load_candidates(session, ids[start : start + CHUNK]))
+            chunk = ids[start : start + CHUNK]
+            candidates.update(service.load_candidates(session, chunk, org_weights))
         records = {pid: c.record for pid, c in candidates.items()}
         for pid, others in _pairs(records, settings):
             scored = []

@@ -108,7 +108,7 @@ def check_project(
 
 
 # Two ints name a PostgreSQL advisory lock; the first says whose locks these are ("AD").
-_LOCK_CLASS = 0x4144
+LOCK_CLASS = 0x4144
 
 
 def _lock_countries(session: Session, countries: Sequence[str]) -> None:
@@ -118,7 +118,7 @@ def _lock_countries(session: Session, countries: Sequence[str]) -> None:
         return
     for code in sorted(set(countries)):
         key = int.from_bytes(code.upper().encode()[:4], "big")
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK_CLASS, key)))
+        session.execute(select(func.pg_advisory_xact_lock(LOCK_CLASS, key)))
 
 
 def _check(
@@ -144,11 +144,21 @@ def _check(
         for p in project.participations
     }
     record = record_of_project(search, project, org_weights)
+    # Most candidates share a rare word or an organization and nothing more: they are turned
+    # away on their text and organization ids alone, before their full records are read.
+    shared = _shared_organizations(session, ids, set(organizations))
+    survivors = [
+        light.id
+        for light in _texts(session, ids)
+        if could_alert(
+            record,
+            light,
+            settings.weights,
+            org_specificity=max((by_id[o] for o in shared.get(int(light.id), ())), default=0.0),
+        )
+    ]
     scored: list[tuple[Candidate, Match]] = []
-    for candidate in load_candidates(session, ids, org_weights).values():
-        # Most candidates share a rare word and nothing else: rejected on the cheap features.
-        if not could_alert(record, candidate.record, settings.weights):
-            continue
+    for candidate in load_candidates(session, [int(i) for i in survivors], org_weights).values():
         match = score(record, candidate.record, settings.weights, explain_below=settings.threshold)
         if match.score >= settings.threshold:
             scored.append((candidate, match))
@@ -156,6 +166,52 @@ def _check(
     # A record that matches dozens of projects is generic, not dozens of duplicates: the best
     # few are what a coordinator can review, and the rest would bury them.
     return raise_alerts(session, project.id, scored[: settings.max_alerts])
+
+
+def _shared_organizations(
+    session: Session, ids: Sequence[int], organizations: set[int]
+) -> dict[int, set[int]]:
+    """Which of ``organizations`` each candidate names."""
+    if not organizations:
+        return {}
+    shared: dict[int, set[int]] = defaultdict(set)
+    for pid, organization in session.execute(
+        select(ProjectOrganization.project_id, ProjectOrganization.organization_id).where(
+            ProjectOrganization.project_id.in_(ids),
+            ProjectOrganization.organization_id.in_(organizations),
+        )
+    ):
+        shared[pid].add(organization)
+    return shared
+
+
+def _texts(session: Session, ids: Sequence[int]) -> list[MatchRecord]:
+    """Matcher records of the candidates with their text only (enough for ``could_alert``)."""
+    search = ProjectSearch.__table__.c
+    rows = session.execute(
+        select(
+            search.project_id,
+            search.title_terms,
+            search.description_head,
+            search.description_terms,
+            search.phases,
+            search.years,
+            search.weights,
+        ).where(search.project_id.in_(ids))
+    )
+    return [
+        record_from_index(
+            row.title_terms,
+            row.description_head,
+            row.description_terms,
+            row.phases,
+            row.years,
+            row.weights or "",
+            id=row.project_id,
+            title="",
+        )
+        for row in rows
+    ]
 
 
 def load_candidates(

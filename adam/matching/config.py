@@ -40,7 +40,7 @@ FIXED_BY_HAND: dict[str, float] = {
     "shared_theme": 0.0,
     "countries_disjoint": -4.0,
     "dates_disjoint": -4.0,
-    "phase_conflict": -8.0,
+    "phase_conflict": -12.0,
     "year_conflict": -2.0,
     "no_text": -4.0,
     "title_conflict": -4.0,
@@ -90,14 +90,14 @@ class Weights:
     35 demo projects, mostly UNODC projects on unrelated subjects). See features._NO_TEXT.
     """
 
-    bias: float = 0.00
-    title: float = 1.69
+    bias: float = 0.02
+    title: float = 1.58
     title_in_text: float = 0.00
     title_specific: float = 0.22
     coverage: float = 0.00
-    description: float = 0.25
-    shared_org: float = 2.17
-    same_implementer: float = 2.17
+    description: float = 0.03
+    shared_org: float = 2.15
+    same_implementer: float = 2.15
     same_donor_and_implementer: float = 0.67
     different_implementers: float = -0.70
     start_close: float = 0.00

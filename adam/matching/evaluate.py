@@ -21,7 +21,7 @@ from adam.matching.features import compare
 from adam.matching.fit import Example, cv_threshold, fit_weights, folds
 from adam.matching.iati import LabelledPair, load
 from adam.matching.record import MatchRecord
-from adam.matching.score import logit, probability, score
+from adam.matching.score import logit, percent, score
 
 CURVE_THRESHOLDS = tuple(range(5, 100, 5))
 
@@ -76,9 +76,7 @@ def examples(records: dict[str, MatchRecord], pairs: Sequence[LabelledPair]) -> 
 def scores_of(items: Sequence[Example], weights: Weights) -> list[float]:
     # Same arithmetic as score.score_value, on evidence computed once.
     return [
-        100.0
-        if ex.evidence.same_identifier
-        else round(100.0 * probability(logit(ex.evidence, weights)), 1)
+        100.0 if ex.evidence.same_identifier else percent(logit(ex.evidence, weights))
         for ex in items
     ]
 

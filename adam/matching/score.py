@@ -20,7 +20,16 @@ from adam.matching.features import (
 from adam.matching.record import MatchRecord
 from adam.matching.result import Match, Reason
 
-__all__ = ["Match", "Reason", "could_alert", "logit", "probability", "score", "score_value"]
+__all__ = [
+    "Match",
+    "Reason",
+    "could_alert",
+    "logit",
+    "percent",
+    "probability",
+    "score",
+    "score_value",
+]
 
 # Features that are never larger for a pair without textual resemblance than for one with it;
 # their weights enter the bound of ``could_alert`` at most at full value.
@@ -41,6 +50,12 @@ def logit(evidence: Evidence, weights: Weights) -> float:
     )
 
 
+def percent(z: float) -> float:
+    """The score 0-99.9 of log-odds ``z``: 100 is kept for one IATI identifier, which is
+    certain, so that a threshold of 100 alerts on nothing else."""
+    return min(99.9, round(100.0 * probability(z), 1))
+
+
 def probability(z: float) -> float:
     # Clamped so math.exp cannot overflow on absurd weights.
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
@@ -51,7 +66,7 @@ def score_value(a: MatchRecord, b: MatchRecord, weights: Weights = DEFAULT_WEIGH
     evidence = compare(a, b)
     if evidence.same_identifier:
         return 100.0
-    return round(100.0 * probability(logit(evidence, weights)), 1)
+    return percent(logit(evidence, weights))
 
 
 def score(
@@ -70,19 +85,26 @@ def score(
         # One IATI identifier is one activity by definition of the standard.
         reason = Reason("iati_identifier", 100.0, f"same IATI identifier: {a.iati_identifier}")
         return Match(100.0, (reason,))
-    value = round(100.0 * probability(logit(evidence, weights)), 1)
+    value = percent(logit(evidence, weights))
     if explain_below is not None and value < explain_below:
         return Match(value, ())
     return Match(value, tuple(explain(a, b, evidence, weights)))
 
 
-def could_alert(a: MatchRecord, b: MatchRecord, weights: Weights = DEFAULT_WEIGHTS) -> bool:
+def could_alert(
+    a: MatchRecord,
+    b: MatchRecord,
+    weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    org_specificity: float = 1.0,
+) -> bool:
     """False only if the pair cannot reach the threshold: a few microseconds, on the text
     features alone, for the many candidates that share a rare word and nothing more.
 
     Without textual resemblance organizations count for nothing and ``no_text`` applies (see
     ``features._NO_TEXT``), so the score is bounded by the text features and the few others
-    at their best.
+    at their best. ``org_specificity``: the weight of the rarest organization the two share
+    (an upper bound will do; ``b`` may be a record of text alone).
     """
     if a.iati_identifier and a.iati_identifier == b.iati_identifier:
         return True
@@ -91,7 +113,8 @@ def could_alert(a: MatchRecord, b: MatchRecord, weights: Weights = DEFAULT_WEIGH
     weighed = a.weighed and b.weighed
     specific = _title_specific(a, b) if weighed else 0.0
     coverage = max(_covered(a, b), _covered(b, a)) if weighed else 0.0
-    if text_signal(weighed, title, description, in_text, specific, coverage) >= _NO_TEXT:
+    signal = text_signal(weighed, title, description, in_text, specific, coverage)
+    if max(signal, org_specificity if weighed else 0.0) >= _NO_TEXT:
         return True
     bound = (
         weights.bias

@@ -1,30 +1,28 @@
 """Two registrations of one activity at the same moment still make exactly one alert.
 
-Each registration checks before it commits, and checks again after (``since`` the moment it
-started, minus a window); whichever commits last sees the other in that second pass, and the
-pair's unique constraint keeps the two passes from raising it twice. Threads start together on
-a ``threading.Barrier``; nothing waits on the clock.
+Each registration checks inside its own transaction, and the second of two registrations in a
+country checks only once the first has committed: on SQLite because one writer holds the
+database at a time, on PostgreSQL because each check takes a lock per beneficiary country
+until its commit. The pair's unique constraint keeps a pair from being raised twice. Threads
+start together on a ``threading.Barrier``; nothing waits on the clock, only on conditions
+with a deadline.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 from werkzeug.test import TestResponse
 
-from adam.auth.actor import Actor
-from adam.db import utcnow
 from adam.duplicates import service as duplicates_service
-from adam.duplicates.index import index_project
-from adam.projects import service as projects_service
+from adam.duplicates.service import LOCK_CLASS
 from adam.projects.models import Project
-from adam.projects.schemas import ProjectInSchema
 from adam.session import new_session
 from tests.conftest import Account, project_body
 from tests.duplicates.conftest import TWIN_TITLE, listed, pair, stored_alerts
@@ -106,98 +104,73 @@ def test_four_simultaneous_registrations_make_one_alert_per_pair(
     assert set(stored_alerts(app)) == {pair(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]}
 
 
-def test_both_first_passes_missing_each_other_are_caught_after_commit(
+def _waiting_for_a_country_lock(app: Flask) -> int:
+    with new_session(app) as session:
+        return session.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND classid = :cls AND NOT granted"
+            ),
+            {"cls": LOCK_CLASS},
+        )
+
+
+def test_a_registration_checks_after_the_other_in_its_country_commits(
     app: Flask,
     backend: str,
     orgs: dict[str, str],
     make_user: Callable[..., Account],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Force the interleaving: both first checks run before either registration commits."""
+    """Force the interleaving that loses a duplicate without the lock: the first registration
+    has checked (and found nothing) but not committed when the second one checks."""
     if backend == "sqlite":
         pytest.skip(
             "SQLite admits one writer at a time: the second registration's INSERT waits for the "
             "first commit, so its first check always sees the first project."
         )
     real = duplicates_service.check_project
-    both_checked = threading.Barrier(2)
-    first_passes: list[list[int]] = []
+    first_checked = threading.Event()
+    second_waits = threading.Event()
+    outcomes: dict[int, duplicates_service.CheckOutcome] = {}
 
-    def check_then_wait(*args: Any, **kwargs: Any) -> duplicates_service.CheckOutcome:
-        outcome = real(*args, **kwargs)
-        if kwargs.get("since") is None:
-            first_passes.append([f.project["id"] for f in outcome.found])
-            both_checked.wait(timeout=WAIT)
+    def check_then_hold(session: Any, project: Project, **kwargs: Any) -> Any:
+        outcome = real(session, project, **kwargs)
+        if not first_checked.is_set():
+            first_checked.set()
+            # Keep the country locked (not committed) until the other registration is seen
+            # waiting for it, or for WAIT seconds.
+            second_waits.wait(timeout=WAIT)
+        outcomes[project.id] = outcome
         return outcome
 
-    monkeypatch.setattr(duplicates_service, "check_project", check_then_wait)
+    monkeypatch.setattr(duplicates_service, "check_project", check_then_hold)
     focal_points = [make_user("focal_point", country="TJ") for _ in range(2)]
-    # Different first countries: their code counters are different rows, so neither
-    # registration waits on the other's lock before both have checked.
+    # Different first countries: their code counters are different rows, so only the
+    # country lock can make the second registration wait.
     bodies = [project_body(), project_body(title=TWIN_TITLE, countries=["AF", "TJ"])]
+    responses: list[TestResponse] = []
 
-    responses = _together(app, list(zip(focal_points, bodies, strict=True)))
-
-    assert [r.status_code for r in responses] == [201, 201], [r.json for r in responses]
-    assert first_passes == [[], []]
-    first, second = (r.json for r in responses)
-    alerts = stored_alerts(app)
-    assert list(alerts) == [pair(first["id"], second["id"])]
-    assert first["id"] in listed(second) or second["id"] in listed(first)
-
-
-def _actor(account: Account) -> Actor:
-    return Actor(user_id=account.id, email=account.email, role=account.role)
-
-
-def _register(session: Any, account: Account, **overrides: Any) -> Project:
-    data = ProjectInSchema().load(project_body(**overrides))
-    return projects_service.register_project(session, actor=_actor(account), data=data)
-
-
-def test_check_since_sees_a_project_committed_after_the_first_check(
-    app: Flask, orgs: dict[str, str], coordinator: Account
-) -> None:
-    settings = app.extensions["adam.matcher"]
-    with app.app_context(), new_session(app) as early, new_session(app) as ours:
-        # A twin stored before our registration started (indexed, never checked).
-        old = _register(early, coordinator, title=TWIN_TITLE)
-        index_project(early, old)
-        early.commit()
-        started = max(utcnow(), old.updated_at + dt.timedelta(microseconds=1))
-
-        project = _register(ours, coordinator)
-        first = duplicates_service.check_project(ours, project, settings=settings)
-        ours.commit()
-        assert [f.project["id"] for f in first.found] == [old.id]
-
-        # Another registration of the activity commits while ours was matching; its own
-        # check ran before ours committed, so it raised nothing.
-        with new_session(app) as theirs:
-            late_twin = _register(theirs, coordinator, title=TWIN_TITLE)
-            index_project(theirs, late_twin)
-            theirs.commit()
-            late_id = late_twin.id
-        assert set(stored_alerts(app)) == {pair(old.id, project.id)}
-
-        late = duplicates_service.check_project(
-            ours, project, settings=settings, reindex=False, since=started
+    def register(account: Account, body: dict[str, Any]) -> None:
+        responses.append(
+            app.test_client().post("/api/v1/projects", json=body, headers=account.headers)
         )
-        ours.commit()
 
-        # The pass after commit sees only what was written since: the late twin, not the old.
-        assert [f.project["id"] for f in late.found] == [late_id]
-        assert len(late.new_alerts) == 1 and not late.failed
-        merged = duplicates_service.merge(first, late)
-        assert sorted(f.project["id"] for f in merged.found) == sorted([old.id, late_id])
-        alerts = stored_alerts(app)
-        assert set(alerts) == {pair(old.id, project.id), pair(late_id, project.id)}
-        assert alerts[pair(late_id, project.id)].raised_by_project_id == project.id
+    first = threading.Thread(target=register, args=(focal_points[0], bodies[0]))
+    first.start()
+    assert first_checked.wait(timeout=WAIT)
+    second = threading.Thread(target=register, args=(focal_points[1], bodies[1]))
+    second.start()
+    deadline = time.monotonic() + WAIT
+    while not _waiting_for_a_country_lock(app) and time.monotonic() < deadline:
+        second.join(timeout=0.01)
+    assert _waiting_for_a_country_lock(app) == 1, "the second check did not wait for the lock"
+    second_waits.set()
+    first.join(timeout=WAIT)
+    second.join(timeout=WAIT)
 
-        # Run again, the pass finds the same twin and raises nothing new.
-        again = duplicates_service.check_project(
-            ours, project, settings=settings, reindex=False, since=started
-        )
-        ours.commit()
-        assert [f.project["id"] for f in again.found] == [late_id] and again.new_alerts == []
-        assert len(stored_alerts(app)) == 2
+    assert sorted(r.status_code for r in responses) == [201, 201]
+    by_title = {r.json["title"]: r.json for r in responses}
+    earlier, later = by_title[bodies[0]["title"]], by_title[TWIN_TITLE]
+    assert listed(earlier) == [] and listed(later) == [earlier["id"]]
+    assert list(stored_alerts(app)) == [pair(earlier["id"], later["id"])]

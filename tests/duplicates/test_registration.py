@@ -329,30 +329,6 @@ def test_a_failing_matcher_on_patch_keeps_the_edit(
     assert stored_alerts(app) == {}
 
 
-def test_a_failure_in_the_pass_after_commit_keeps_what_the_first_pass_found(
-    app: Flask,
-    register: Register,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    first = register()
-    real = duplicates_service.candidate_ids
-
-    def fail_late(session: Any, probe: Any, limits: Any, extra: Any = ()) -> list[int]:
-        if extra:  # only the pass after commit narrows to recent writes
-            raise RuntimeError("late pass exploded")
-        return real(session, probe, limits, extra)
-
-    monkeypatch.setattr(duplicates_service, "candidate_ids", fail_late)
-    second = register(title=TWIN_TITLE)
-
-    assert second["duplicate_check"] == "failed"
-    assert listed(second) == [first["id"]]
-    assert (
-        second["possible_duplicates"][0]["alert_id"]
-        == stored_alerts(app)[pair(first["id"], second["id"])].id
-    )
-
-
 @pytest.mark.parametrize(
     "overrides",
     [

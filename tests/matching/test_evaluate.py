@@ -14,7 +14,6 @@ from adam.matching.evaluate import (
     figures,
     main,
     mean,
-    microseconds_per_pair,
     pr_curve,
 )
 from adam.matching.fit import Example, fit_weights
@@ -62,13 +61,6 @@ def test_frozen_defaults_match_a_refit(items: list[Example]) -> None:
     scores, labels = [s for s, _ in pooled], [y for _, y in pooled]
     best = figures(scores, labels, choose_threshold(held_out)).f1
     assert figures(scores, labels, DEFAULT_WEIGHTS.threshold).f1 >= best - 0.03
-
-
-@needs_data
-def test_scoring_is_fast() -> None:
-    records, pairs = load(DATA)
-    # Measured ~40 µs; the bound only catches an accidental slow path (e.g. partial_ratio).
-    assert microseconds_per_pair(records, pairs[:100]) < 300
 
 
 @needs_data
