@@ -679,11 +679,13 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> dict[str, Any]
     url = reusable_database(backend, size, args) if args.reuse else None
     result: dict[str, Any] = {"backend": backend, "size": size}
     result["loadavg_start"] = os.getloadavg()
-    if url is not None and previous.exists():
-        # Loaded and indexed by an earlier run (which also registered some projects).
-        old = json.loads(previous.read_text())
-        for key in ("load", "load_s", "index"):
-            result[key] = old[key]
+    if url is not None:
+        # Loaded and indexed by an earlier run (which also registered some projects), or by
+        # corpus.py and build_index separately (then load and index times are unknown here).
+        old = json.loads(previous.read_text()) if previous.exists() else {}
+        result["load"] = old.get("load", {})
+        result["load_s"] = old.get("load_s", float("nan"))
+        result["index"] = old.get("index", {"seconds": {}})
         seconds = result["index"]["seconds"]
         result["index_s"] = round(sum(v for k, v in seconds.items() if k != "index_insert_main"), 1)
         result["reused"] = True

@@ -35,7 +35,9 @@ def _project(project: Project) -> dict[str, Any]:
     }
 
 
-def alert_payload(alert: DuplicateAlert) -> dict[str, Any]:
+def alert_payload(alert: DuplicateAlert, projects: list[Project] | None = None) -> dict[str, Any]:
+    """What subscribers receive; ``projects`` are the alert's two, if the caller has them."""
+    pair = projects if projects is not None else alert.projects
     return {
         "alert": {
             "id": alert.id,
@@ -50,11 +52,12 @@ def alert_payload(alert: DuplicateAlert) -> dict[str, Any]:
         },
         # The project that raised the alert first: it is the news.
         "projects": [
-            _project(p)
-            for p in sorted(alert.projects, key=lambda p: p.id != alert.raised_by_project_id)
+            _project(p) for p in sorted(pair, key=lambda p: p.id != alert.raised_by_project_id)
         ],
     }
 
 
-def announce_alert(session: Session, alert: DuplicateAlert) -> None:
-    events.publish(session, ALERT_CREATED, alert_payload(alert))
+def announce_alert(
+    session: Session, alert: DuplicateAlert, projects: list[Project] | None = None
+) -> None:
+    events.publish(session, ALERT_CREATED, alert_payload(alert, projects))

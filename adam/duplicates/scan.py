@@ -19,11 +19,17 @@ from sqlalchemy.orm import Session
 from adam.duplicates import service
 from adam.duplicates.index import index_project, unindexed_project_ids
 from adam.duplicates.settings import MatcherSettings
-from adam.duplicates.terms import MAX_SHARE, MIN_DOCUMENTS, indexed_total, refresh_term_stats
+from adam.duplicates.terms import (
+    MAX_SHARE,
+    MIN_DOCUMENTS,
+    SPECIFIC_ORGANIZATION,
+    indexed_total,
+    refresh_term_stats,
+)
 from adam.matching.normalize import normalize_code
 from adam.matching.rarity import term_weight
 from adam.matching.record import MatchRecord
-from adam.matching.score import score
+from adam.matching.score import could_alert, score
 from adam.projects.models import Project, ProjectOrganization, ProjectStatus, project_country
 from adam.reference.models import Organization
 
@@ -32,7 +38,6 @@ CHUNK = 1000
 # sides, and the scan must stay within minutes at 100k projects.
 BY_WORDS = 30
 BY_ORGANIZATION = 20
-WORDS_PER_FIELD = 12
 
 
 @dataclass(slots=True)
@@ -90,43 +95,43 @@ def _near_in_time(a: MatchRecord, b: MatchRecord, gap: dt.timedelta) -> bool:
 def _pairs(
     records: dict[int, MatchRecord], settings: MatcherSettings
 ) -> Iterable[tuple[int, list[int]]]:
-    """For each project, the ids of the projects to score it against (each pair once)."""
+    """For each project, the ids of the projects to score it against (each pair once).
+
+    The same two blocks as a registration: projects sharing the record's weighed words (its
+    title words and rarest description words, ``rarity.py``), most shared weight first; and
+    projects naming one of its specific organizations, nearest start first. Common words and
+    organizations block nothing: they cannot make a pair reach the threshold alone.
+    """
     postings: dict[str, list[int]] = defaultdict(list)
-    words_of: dict[int, list[str]] = {}
     for pid, record in records.items():
-        words = list(
-            dict.fromkeys(
-                record.title_norm.text.split()[: WORDS_PER_FIELD * 2]
-                + record.description_head.split()
-            )
-        )
-        words_of[pid] = words
-        for word in words:
-            postings[word].append(pid)
+        for word, weight in record.weights.items():
+            if weight > 0:
+                postings[word].append(pid)
     cap = max(MIN_DOCUMENTS, int(len(records) * MAX_SHARE))
     by_org: dict[str, list[int]] = defaultdict(list)
     for pid, record in records.items():
         for org in record.organizations:
-            by_org[org].append(pid)
+            if record.org_weights.get(org, 1.0) >= SPECIFIC_ORGANIZATION:
+                by_org[org].append(pid)
     gap = dt.timedelta(days=settings.limits.date_gap_days)
     for pid, record in records.items():
-        rare = sorted(
-            (w for w in words_of[pid] if len(postings[w]) <= cap), key=lambda w: len(postings[w])
-        )
         shared: Counter[int] = Counter()
-        for word in rare[: WORDS_PER_FIELD * 2]:
-            weight = 1.0 / len(postings[word])
-            for other in postings[word]:
+        for word, weight in record.weights.items():
+            posting = postings.get(word, ())
+            if weight <= 0 or len(posting) > cap:
+                continue
+            for other in posting:
                 if other != pid:
                     shared[other] += weight
         chosen = [o for o, _ in shared.most_common(BY_WORDS)]
         near: list[tuple[int, int]] = []
         for org in record.organizations:
-            for other in by_org[org]:
-                if other != pid and record.start and records[other].start:
-                    near.append((abs((records[other].start - record.start).days), other))
-                elif other != pid:
-                    near.append((10**6, other))
+            for other in by_org.get(org, ()):
+                if other == pid:
+                    continue
+                start = records[other].start
+                days = abs((start - record.start).days) if start and record.start else 10**6
+                near.append((days, other))
         chosen += [o for _, o in sorted(set(near))[:BY_ORGANIZATION]]
         # Each pair once: the lower id scores it.
         keep = [
@@ -178,8 +183,15 @@ def scan(
                 shared = records[pid].countries & records[other].countries
                 if country is None and min(shared) != code.lower():
                     continue
-                match = score(records[pid], records[other], settings.weights)
                 report.pairs_scored += 1
+                if not could_alert(records[pid], records[other], settings.weights):
+                    continue
+                match = score(
+                    records[pid],
+                    records[other],
+                    settings.weights,
+                    explain_below=settings.threshold,
+                )
                 if match.score >= settings.threshold:
                     scored.append((candidates[other], match))
             if scored:

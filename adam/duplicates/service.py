@@ -28,7 +28,7 @@ from adam.duplicates.candidates import Probe, candidate_ids
 from adam.duplicates.index import index_project, record_from_index, record_of_project
 from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
 from adam.duplicates.settings import MatcherSettings
-from adam.duplicates.terms import organization_weights
+from adam.duplicates.terms import SPECIFIC_ORGANIZATION, organization_weights
 from adam.errors import Forbidden, InvalidInput, NotFound
 from adam.matching.normalize import normalize_code
 from adam.matching.record import MatchRecord
@@ -125,10 +125,18 @@ def _check(
     session: Session, project: Project, search: ProjectSearch, settings: MatcherSettings
 ) -> CheckOutcome:
     organizations = tuple(dict.fromkeys(p.organization_id for p in project.participations))
+    # Only organizations the probe names can be shared, so their weights are all a pair needs.
+    by_id = organization_weights(session, organizations)
+    org_weights = {
+        normalize_code(p.organization.code): by_id[p.organization_id]
+        for p in project.participations
+    }
     probe = Probe(
         project_id=project.id,
         countries=tuple(c.code for c in project.countries),
-        organization_ids=organizations,
+        # A common organization (UNODC is in a fifth of all projects) cannot make a pair
+        # alone, so it is no reason to look at a project.
+        organization_ids=tuple(o for o in organizations if by_id[o] >= SPECIFIC_ORGANIZATION),
         start=project.start_date,
         end=project.end_date,
         title_terms=search.title_terms,
@@ -137,12 +145,6 @@ def _check(
     ids = candidate_ids(session, probe, settings.limits)
     if not ids:
         return CheckOutcome()
-    # Only organizations the probe names can be shared, so their weights are all a pair needs.
-    by_id = organization_weights(session, organizations)
-    org_weights = {
-        normalize_code(p.organization.code): by_id[p.organization_id]
-        for p in project.participations
-    }
     record = record_of_project(search, project, org_weights)
     # Most candidates share a rare word or an organization and nothing more: they are turned
     # away on their text and organization ids alone, before their full records are read.
@@ -335,9 +337,33 @@ def raise_alerts(
                 alert.score, alert.reasons, alert.updated_at = match.score, reasons, now
         outcome.found.append(Found(candidate.summary, match.score, match.reasons, alert_id))
     session.flush()
-    for alert_id in outcome.new_alerts:
-        events.announce_alert(session, session.get_one(DuplicateAlert, alert_id))
+    _announce(session, outcome.new_alerts)
     return outcome
+
+
+def _announce(session: Session, alert_ids: list[int]) -> None:
+    """Publish new alerts with both projects, loaded together (not one lazy load per field)."""
+    if not alert_ids:
+        return
+    alerts = session.scalars(
+        select(DuplicateAlert).where(DuplicateAlert.id.in_(alert_ids)).order_by(DuplicateAlert.id)
+    ).all()
+    ids = {a.project_a_id for a in alerts} | {a.project_b_id for a in alerts}
+    projects = {
+        p.id: p
+        for p in session.scalars(
+            select(Project)
+            .where(Project.id.in_(ids))
+            .options(
+                selectinload(Project.participations).joinedload(ProjectOrganization.organization),
+                selectinload(Project.countries),
+                selectinload(Project.themes),
+            )
+        )
+    }
+    for alert in alerts:
+        pair = [projects[alert.project_a_id], projects[alert.project_b_id]]
+        events.announce_alert(session, alert, pair)
 
 
 def _reason_json(reason: Any) -> dict[str, Any]:

@@ -40,6 +40,9 @@ CACHE_SECONDS = 600.0
 CACHE_WORDS = 200_000
 # The index size is read at most this often.
 TOTAL_SECONDS = 5.0
+# Organizations that weigh less than this cannot make a pair alone (features._NO_TEXT), so
+# candidate searches leave them out.
+SPECIFIC_ORGANIZATION = 0.25
 # The worker rebuilds the snapshot when the index has grown by this share since.
 REFRESH_GROWTH = 0.1
 
