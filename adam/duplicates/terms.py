@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, String, delete, func, select, text
@@ -84,13 +85,18 @@ class _Cache:
                 self.counts[word] = (count, now)
 
 
-_caches: dict[int, _Cache] = {}
+# Keyed by the engine itself (weakly): an id() could be reused by a later engine of another
+# database, which must not inherit these counts.
+_caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
 def _cache(engine: Engine) -> _Cache:
     with _caches_lock:
-        return _caches.setdefault(id(engine), _Cache())
+        cache = _caches.get(engine)
+        if cache is None:
+            cache = _caches[engine] = _Cache()
+        return cache
 
 
 def clear_cache() -> None:

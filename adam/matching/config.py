@@ -90,16 +90,16 @@ class Weights:
     35 demo projects, mostly UNODC projects on unrelated subjects). See features._NO_TEXT.
     """
 
-    bias: float = 0.02
-    title: float = 1.58
-    title_in_text: float = 0.00
-    title_specific: float = 0.22
-    coverage: float = 0.00
-    description: float = 0.03
-    shared_org: float = 2.15
-    same_implementer: float = 2.15
-    same_donor_and_implementer: float = 0.67
-    different_implementers: float = -0.70
+    bias: float = -0.61
+    title: float = 2.02
+    title_in_text: float = 0.03
+    title_specific: float = 0.91
+    coverage: float = 0.48
+    description: float = 0.00
+    shared_org: float = 0.99
+    same_implementer: float = 1.70
+    same_donor_and_implementer: float = 0.80
+    different_implementers: float = -0.88
     start_close: float = 0.00
     budget_close: float = 0.00
     shared_theme: float = FIXED_BY_HAND["shared_theme"]

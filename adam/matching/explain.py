@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from adam.matching.config import FEATURES, Weights
-from adam.matching.features import Evidence
+from adam.matching.features import Evidence, unmatched_words
 from adam.matching.record import MatchRecord
 from adam.matching.result import Reason
 
@@ -62,9 +62,13 @@ def explain(a: MatchRecord, b: MatchRecord, evidence: Evidence, weights: Weights
                 "description",
                 evidence.description,
                 f"description {evidence.description:.0f}",
-                part["description"],
+                part["description"] + part["same_description"],
             )
         )
+    if part["title_conflict"] < 0:
+        words = [", ".join(unmatched_words(x, y)[:_MAX_LISTED]) for x, y in ((a, b), (b, a))]
+        detail = f"titles name different things: {words[0]} / {words[1]}"
+        reasons.append(Reason("title_conflict", 0.0, detail, part["title_conflict"]))
     reasons += _organization_reasons(a, b, evidence, part)
     if evidence.shared_countries:
         shared = _listed(evidence.shared_countries, upper=True)

@@ -102,7 +102,9 @@ class Evidence:
             1.0 if self.phase_conflict else 0.0,
             1.0 if self.year_conflict else 0.0,
             1.0 if self.text_signal() < _NO_TEXT else 0.0,
-            self.title_conflict,
+            # A specific organization in common explains different wording (a funder titles its
+            # grant, the implementer its operation); common ones explain nothing.
+            self.title_conflict * (1.0 - self.org_specificity),
             1.0 if self.description >= _SAME_DESCRIPTION else 0.0,
         )
 
@@ -162,19 +164,22 @@ def _title_in_text(a: MatchRecord, b: MatchRecord) -> float:
     return best
 
 
-def _unmatched(own: MatchRecord, other: MatchRecord) -> float:
-    """Weight of ``own``'s title words that ``other`` names nowhere, even misspelt."""
+def unmatched_words(own: MatchRecord, other: MatchRecord) -> list[str]:
+    """``own``'s weighed title words that ``other`` names nowhere, even misspelt."""
     title = other.title_norm.tokens
     text = title | other.description_norm.tokens
-    mass = 0.0
-    for word in own.title_norm.tokens:
-        weight = own.weights.get(word, 0.0)
-        if weight <= 0 or word in text:
+    words = []
+    for word in own.title_norm.text.split():
+        if own.weights.get(word, 0.0) <= 0 or word in text:
             continue
         if title and process.extractOne(word, title, scorer=fuzz.ratio, score_cutoff=_WORD_CLOSE):
             continue
-        mass += weight
-    return mass
+        words.append(word)
+    return list(dict.fromkeys(words))
+
+
+def _unmatched(own: MatchRecord, other: MatchRecord) -> float:
+    return sum(own.weights.get(word, 0.0) for word in unmatched_words(own, other))
 
 
 def _title_conflict(a: MatchRecord, b: MatchRecord) -> float:

@@ -1,0 +1,111 @@
+"""The matcher's index: word weights and organization-country keys written with each project,
+and the word counts they come from (snapshot, live counts, process cache)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from adam.cli import main
+from adam.duplicates import terms
+from adam.duplicates.models import MatchKey, ProjectSearch
+from adam.matching.rarity import parse_weights
+from adam.reference.models import Organization
+from adam.session import new_session
+
+Register = Callable[..., dict[str, Any]]
+
+
+def _keys(app: Flask, project_id: int) -> set[tuple[str, str, str | None]]:
+    with new_session(app) as session:
+        rows = session.execute(
+            select(Organization.code, MatchKey.country_code, MatchKey.start_date)
+            .join(Organization, Organization.id == MatchKey.organization_id)
+            .where(MatchKey.project_id == project_id)
+        )
+        return {(code, country, str(start) if start else None) for code, country, start in rows}
+
+
+def _weights(app: Flask, project_id: int) -> str | None:
+    with new_session(app) as session:
+        return session.scalar(
+            select(ProjectSearch.weights).where(ProjectSearch.project_id == project_id)
+        )
+
+
+def test_registration_writes_weights_and_one_key_per_organization_and_country(
+    app: Flask, register: Register, patch_project: Callable[..., dict[str, Any]]
+) -> None:
+    project = register(countries=["TJ", "AF"], title="Border liaison offices in Ishkashim")
+    weights = parse_weights(_weights(app, project["id"]) or "")
+    assert weights["ishkashim"] == 1.0  # a word no other project holds
+    assert _keys(app, project["id"]) == {
+        ("gb-fcdo", "TJ", "2025-03-01"),
+        ("gb-fcdo", "AF", "2025-03-01"),
+        ("unodc", "TJ", "2025-03-01"),
+        ("unodc", "AF", "2025-03-01"),
+    }
+
+    patch_project(project["id"], countries=["KG"], donors=["us-inl"], start_date="2025-04-01")
+
+    assert _keys(app, project["id"]) == {
+        ("us-inl", "KG", "2025-04-01"),
+        ("unodc", "KG", "2025-04-01"),
+    }
+
+
+def test_word_counts_come_from_the_snapshot_then_from_the_index(
+    app: Flask, register: Register
+) -> None:
+    register(title="Border liaison offices in Ishkashim")
+    register(title="Border liaison offices in Vanj")
+    with app.app_context(), new_session(app) as session:
+        assert terms.refresh_term_stats(session) == 2
+        session.commit()
+    register(title="Canine units in Vanj")  # after the snapshot: counted live
+    with app.app_context(), new_session(app) as session:
+        terms.clear_cache()
+        counts, total = terms.document_frequencies(session, ["vanj", "ishkashim", "canine", "x"])
+        assert total == 3
+        # The snapshot says 1 for vanj (it is stale, and trusted); canine is new since.
+        assert counts == {"vanj": 1, "ishkashim": 1, "canine": 1, "x": 0}
+        terms.clear_cache()
+        assert terms.refresh_term_stats(session) == 3
+        session.commit()
+        counts, _ = terms.document_frequencies(session, ["vanj"])
+        assert counts == {"vanj": 2}
+        assert not terms.snapshot_is_stale(session)
+
+
+def test_an_organization_in_most_projects_weighs_nothing(app: Flask, register: Register) -> None:
+    ids = [register(title=f"Project number {i}")["id"] for i in range(6)]
+    register(title="A small grant", donors=["us-inl"], implementers=["tj-dca"])
+    with app.app_context(), new_session(app) as session:
+        terms.clear_cache()
+        by_code = dict(session.execute(select(Organization.code, Organization.id)).all())
+        weights = terms.organization_weights(session, [by_code["unodc"], by_code["tj-dca"]])
+    assert len(ids) == 6
+    assert weights[by_code["unodc"]] == 0.0  # in 6 of 7 projects
+    assert weights[by_code["tj-dca"]] > 0.5  # in one
+
+
+def test_reindex_weighs_rows_written_before_weights_existed(app: Flask, register: Register) -> None:
+    project = register(title="Border liaison offices in Ishkashim")
+    with new_session(app) as session:
+        session.execute(
+            update(ProjectSearch)
+            .where(ProjectSearch.project_id == project["id"])
+            .values(weights=None)
+        )
+        session.execute(MatchKey.__table__.delete())
+        session.commit()
+
+    result = app.test_cli_runner().invoke(main, ["duplicates", "reindex"])
+
+    assert result.exit_code == 0, result.output
+    assert "Indexed 1 projects" in result.output
+    assert "ishkashim" in parse_weights(_weights(app, project["id"]) or "")
+    assert _keys(app, project["id"])
