@@ -213,6 +213,10 @@ def users_create(
     click.echo(issued.token)
 
 
+# How often ``adam worker`` looks whether the matcher's word-count snapshot is stale.
+WORD_COUNT_CHECK_SECONDS = 60.0
+
+
 @main.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option(
@@ -240,8 +244,21 @@ def worker(once: bool, poll_interval: float | None) -> None:
             signal.signal(signum, lambda *_: stop.set())
     if not settings.email_enabled:
         click.echo("SMTP_HOST is not set: e-mail is off, webhooks only.", err=True)
+
+    def refresh_word_counts() -> None:
+        from adam.duplicates.terms import refresh_if_stale
+
+        with new_session(app) as session:
+            refresh_if_stale(session)
+
     report = notification_worker.run(
-        lambda: new_session(app), settings, poll_interval=interval, once=once, stop=stop
+        lambda: new_session(app),
+        settings,
+        poll_interval=interval,
+        once=once,
+        stop=stop,
+        # The matcher's word counts, once the index has grown by a tenth (see terms.py).
+        chores=[(WORD_COUNT_CHECK_SECONDS, refresh_word_counts)],
     )
     click.echo(
         f"Delivered {report.delivered}, retrying {report.retrying}, failed {report.failed}, "

@@ -18,6 +18,7 @@ Three layers, cheapest first:
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -29,6 +30,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from adam.db import Base
 from adam.matching.rarity import common_count, term_weight
 
+log = logging.getLogger(__name__)
+
 # Words in more than this share of projects are too common to search on (matching.md: 0.5 %
 # kept recall at 295/300 at 1M while bounding each posting list).
 MAX_SHARE = 0.005
@@ -39,8 +42,6 @@ TOTAL_KEY = ""
 # How long a process trusts a cached count, and how many it keeps.
 CACHE_SECONDS = 600.0
 CACHE_WORDS = 200_000
-# The index size is read at most this often.
-TOTAL_SECONDS = 5.0
 # Organizations that weigh less than this cannot make a pair alone (features._NO_TEXT), so
 # candidate searches leave them out.
 SPECIFIC_ORGANIZATION = 0.25
@@ -58,31 +59,39 @@ class SearchTermStat(Base):
 
 
 class _Cache:
-    """Word counts per database (an engine), shared by the threads of one process."""
+    """Word counts per database (an engine), shared by the threads of one process.
+
+    A count is kept ``CACHE_SECONDS``, and no longer than the index stays within
+    ``REFRESH_GROWTH`` of its size when the count was read: a registry that grows fast (a
+    bulk load, the first weeks of a new one) must not weigh its words by its first projects.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.counts: dict[str, tuple[int, float]] = {}
-        self.total: tuple[int, float] = (0, float("-inf"))
+        self.counts: dict[str, tuple[int, float, int]] = {}
 
-    def get(self, words: Sequence[str], now: float) -> tuple[dict[str, int], list[str]]:
+    def get(self, words: Sequence[str], now: float, total: int) -> tuple[dict[str, int], list[str]]:
         found: dict[str, int] = {}
         missing: list[str] = []
         with self.lock:
             for word in words:
                 entry = self.counts.get(word)
-                if entry is not None and now - entry[1] < CACHE_SECONDS:
+                if (
+                    entry is not None
+                    and now - entry[1] < CACHE_SECONDS
+                    and total <= entry[2] * (1 + REFRESH_GROWTH)
+                ):
                     found[word] = entry[0]
                 else:
                     missing.append(word)
         return found, missing
 
-    def put(self, counts: dict[str, int], now: float) -> None:
+    def put(self, counts: dict[str, int], now: float, total: int) -> None:
         with self.lock:
             if len(self.counts) + len(counts) > CACHE_WORDS:
                 self.counts.clear()
             for word, count in counts.items():
-                self.counts[word] = (count, now)
+                self.counts[word] = (count, now, total)
 
 
 # Keyed by the engine itself (weakly): an id() could be reused by a later engine of another
@@ -106,16 +115,11 @@ def clear_cache() -> None:
 
 
 def indexed_total(session: Session) -> int:
-    """How many projects the index holds (their highest id: cheap, and close enough)."""
-    cache = _cache(session.get_bind())
-    now = time.monotonic()
-    if now - cache.total[1] < TOTAL_SECONDS:
-        return cache.total[0]
+    """How many projects the index holds (their highest id: one index probe, and close
+    enough, since ids only grow and withdrawn projects stay indexed)."""
     from adam.duplicates.models import ProjectSearch
 
-    total = session.scalar(select(func.max(ProjectSearch.project_id))) or 0
-    cache.total = (total, now)
-    return total
+    return session.scalar(select(func.max(ProjectSearch.project_id))) or 0
 
 
 def document_frequencies(session: Session, words: Sequence[str]) -> tuple[dict[str, int], int]:
@@ -126,13 +130,13 @@ def document_frequencies(session: Session, words: Sequence[str]) -> tuple[dict[s
         return {}, total
     cache = _cache(session.get_bind())
     now = time.monotonic()
-    found, missing = cache.get(words, now)
+    found, missing = cache.get(words, now, total)
     if missing:
-        counts = _snapshot_counts(session, missing)
+        counts = _snapshot_counts(session, missing, total)
         unknown = [w for w in missing if w not in counts]
         if unknown:
             counts |= _live_counts(session, unknown, int(common_count(total)) + 1)
-        cache.put(counts, now)
+        cache.put(counts, now, total)
         found |= counts
     return found, total
 
@@ -147,7 +151,7 @@ def organization_weights(session: Session, organization_ids: Sequence[int]) -> d
     cache = _cache(session.get_bind())
     keys = [f"\x00org:{i}" for i in organization_ids]
     now = time.monotonic()
-    found, missing = cache.get(keys, now)
+    found, missing = cache.get(keys, now, total)
     if missing:
         counts: dict[str, int] = {}
         for key in missing:
@@ -159,16 +163,24 @@ def organization_weights(session: Session, organization_ids: Sequence[int]) -> d
                 .subquery()
             )
             counts[key] = session.scalar(select(func.count()).select_from(named)) or 0
-        cache.put(counts, now)
+        cache.put(counts, now, total)
         found |= counts
     return {i: term_weight(found[k], total) for i, k in zip(organization_ids, keys, strict=True)}
 
 
-def _snapshot_counts(session: Session, words: Sequence[str]) -> dict[str, int]:
-    rows = session.execute(
-        select(SearchTermStat.term, SearchTermStat.documents).where(SearchTermStat.term.in_(words))
+def _snapshot_counts(session: Session, words: Sequence[str], total: int) -> dict[str, int]:
+    """Counts from the snapshot, unless the index has outgrown it (then none: counted live)."""
+    rows = dict(
+        session.execute(
+            select(SearchTermStat.term, SearchTermStat.documents).where(
+                SearchTermStat.term.in_([*words, TOTAL_KEY])
+            )
+        ).all()
     )
-    return {term: documents for term, documents in rows}
+    counted = rows.pop(TOTAL_KEY, None)
+    if counted is None or total > counted * (1 + REFRESH_GROWTH):
+        return {}
+    return rows
 
 
 def _live_counts(session: Session, words: Sequence[str], limit: int) -> dict[str, int]:
@@ -226,10 +238,23 @@ def refresh_term_stats(session: Session) -> int:
 
 def snapshot_is_stale(session: Session) -> bool:
     """Has the index grown by ``REFRESH_GROWTH`` since the snapshot (or never had one)?"""
+    from adam.duplicates.models import ProjectSearch
+
     counted = session.scalar(
         select(SearchTermStat.documents).where(SearchTermStat.term == TOTAL_KEY)
     )
-    total = session.scalar(text("SELECT count(*) FROM project_search")) or 0
+    # The highest id, not a count: cheap at a million rows, and ids only grow.
+    total = session.scalar(select(func.max(ProjectSearch.project_id))) or 0
     if counted is None:
         return total > 0
-    return total > counted * (1 + REFRESH_GROWTH) or total < counted * (1 - REFRESH_GROWTH)
+    return total > counted * (1 + REFRESH_GROWTH)
+
+
+def refresh_if_stale(session: Session) -> bool:
+    """Rebuild the snapshot if the index has outgrown it (``adam worker`` runs this)."""
+    if not snapshot_is_stale(session):
+        return False
+    total = refresh_term_stats(session)
+    session.commit()
+    log.info("duplicate matcher: word counts refreshed over %s projects", total)
+    return True

@@ -90,16 +90,16 @@ class Weights:
     35 demo projects, mostly UNODC projects on unrelated subjects). See features._NO_TEXT.
     """
 
-    bias: float = -0.61
+    bias: float = -1.30
     title: float = 2.02
-    title_in_text: float = 0.03
-    title_specific: float = 0.91
-    coverage: float = 0.48
-    description: float = 0.00
-    shared_org: float = 0.99
-    same_implementer: float = 1.70
-    same_donor_and_implementer: float = 0.80
-    different_implementers: float = -0.88
+    title_in_text: float = 0.16
+    title_specific: float = 0.98
+    coverage: float = 0.36
+    description: float = 0.02
+    shared_org: float = 1.51
+    same_implementer: float = 1.80
+    same_donor_and_implementer: float = 0.82
+    different_implementers: float = -0.86
     start_close: float = 0.00
     budget_close: float = 0.00
     shared_theme: float = FIXED_BY_HAND["shared_theme"]

@@ -102,11 +102,20 @@ class Evidence:
             1.0 if self.phase_conflict else 0.0,
             1.0 if self.year_conflict else 0.0,
             1.0 if self.text_signal() < _NO_TEXT else 0.0,
-            # A specific organization in common explains different wording (a funder titles its
-            # grant, the implementer its operation); common ones explain nothing.
-            self.title_conflict * (1.0 - self.org_specificity),
+            self.conflict(),
             1.0 if self.description >= _SAME_DESCRIPTION else 0.0,
         )
+
+    def conflict(self) -> float:
+        """How strongly the titles name different things, 0-1.
+
+        Conflicting words matter in titles that are otherwise one sentence ("... for police
+        officers in Ishkashim" / "... in Vanj": one template, two districts); a paraphrase
+        ("Mobile interdiction teams" / "DCA mobile teams") differs in its words by nature. A
+        specific organization in common explains different wording too (a funder titles its
+        grant, the implementer its operation); a common one explains nothing.
+        """
+        return self.title_conflict * _above_floor(self.title) * (1.0 - self.org_specificity)
 
     def text_signal(self) -> float:
         """The strongest textual evidence, 0-1 (see ``text_signal``)."""

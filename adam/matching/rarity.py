@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 
 # A word held by this share of projects (or by COMMON_MIN, in a small registry) weighs nothing.
 COMMON_SHARE = 0.05
-COMMON_MIN = 5
+COMMON_MIN = 20
 # Description words kept per record beside all of its title words: the rarest carry the
 # evidence, and a record's weights are stored with it, so they must stay few.
 DESCRIPTION_TERMS = 24

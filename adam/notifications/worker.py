@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,11 +286,25 @@ def run(
     poll_interval: float,
     once: bool = False,
     stop: threading.Event | None = None,
+    chores: Sequence[tuple[float, Callable[[], object]]] = (),
 ) -> DrainReport:
-    """Drain, then wait ``poll_interval`` and drain again, until ``stop`` is set (or once)."""
+    """Drain, then wait ``poll_interval`` and drain again, until ``stop`` is set (or once).
+
+    ``chores``: (every how many seconds, what) other upkeep the worker runs between passes,
+    such as the duplicate matcher's word-count snapshot; a failing chore is logged and retried
+    at its next turn.
+    """
     stop = stop or threading.Event()
     total = DrainReport()
+    due = [0.0] * len(chores)
     while not stop.is_set():
+        for index, (every, chore) in enumerate(chores):
+            if time.monotonic() >= due[index]:
+                due[index] = time.monotonic() + every
+                try:
+                    chore()
+                except Exception:
+                    log.exception("worker chore %s failed", getattr(chore, "__name__", chore))
         try:
             report = drain(session_factory, settings)
         except Exception:  # the database may be away for a while; keep the worker alive

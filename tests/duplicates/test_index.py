@@ -109,3 +109,21 @@ def test_reindex_weighs_rows_written_before_weights_existed(app: Flask, register
     assert "Indexed 1 projects" in result.output
     assert "ishkashim" in parse_weights(_weights(app, project["id"]) or "")
     assert _keys(app, project["id"])
+
+
+def test_the_worker_refreshes_a_stale_snapshot_of_word_counts(
+    app: Flask, register: Register
+) -> None:
+    register(title="Border liaison offices in Ishkashim")
+    with new_session(app) as session:
+        assert terms.snapshot_is_stale(session)  # never taken
+
+    result = app.test_cli_runner().invoke(main, ["worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    with new_session(app) as session:
+        assert not terms.snapshot_is_stale(session)
+        stored = session.scalar(
+            select(terms.SearchTermStat.documents).where(terms.SearchTermStat.term == "ishkashim")
+        )
+        assert stored == 1

@@ -29,8 +29,9 @@ def test_weight_falls_from_one_to_zero_with_the_share_of_projects() -> None:
     assert 0.45 < term_weight(100, total) < 0.55
     assert term_weight(4_999, total) > 0 and term_weight(5_000, total) == 0.0
     assert term_weight(80_000, total) == 0.0
-    # A small registry: a word in every one of 8 projects says nothing either.
-    assert common_count(8) == COMMON_MIN and term_weight(8, 8) == 0.0
+    # A small registry has no statistics: a word weighs nothing only from COMMON_MIN projects.
+    assert common_count(35) == COMMON_MIN
+    assert term_weight(COMMON_MIN, 35) == 0.0 and term_weight(2, 35) > 0.5
 
 
 def test_record_weights_keep_every_title_word_and_the_rarest_description_words() -> None:
