@@ -27,7 +27,7 @@ from adam.duplicates.terms import (
     refresh_term_stats,
 )
 from adam.matching.normalize import normalize_code
-from adam.matching.rarity import term_weight
+from adam.matching.rarity import organization_weight
 from adam.matching.record import MatchRecord
 from adam.matching.score import could_alert, score
 from adam.projects.models import Project, ProjectOrganization, ProjectStatus, project_country
@@ -150,7 +150,7 @@ def _organization_weights(session: Session) -> dict[str, float]:
         .join(ProjectOrganization, ProjectOrganization.organization_id == Organization.id)
         .group_by(Organization.code)
     )
-    return {normalize_code(code): term_weight(n, total) for code, n in counts}
+    return {normalize_code(code): organization_weight(n, total) for code, n in counts}
 
 
 def scan(

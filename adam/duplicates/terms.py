@@ -28,7 +28,7 @@ from sqlalchemy import Engine, String, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adam.db import Base
-from adam.matching.rarity import common_count, term_weight
+from adam.matching.rarity import common_count, organization_weight
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,9 @@ def organization_weights(session: Session, organization_ids: Sequence[int]) -> d
             counts[key] = session.scalar(select(func.count()).select_from(named)) or 0
         cache.put(counts, now, total)
         found |= counts
-    return {i: term_weight(found[k], total) for i, k in zip(organization_ids, keys, strict=True)}
+    return {
+        i: organization_weight(found[k], total) for i, k in zip(organization_ids, keys, strict=True)
+    }
 
 
 def _snapshot_counts(session: Session, words: Sequence[str], total: int) -> dict[str, int]:

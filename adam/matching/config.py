@@ -90,17 +90,17 @@ class Weights:
     35 demo projects, mostly UNODC projects on unrelated subjects). See features._NO_TEXT.
     """
 
-    bias: float = -1.30
-    title: float = 2.02
-    title_in_text: float = 0.16
-    title_specific: float = 0.98
-    coverage: float = 0.36
-    description: float = 0.02
-    shared_org: float = 1.51
-    same_implementer: float = 1.80
-    same_donor_and_implementer: float = 0.82
-    different_implementers: float = -0.86
-    start_close: float = 0.00
+    bias: float = 0.64
+    title: float = 2.10
+    title_in_text: float = 0.00
+    title_specific: float = 0.65
+    coverage: float = 0.00
+    description: float = 0.00
+    shared_org: float = 0.00
+    same_implementer: float = 1.96
+    same_donor_and_implementer: float = 0.74
+    different_implementers: float = -1.49
+    start_close: float = 0.46
     budget_close: float = 0.00
     shared_theme: float = FIXED_BY_HAND["shared_theme"]
     countries_disjoint: float = FIXED_BY_HAND["countries_disjoint"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adam.matching.normalize import normalize_org_name
-from adam.matching.rarity import record_weights
+from adam.matching.rarity import organization_weight, record_weights
 from adam.matching.record import MatchRecord
 
 FUNDING, IMPLEMENTING = "1", "4"
@@ -140,7 +140,17 @@ def load(folder: str | Path) -> tuple[dict[str, MatchRecord], list[LabelledPair]
     wanted = {uid for pair in pairs for uid in (pair.a, pair.b)}
     every = [to_record(row) for row in _lines(folder / "activities.jsonl")]
     documents = document_frequencies(every)
-    records = {str(r.id): weighed(r, documents, len(every)) for r in every if str(r.id) in wanted}
+    # Organizations weigh by how many records name them, as ADAM weighs them (rarity.py).
+    named: dict[str, int] = {}
+    for record in every:
+        for code in record.organizations:
+            named[code] = named.get(code, 0) + 1
+    org_weights = {code: organization_weight(n, len(every)) for code, n in named.items()}
+    records = {
+        str(r.id): weighed(r, documents, len(every), org_weights)
+        for r in every
+        if str(r.id) in wanted
+    }
     return records, [p for p in pairs if p.a in records and p.b in records]
 
 

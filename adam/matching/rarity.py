@@ -37,6 +37,17 @@ def term_weight(documents: int, total: int) -> float:
     return math.log(common / max(documents, 1)) / math.log(common)
 
 
+# Projects a registry needs before an organization's count says how specific it is: two
+# projects of one implementer in a registry of five say nothing of that implementer.
+ORGANIZATION_EVIDENCE = 400
+
+
+def organization_weight(projects: int, total: int) -> float:
+    """Weight 0-1 of an organization named by ``projects`` of ``total`` projects: as a word's,
+    scaled down while the registry is too small to tell a common organization from a rare one."""
+    return term_weight(projects, total) * min(1.0, total / ORGANIZATION_EVIDENCE)
+
+
 def record_weights(
     title_words: Iterable[str],
     description_words: Iterable[str],

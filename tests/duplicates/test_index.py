@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from adam.cli import main
 from adam.duplicates import terms
 from adam.duplicates.models import MatchKey, ProjectSearch
+from adam.matching import rarity
 from adam.matching.rarity import parse_weights
 from adam.reference.models import Organization
 from adam.session import new_session
@@ -70,8 +72,8 @@ def test_word_counts_come_from_the_snapshot_then_from_the_index(
         terms.clear_cache()
         counts, total = terms.document_frequencies(session, ["vanj", "ishkashim", "canine", "x"])
         assert total == 3
-        # The snapshot says 1 for vanj (it is stale, and trusted); canine is new since.
-        assert counts == {"vanj": 1, "ishkashim": 1, "canine": 1, "x": 0}
+        # The index has outgrown the snapshot (3 projects, 2 counted): every count is live.
+        assert counts == {"vanj": 2, "ishkashim": 1, "canine": 1, "x": 0}
         terms.clear_cache()
         assert terms.refresh_term_stats(session) == 3
         session.commit()
@@ -80,16 +82,24 @@ def test_word_counts_come_from_the_snapshot_then_from_the_index(
         assert not terms.snapshot_is_stale(session)
 
 
-def test_an_organization_in_most_projects_weighs_nothing(app: Flask, register: Register) -> None:
-    ids = [register(title=f"Project number {i}")["id"] for i in range(6)]
+def test_organizations_weigh_by_how_many_projects_name_them(
+    app: Flask, register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(6):
+        register(title=f"Project number {i}")
     register(title="A small grant", donors=["us-inl"], implementers=["tj-dca"])
     with app.app_context(), new_session(app) as session:
-        terms.clear_cache()
         by_code = dict(session.execute(select(Organization.code, Organization.id)).all())
-        weights = terms.organization_weights(session, [by_code["unodc"], by_code["tj-dca"]])
-    assert len(ids) == 6
-    assert weights[by_code["unodc"]] == 0.0  # in 6 of 7 projects
-    assert weights[by_code["tj-dca"]] > 0.5  # in one
+        unodc, dca = by_code["unodc"], by_code["tj-dca"]
+        terms.clear_cache()
+        # Seven projects tell nothing yet of which organization is common.
+        assert max(terms.organization_weights(session, [unodc, dca]).values()) < 0.05
+        # As if the registry were large enough (the counts are the same).
+        monkeypatch.setattr(rarity, "ORGANIZATION_EVIDENCE", 1)
+        terms.clear_cache()
+        weights = terms.organization_weights(session, [unodc, dca])
+    assert weights[unodc] < weights[dca]
+    assert weights[dca] == pytest.approx(rarity.term_weight(1, 7))
 
 
 def test_reindex_weighs_rows_written_before_weights_existed(app: Flask, register: Register) -> None:

@@ -118,7 +118,7 @@ def test_a_rare_organization_in_common_counts_where_a_common_one_does_not() -> N
     funder = replace(
         BASE,
         title="Grant to Afghanaid for community drug treatment",
-        description="Funding agreement with Afghanaid for treatment services in Badakhshan.",
+        description="Funding agreement 2025.",
         donors=frozenset({"gb-fcdo"}),
         implementers=frozenset({"afghanaid"}),
     )
@@ -126,7 +126,7 @@ def test_a_rare_organization_in_common_counts_where_a_common_one_does_not() -> N
         funder,
         id=2,
         title="Community-based treatment services, Badakhshan",
-        description="Afghanaid outreach workers and a clinic run with local shuras.",
+        description="Outreach workers and a clinic run with local shuras.",
     )
     a, b = _corpus([funder, implementer])
     assert a.org_weights["afghanaid"] > 0.25
