@@ -29,15 +29,16 @@ from adam.duplicates.terms import (
 from adam.matching.normalize import normalize_code
 from adam.matching.rarity import organization_weight
 from adam.matching.record import MatchRecord
-from adam.matching.score import could_alert, score
+from adam.matching.score import score
 from adam.projects.models import Project, ProjectOrganization, ProjectStatus, project_country
 from adam.reference.models import Organization
 
 CHUNK = 1000
 # Per project, fewer candidates than a registration checks: every pair is seen from both
 # sides, and the scan must stay within minutes at 100k projects.
-BY_WORDS = 30
-BY_ORGANIZATION = 20
+BY_WORDS = 12
+BY_ORGANIZATION = 6
+WORDS_SEARCHED = 12
 
 
 @dataclass(slots=True)
@@ -116,11 +117,14 @@ def _pairs(
     gap = dt.timedelta(days=settings.limits.date_gap_days)
     for pid, record in records.items():
         shared: Counter[int] = Counter()
-        for word, weight in record.weights.items():
-            posting = postings.get(word, ())
-            if weight <= 0 or len(posting) > cap:
-                continue
-            for other in posting:
+        searched = sorted(
+            (w for w, weight in record.weights.items() if weight > 0 and len(postings[w]) <= cap),
+            key=lambda w: -record.weights[w],
+        )
+        # As a registration searches on its rarest words only (candidates.WORDS_PER_FIELD).
+        for word in searched[:WORDS_SEARCHED]:
+            weight = record.weights[word]
+            for other in postings[word]:
                 if other != pid:
                     shared[other] += weight
         chosen = [o for o, _ in shared.most_common(BY_WORDS)]
@@ -183,9 +187,9 @@ def scan(
                 shared = records[pid].countries & records[other].countries
                 if country is None and min(shared) != code.lower():
                     continue
+                # No could_alert here: blocked on shared weighed words, nearly every pair
+                # passes it, and it would compare the texts twice.
                 report.pairs_scored += 1
-                if not could_alert(records[pid], records[other], settings.weights):
-                    continue
                 match = score(
                     records[pid],
                     records[other],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from rapidfuzz import fuzz
+
 from adam.matching.config import FEATURES, Weights
 from adam.matching.features import Evidence, unmatched_words
 from adam.matching.record import MatchRecord
@@ -56,12 +58,18 @@ def explain(a: MatchRecord, b: MatchRecord, evidence: Evidence, weights: Weights
             part["title"] + part["title_specific"] + part["coverage"],
         )
     ]
-    if evidence.description >= _DESCRIPTION_SHOWN:
+    # The evidence may hold 0 for a description compared with a cutoff: shown in full here.
+    description = (
+        fuzz.token_set_ratio(a.description_head, b.description_head)
+        if a.description_head and b.description_head
+        else 0.0
+    )
+    if description >= _DESCRIPTION_SHOWN:
         reasons.append(
             Reason(
                 "description",
-                evidence.description,
-                f"description {evidence.description:.0f}",
+                description,
+                f"description {description:.0f}",
                 part["description"] + part["same_description"],
             )
         )

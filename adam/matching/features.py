@@ -240,23 +240,38 @@ def _dates(a: MatchRecord, b: MatchRecord) -> tuple[tuple[date, date] | None, bo
     return (max(a.start, b.start), end), False
 
 
-def text_similarity(a: MatchRecord, b: MatchRecord) -> tuple[float, float]:
-    """Title and description similarity, 0-100 each (0 when either side is missing)."""
+def text_similarity(
+    a: MatchRecord, b: MatchRecord, *, description_cutoff: float = 0.0
+) -> tuple[float, float]:
+    """Title and description similarity, 0-100 each (0 when either side is missing).
+
+    A description similarity under ``description_cutoff`` comes out as 0: comparing 60 words
+    is most of a pair's cost, and rapidfuzz stops early when told what is not worth knowing.
+    """
     ta, tb = a.title_norm.text, b.title_norm.text
     title = 0.0
     if ta and tb:
         title = (fuzz.token_set_ratio(ta, tb) + fuzz.token_sort_ratio(ta, tb)) / 2
+    description = 0.0
     if a.description_head and b.description_head:
-        description = fuzz.token_set_ratio(a.description_head, b.description_head)
-    else:
-        description = 0.0
+        description = fuzz.token_set_ratio(
+            a.description_head, b.description_head, score_cutoff=description_cutoff
+        )
     return title, description
 
 
-def compare(a: MatchRecord, b: MatchRecord) -> Evidence:
+def description_cutoff(a: MatchRecord, b: MatchRecord, description_weight: float) -> float:
+    """The description similarity below which nothing depends on its value: with corpus
+    weights and no weight on the description itself, only a copied description counts."""
+    if a.weighed and b.weighed and description_weight <= 0:
+        return _SAME_DESCRIPTION
+    return 0.0
+
+
+def compare(a: MatchRecord, b: MatchRecord, *, description_cutoff: float = 0.0) -> Evidence:
     """Evidence for one pair; symmetric in ``a`` and ``b``."""
     ta, tb = a.title_norm, b.title_norm
-    title, description = text_similarity(a, b)
+    title, description = text_similarity(a, b, description_cutoff=description_cutoff)
     overlap, dates_disjoint = _dates(a, b)
     budget_log_ratio = (
         abs(math.log10(a.budget_usd / b.budget_usd)) if a.budget_usd and b.budget_usd else None
@@ -269,7 +284,8 @@ def compare(a: MatchRecord, b: MatchRecord) -> Evidence:
         title_in_text=_title_in_text(a, b),
         title_specific=_title_specific(a, b),
         coverage=max(_covered(a, b), _covered(b, a)),
-        title_conflict=_title_conflict(a, b),
+        # Only weighs in titles that are otherwise alike (Evidence.conflict): skip the cost.
+        title_conflict=_title_conflict(a, b) if title > _TEXT_FLOOR else 0.0,
         description=description,
         shared_orgs=shared,
         org_specificity=_specificity(shared, a, b),

@@ -191,6 +191,7 @@ def normalize_text(text: str | None) -> NormalizedText:
     return NormalizedText(" ".join(words), frozenset(words), frozenset(phases), frozenset(years))
 
 
+@lru_cache(maxsize=65536)
 def normalize_code(code: str) -> str:
     """Organisation, country and theme codes compare case-insensitively and without spaces."""
     return re.sub(r"\s+", "", code).lower()

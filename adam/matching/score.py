@@ -14,6 +14,7 @@ from adam.matching.features import (
     _title_in_text,
     _title_specific,
     compare,
+    description_cutoff,
     text_signal,
     text_similarity,
 )
@@ -80,7 +81,7 @@ def score(
 
     A score under ``explain_below`` comes without reasons (nobody will read them).
     """
-    evidence = compare(a, b)
+    evidence = compare(a, b, description_cutoff=description_cutoff(a, b, weights.description))
     if evidence.same_identifier:
         # One IATI identifier is one activity by definition of the standard.
         reason = Reason("iati_identifier", 100.0, f"same IATI identifier: {a.iati_identifier}")
@@ -108,7 +109,8 @@ def could_alert(
     """
     if a.iati_identifier and a.iati_identifier == b.iati_identifier:
         return True
-    title, description = text_similarity(a, b)
+    cutoff = description_cutoff(a, b, weights.description)
+    title, description = text_similarity(a, b, description_cutoff=cutoff)
     in_text = _title_in_text(a, b)
     weighed = a.weighed and b.weighed
     specific = _title_specific(a, b) if weighed else 0.0
