@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, or_, select, text, union_all
+from sqlalchemy import Float, Integer, exists, or_, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -62,11 +62,12 @@ def _live_conditions(
         Project.status != ProjectStatus.CANCELLED,
     ]
     if countries:
+        # Correlated, so each hit costs one primary-key probe: an IN over the countries'
+        # projects would list them all (tens of thousands) before looking at any hit.
         conditions.append(
-            Project.id.in_(
-                select(project_country.c.project_id).where(
-                    project_country.c.country_code.in_(probe.countries)
-                )
+            exists().where(
+                project_country.c.project_id == Project.id,
+                project_country.c.country_code.in_(probe.countries),
             )
         )
     if probe.project_id is not None:

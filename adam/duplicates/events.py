@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,51 +16,101 @@ from adam.projects.models import Project
 ALERT_CREATED = "alert.created"
 
 
-def _project(project: Project) -> dict[str, Any]:
+def notice(
+    *,
+    id: int,
+    code: str,
+    title: str,
+    description: str | None,
+    donors: Sequence[tuple[str, str]],
+    implementers: Sequence[tuple[str, str]],
+    countries: Sequence[tuple[str, str]],
+    themes: Sequence[tuple[str, str]],
+    status: str,
+    start_date: dt.date | None,
+    end_date: dt.date | None,
+    budget_amount: Decimal | None,
+    budget_currency: str | None,
+) -> dict[str, Any]:
+    """One project as an alert shows it; codes and names come as (code, name) pairs."""
     return {
-        "id": project.id,
-        "code": project.code,
-        "title": project.title,
-        "description": project.description,
-        "donors": [{"code": o.code, "name": o.name} for o in project.donors],
-        "implementers": [{"code": o.code, "name": o.name} for o in project.implementers],
-        "countries": [{"code": c.code, "name": c.name_en} for c in project.countries],
-        "themes": [{"slug": t.slug, "name": t.name_en} for t in project.themes],
-        "status": str(project.status),
-        "start_date": project.start_date.isoformat() if project.start_date else None,
-        "end_date": project.end_date.isoformat() if project.end_date else None,
+        "id": id,
+        "code": code,
+        "title": title,
+        "description": description,
+        "donors": [{"code": c, "name": n} for c, n in donors],
+        "implementers": [{"code": c, "name": n} for c, n in implementers],
+        "countries": [{"code": c, "name": n} for c, n in countries],
+        "themes": [{"slug": s, "name": n} for s, n in themes],
+        "status": str(status),
+        "start_date": start_date.isoformat() if start_date else None,
+        "end_date": end_date.isoformat() if end_date else None,
         "budget": (
-            {"amount": f"{project.budget_amount:.2f}", "currency": project.budget_currency}
-            if project.budget_amount is not None
+            {"amount": f"{budget_amount:.2f}", "currency": budget_currency}
+            if budget_amount is not None
             else None
         ),
-        "url": f"/api/v1/projects/{project.id}",
+        "url": f"/api/v1/projects/{id}",
     }
 
 
-def alert_payload(alert: DuplicateAlert, projects: list[Project] | None = None) -> dict[str, Any]:
-    """What subscribers receive; ``projects`` are the alert's two, if the caller has them."""
-    pair = projects if projects is not None else alert.projects
+def project_notice(project: Project) -> dict[str, Any]:
+    return notice(
+        id=project.id,
+        code=project.code,
+        title=project.title,
+        description=project.description,
+        donors=[(o.code, o.name) for o in project.donors],
+        implementers=[(o.code, o.name) for o in project.implementers],
+        countries=[(c.code, c.name_en) for c in project.countries],
+        themes=[(t.slug, t.name_en) for t in project.themes],
+        status=project.status,
+        start_date=project.start_date,
+        end_date=project.end_date,
+        budget_amount=project.budget_amount,
+        budget_currency=project.budget_currency,
+    )
+
+
+def payload(
+    *,
+    alert_id: int,
+    score: float,
+    created_at: dt.datetime,
+    reasons: Sequence[dict[str, Any]],
+    raised_by: dict[str, Any],
+    other: dict[str, Any],
+    status: str = "open",
+) -> dict[str, Any]:
+    """The alert and its two projects, the one that raised it first: it is the news."""
     return {
         "alert": {
-            "id": alert.id,
-            "score": alert.score,
-            "status": str(alert.status),
-            "created_at": alert.created_at.isoformat().replace("+00:00", "Z"),
-            "url": f"/api/v1/alerts/{alert.id}",
+            "id": alert_id,
+            "score": score,
+            "status": status,
+            "created_at": created_at.isoformat().replace("+00:00", "Z"),
+            "url": f"/api/v1/alerts/{alert_id}",
             "reasons": [
-                {"field": r["field"], "score": r["score"], "detail": r["detail"]}
-                for r in alert.reasons
+                {"field": r["field"], "score": r["score"], "detail": r["detail"]} for r in reasons
             ],
         },
-        # The project that raised the alert first: it is the news.
-        "projects": [
-            _project(p) for p in sorted(pair, key=lambda p: p.id != alert.raised_by_project_id)
-        ],
+        "projects": [raised_by, other],
     }
 
 
-def announce_alert(
-    session: Session, alert: DuplicateAlert, projects: list[Project] | None = None
-) -> None:
-    events.publish(session, ALERT_CREATED, alert_payload(alert, projects))
+def alert_payload(alert: DuplicateAlert) -> dict[str, Any]:
+    """The payload of a stored alert (its projects read through the ORM)."""
+    first, second = sorted(alert.projects, key=lambda p: p.id != alert.raised_by_project_id)
+    return payload(
+        alert_id=alert.id,
+        score=alert.score,
+        created_at=alert.created_at,
+        reasons=alert.reasons,
+        raised_by=project_notice(first),
+        other=project_notice(second),
+        status=str(alert.status),
+    )
+
+
+def announce(session: Session, document: dict[str, Any]) -> None:
+    events.publish(session, ALERT_CREATED, document)

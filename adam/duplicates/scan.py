@@ -200,7 +200,9 @@ def scan(
                     scored.append((candidates[other], match))
             if scored:
                 scored.sort(key=lambda item: -item[1].score)
-                outcome = service.raise_alerts(session, pid, scored)
+                outcome = service.raise_alerts(
+                    session, pid, scored, notices={pid: candidates[pid].notice}
+                )
                 report.alerts_raised += len(outcome.new_alerts)
         report.projects += len(ids)
         if advance:

@@ -73,7 +73,8 @@ class CheckOutcome:
 @dataclass(slots=True)
 class Candidate:
     record: MatchRecord
-    summary: dict[str, Any]
+    summary: dict[str, Any]  # what the registration answer lists
+    notice: dict[str, Any]  # what an alert announces (events.notice)
 
 
 # --- Checking a project ---
@@ -167,7 +168,7 @@ def _check(
     scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
     # A record that matches dozens of projects is generic, not dozens of duplicates: the best
     # few are what a coordinator can review, and the rest would bury them.
-    return raise_alerts(session, project.id, scored[: settings.max_alerts])
+    return raise_alerts(session, project, scored[: settings.max_alerts])
 
 
 def _shared_organizations(
@@ -231,13 +232,14 @@ def load_candidates(
         .order_by(Country.code)
     ):
         countries[pid].append((code, name))
-    themes: dict[int, list[str]] = defaultdict(list)
-    for pid, slug in session.execute(
-        select(project_theme.c.project_id, Theme.slug)
+    themes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for pid, slug, theme_name in session.execute(
+        select(project_theme.c.project_id, Theme.slug, Theme.name_en)
         .join(Theme, Theme.id == project_theme.c.theme_id)
         .where(project_theme.c.project_id.in_(ids))
+        .order_by(Theme.id)
     ):
-        themes[pid].append(slug)
+        themes[pid].append((slug, theme_name))
     organizations: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
     for pid, role, code, name in session.execute(
         select(
@@ -257,6 +259,8 @@ def load_candidates(
             Project.id,
             Project.code,
             Project.title,
+            Project.description,
+            Project.status,
             Project.start_date,
             Project.end_date,
             Project.budget_amount,
@@ -290,7 +294,7 @@ def load_candidates(
             donors=[c for c, _ in donors],
             implementers=[c for c, _ in implementers],
             countries=[c for c, _ in countries[pid]],
-            themes=themes[pid],
+            themes=[t for t, _ in themes[pid]],
             start=row.start_date,
             end=row.end_date,
             budget_amount=row.budget_amount,
@@ -304,7 +308,22 @@ def load_candidates(
             "donors": [{"code": c, "name": n} for c, n in donors],
             "countries": [{"code": c, "name": n} for c, n in countries[pid]],
         }
-        out[pid] = Candidate(record, summary)
+        announced = events.notice(
+            id=pid,
+            code=row.code,
+            title=row.title,
+            description=row.description,
+            donors=donors,
+            implementers=implementers,
+            countries=countries[pid],
+            themes=themes[pid],
+            status=row.status,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            budget_amount=row.budget_amount,
+            budget_currency=row.budget_currency,
+        )
+        out[pid] = Candidate(record, summary, announced)
     return out
 
 
@@ -313,57 +332,71 @@ def _pair(first: int, second: int) -> tuple[int, int]:
 
 
 def raise_alerts(
-    session: Session, project_id: int, scored: list[tuple[Candidate, Match]]
+    session: Session,
+    project: Project | int,
+    scored: list[tuple[Candidate, Match]],
+    *,
+    notices: dict[int, dict[str, Any]] | None = None,
 ) -> CheckOutcome:
+    """Alerts for the scored pairs of ``project`` with its candidates; new ones announced.
+
+    ``notices``: what alerts announce of projects by id, when the caller has them (a scan);
+    else the checked project's is built from the ORM object.
+    """
+    project_id = project if isinstance(project, int) else project.id
     pairs = {_pair(project_id, c.summary["id"]) for c, _ in scored}
     existing = _alerts_for_pairs(session, project_id, pairs)
-    outcome = CheckOutcome()
     now = utcnow()
+    reasons = {c.summary["id"]: [_reason_json(r) for r in m.reasons] for c, m in scored}
+    new = {
+        pair: (match.score, reasons[candidate.summary["id"]])
+        for candidate, match in scored
+        if (pair := _pair(project_id, candidate.summary["id"])) not in existing
+    }
+    inserted = _insert_alerts(session, project_id, new, now)
+    if len(inserted) < len(new):  # raised by a concurrent check a moment ago
+        existing |= _alerts_for_pairs(session, project_id, set(new) - set(inserted))
+    outcome = CheckOutcome()
     for candidate, match in scored:
         pair = _pair(project_id, candidate.summary["id"])
-        reasons = [_reason_json(r) for r in match.reasons]
-        alert = existing.get(pair)
-        if alert is None:
-            alert_id = _insert_alert(session, pair, project_id, match.score, reasons, now)
-            if alert_id is not None:
-                outcome.new_alerts.append(alert_id)
-            else:  # raised by a concurrent check a moment ago
-                alert = _alerts_for_pairs(session, project_id, {pair}).get(pair)
-        if alert is not None:
+        alert_id = inserted.get(pair)
+        if alert_id is not None:
+            outcome.new_alerts.append(alert_id)
+        else:
+            alert = existing[pair]
             if alert.resolution == Resolution.NOT_DUPLICATE:
                 continue  # a coordinator said no: never raised or listed again
             alert_id = alert.id
             if alert.status == AlertStatus.OPEN and alert.score != match.score:
-                alert.score, alert.reasons, alert.updated_at = match.score, reasons, now
+                alert.score, alert.updated_at = match.score, now
+                alert.reasons = reasons[candidate.summary["id"]]
         outcome.found.append(Found(candidate.summary, match.score, match.reasons, alert_id))
     session.flush()
-    _announce(session, outcome.new_alerts)
-    return outcome
-
-
-def _announce(session: Session, alert_ids: list[int]) -> None:
-    """Publish new alerts with both projects, loaded together (not one lazy load per field)."""
-    if not alert_ids:
-        return
-    alerts = session.scalars(
-        select(DuplicateAlert).where(DuplicateAlert.id.in_(alert_ids)).order_by(DuplicateAlert.id)
-    ).all()
-    ids = {a.project_a_id for a in alerts} | {a.project_b_id for a in alerts}
-    projects = {
-        p.id: p
-        for p in session.scalars(
-            select(Project)
-            .where(Project.id.in_(ids))
-            .options(
-                selectinload(Project.participations).joinedload(ProjectOrganization.organization),
-                selectinload(Project.countries),
-                selectinload(Project.themes),
+    if inserted:
+        raised_by = (notices or {}).get(project_id)
+        if raised_by is None and not isinstance(project, int):
+            raised_by = events.project_notice(project)
+        for candidate, match in scored:
+            alert_id = inserted.get(_pair(project_id, candidate.summary["id"]))
+            if alert_id is None:
+                continue
+            if raised_by is None:
+                events.announce(
+                    session, events.alert_payload(session.get_one(DuplicateAlert, alert_id))
+                )
+                continue
+            events.announce(
+                session,
+                events.payload(
+                    alert_id=alert_id,
+                    score=match.score,
+                    created_at=now,
+                    reasons=reasons[candidate.summary["id"]],
+                    raised_by=raised_by,
+                    other=candidate.notice,
+                ),
             )
-        )
-    }
-    for alert in alerts:
-        pair = [projects[alert.project_a_id], projects[alert.project_b_id]]
-        events.announce_alert(session, alert, pair)
+    return outcome
 
 
 def _reason_json(reason: Any) -> dict[str, Any]:
@@ -394,32 +427,38 @@ def _alerts_for_pairs(
     return {(a.project_a_id, a.project_b_id): a for a in session.scalars(query)}
 
 
-def _insert_alert(
+def _insert_alerts(
     session: Session,
-    pair: tuple[int, int],
     raised_by: int,
-    value: float,
-    reasons: list[dict[str, Any]],
+    pairs: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]],
     now: dt.datetime,
-) -> int | None:
-    """Insert the pair's alert unless one exists; the unique pair decides races."""
+) -> dict[tuple[int, int], int]:
+    """Insert an alert for each pair that has none, in one statement; the unique pair decides
+    races. Returns the ids of those inserted, by pair."""
+    if not pairs:
+        return {}
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(DuplicateAlert)
         .values(
-            project_a_id=pair[0],
-            project_b_id=pair[1],
-            raised_by_project_id=raised_by,
-            score=value,
-            reasons=reasons,
-            status=AlertStatus.OPEN,
-            created_at=now,
-            updated_at=now,
+            [
+                {
+                    "project_a_id": a,
+                    "project_b_id": b,
+                    "raised_by_project_id": raised_by,
+                    "score": value,
+                    "reasons": reasons,
+                    "status": AlertStatus.OPEN,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for (a, b), (value, reasons) in sorted(pairs.items())
+            ]
         )
         .on_conflict_do_nothing(index_elements=["project_a_id", "project_b_id"])
-        .returning(DuplicateAlert.id)
+        .returning(DuplicateAlert.id, DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
     )
-    return session.execute(statement).scalar_one_or_none()
+    return {(a, b): alert_id for alert_id, a, b in session.execute(statement)}
 
 
 # --- Alerts for people ---

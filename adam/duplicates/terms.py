@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 # Words in more than this share of projects are too common to search on (matching.md: 0.5 %
 # kept recall at 295/300 at 1M while bounding each posting list).
 MAX_SHARE = 0.005
+# A title of common words only searches on its two rarest if they are held by at most this
+# share of projects.
+FALLBACK_SHARE = 0.02
 # ...but below this many projects every word is worth it (a small registry has no statistics).
 MIN_DOCUMENTS = 50
 # The snapshot's project count is stored as the count of the empty word, which no text has.
@@ -211,13 +214,17 @@ def rare_words(
 ) -> list[str]:
     """Up to ``limit`` of ``words``, rarest first, leaving out those too common to search on.
 
-    If every word is common, the two rarest are kept anyway: a generic title must still find
-    its twin, at the cost of a slower query.
+    If every word is common, the two rarest are kept anyway if they are not too common
+    (``FALLBACK_SHARE``): a generic title must still find its twin, at the cost of a slower
+    query; words in more projects than that would make the query read them all.
     """
     cap = max(MIN_DOCUMENTS, int(total * MAX_SHARE))
     ranked = sorted(dict.fromkeys(words), key=lambda w: (frequencies.get(w, 0), w))
     kept = [w for w in ranked if frequencies.get(w, 0) <= cap][:limit]
-    return kept or ranked[:2]
+    if kept:
+        return kept
+    fallback = max(MIN_DOCUMENTS, int(total * FALLBACK_SHARE))
+    return [w for w in ranked[:2] if frequencies.get(w, 0) <= fallback]
 
 
 def refresh_term_stats(session: Session) -> int:
