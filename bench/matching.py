@@ -248,6 +248,32 @@ def build_index(url: str, processes: int = 2) -> dict[str, Any]:
     return {"indexed": indexed, "vocabulary": vocabulary, "seconds": timings}
 
 
+def reset_to_corpus(url: str, size: int) -> dict[str, int]:
+    """Remove what earlier runs registered (projects past the corpus, alerts, notices), so
+    that a reused database measures the same thing each time: a planted duplicate registered
+    again would otherwise meet its copies from earlier runs too. Benchmark databases only."""
+    engine = make_engine(url)
+    removed: dict[str, int] = {}
+    with engine.begin() as conn:
+        later = "SELECT id FROM project WHERE id > :size"
+        for table in ("notification_delivery", "outbox_message", "duplicate_alert"):
+            removed[table] = conn.execute(text(f"DELETE FROM {table}")).rowcount
+        for table in (
+            "project_search",
+            "match_key",
+            "project_country",
+            "project_theme",
+            "project_organization",
+            "project_history",
+        ):
+            conn.execute(text(f"DELETE FROM {table} WHERE project_id IN ({later})"), {"size": size})
+        removed["project"] = conn.execute(
+            text("DELETE FROM project WHERE id > :size"), {"size": size}
+        ).rowcount
+    engine.dispose()
+    return removed
+
+
 # --- Planted duplicates ---
 
 INSERTED_WORDS = ("regional", "enhanced", "joint", "national", "integrated", "pilot", "further")
@@ -691,6 +717,7 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> dict[str, Any]
         result["reused"] = True
         # The schema may have moved on since (migrations added by others): bring it up.
         result["upgrade"] = run_adam(url, "db", "upgrade", "--no-reindex").strip().splitlines()[-1:]
+        result["reset"] = reset_to_corpus(url, size)
         print(f"   {stamp()} reusing {url} (loaded and indexed earlier)", flush=True)
     else:
         url = fresh_database(backend, size, args.db_prefix, Path(args.workdir))

@@ -47,10 +47,10 @@ class Probe:
 @dataclass(frozen=True, slots=True)
 class Limits:
     date_gap_days: int = 365
-    # Planted near-duplicates at 100k: 200/200 found with 40 + 20 (bench/RESULTS.md); every
+    # Planted near-duplicates at 100k: 198/200 found with 30 + 10 (bench/RESULTS.md); every
     # candidate costs a few tens of microseconds to turn away.
-    by_words: int = 50
-    by_organization: int = 25
+    by_words: int = 30
+    by_organization: int = 15
 
 
 def _live_conditions(
