@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, exists, or_, select, text, union_all
+from sqlalchemy import Float, Integer, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -62,14 +62,19 @@ def _live_conditions(
         Project.status != ProjectStatus.CANCELLED,
     ]
     if countries:
-        # Correlated, so each hit costs one primary-key probe: an IN over the countries'
-        # projects would list them all (tens of thousands) before looking at any hit.
-        conditions.append(
-            exists().where(
+        # Correlated, so each hit costs one primary-key probe: an IN (or an EXISTS, which
+        # PostgreSQL turns into a hash semi-join) would list every project of the countries,
+        # tens of thousands, before looking at any hit. A scalar subquery stays per row.
+        in_country = (
+            select(literal(1))
+            .where(
                 project_country.c.project_id == Project.id,
                 project_country.c.country_code.in_(probe.countries),
             )
+            .limit(1)
+            .scalar_subquery()
         )
+        conditions.append(in_country.is_not(None))
     if probe.project_id is not None:
         conditions.append(Project.id != probe.project_id)
     # Undated projects (either side) are always candidates.
@@ -121,6 +126,9 @@ def by_words(session: Session, probe: Probe, limits: Limits) -> list[int]:
         .limit(limits.by_words)
     )
     params = {"match": _match_expression(words, dialect)}
+    if dialect == "postgresql":
+        # A query of a few milliseconds pays more to start parallel workers than it saves.
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     return list(session.scalars(query, params))
 
 

@@ -32,12 +32,13 @@ from adam.matching.rarity import common_count, organization_weight
 
 log = logging.getLogger(__name__)
 
-# Words in more than this share of projects are too common to search on (matching.md: 0.5 %
-# kept recall at 295/300 at 1M while bounding each posting list).
-MAX_SHARE = 0.005
+# Words in more than this share of projects are too common to search on. matching.md found
+# 0.5 % kept recall at 295/300 at 1M; with words weighed, 0.2 % finds 198 of 200 planted
+# duplicates at 100k (bench/RESULTS.md) and reads less than half the postings.
+MAX_SHARE = 0.002
 # A title of common words only searches on its two rarest if they are held by at most this
 # share of projects.
-FALLBACK_SHARE = 0.02
+FALLBACK_SHARE = 0.005
 # ...but below this many projects every word is worth it (a small registry has no statistics).
 MIN_DOCUMENTS = 50
 # The snapshot's project count is stored as the count of the empty word, which no text has.
