@@ -126,9 +126,6 @@ def by_words(session: Session, probe: Probe, limits: Limits) -> list[int]:
         .limit(limits.by_words)
     )
     params = {"match": _match_expression(words, dialect)}
-    if dialect == "postgresql":
-        # A query of a few milliseconds pays more to start parallel workers than it saves.
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     return list(session.scalars(query, params))
 
 

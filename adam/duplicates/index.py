@@ -52,24 +52,28 @@ def weigh(session: Session, values: dict[str, str]) -> str:
     return format_weights(record_weights(title, described, counts, total))
 
 
-def index_project(session: Session, project: Project) -> ProjectSearch:
-    """Write (or rewrite) the project's index row and match keys from its current state."""
+def index_project(session: Session, project: Project, *, new: bool = False) -> ProjectSearch:
+    """Write (or rewrite) the project's index row and match keys from its current state.
+
+    ``new``: the project was registered in this transaction, so it has nothing to replace.
+    """
     values = search_values(project.title, project.description)
     values["weights"] = weigh(session, values)
-    row = session.get(ProjectSearch, project.id)
+    row = None if new else session.get(ProjectSearch, project.id)
     if row is None:
         row = ProjectSearch(project_id=project.id, **values)
         session.add(row)
     else:
         for name, value in values.items():
             setattr(row, name, value)
-    write_match_keys(session, project)
+    write_match_keys(session, project, new=new)
     return row
 
 
-def write_match_keys(session: Session, project: Project) -> None:
+def write_match_keys(session: Session, project: Project, *, new: bool = False) -> None:
     """One key per (organization, beneficiary country) of the project, replacing the old."""
-    session.execute(delete(MatchKey).where(MatchKey.project_id == project.id))
+    if not new:
+        session.execute(delete(MatchKey).where(MatchKey.project_id == project.id))
     keys = {(p.organization_id, c.code) for p in project.participations for c in project.countries}
     if keys:
         session.execute(

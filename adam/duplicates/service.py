@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -86,8 +86,11 @@ def check_project(
     *,
     settings: MatcherSettings,
     reindex: bool = True,
+    new: bool = False,
 ) -> CheckOutcome:
     """Index ``project`` and raise alerts for the stored projects that look like it.
+
+    ``new``: registered in this transaction (nothing of it is indexed yet).
 
     Two focal points may register one activity at the same moment. On SQLite the second
     registration's first write waits for the first one's commit (one writer at a time), so its
@@ -95,7 +98,11 @@ def check_project(
     beneficiary country (released at commit): of two registrations in a country, the second
     checks only after the first has committed, and sees it.
     """
-    search = index_project(session, project) if reindex else session.get(ProjectSearch, project.id)
+    search = (
+        index_project(session, project, new=new)
+        if reindex
+        else session.get(ProjectSearch, project.id)
+    )
     session.flush()
     if search is None or project.is_withdrawn or project.status == ProjectStatus.CANCELLED:
         return CheckOutcome()
@@ -114,12 +121,19 @@ LOCK_CLASS = 0x4144
 
 def _lock_countries(session: Session, countries: Sequence[str]) -> None:
     """PostgreSQL: one transaction lock per country, taken in a fixed order so that two checks
-    sharing countries cannot deadlock."""
+    sharing countries cannot deadlock; in the same round trip, no parallel workers for the
+    rest of the transaction (the check's queries take milliseconds, less than starting them)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for code in sorted(set(countries)):
-        key = int.from_bytes(code.upper().encode()[:4], "big")
-        session.execute(select(func.pg_advisory_xact_lock(LOCK_CLASS, key)))
+    keys = [int.from_bytes(code.upper().encode()[:4], "big") for code in sorted(set(countries))]
+    session.execute(
+        text(
+            "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+            "(SELECT count(pg_advisory_xact_lock(:cls, k)) "
+            "FROM unnest(CAST(:keys AS integer[])) AS k)"
+        ),
+        {"cls": LOCK_CLASS, "keys": keys},
+    )
 
 
 def _check(
@@ -220,39 +234,48 @@ def _texts(session: Session, ids: Sequence[int]) -> list[MatchRecord]:
 def load_candidates(
     session: Session, ids: Sequence[int], org_weights: dict[str, float] | None = None
 ) -> dict[int, Candidate]:
-    """Matcher records of stored projects, from their index rows (four queries, plain rows).
+    """Matcher records of stored projects, from their index rows (two queries, plain rows).
 
     ``org_weights``: organization code -> weight, for the organizations that count.
     """
+    if not ids:
+        return {}
     countries: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for pid, code, name in session.execute(
-        select(project_country.c.project_id, Country.code, Country.name_en)
-        .join(Country, Country.code == project_country.c.country_code)
-        .where(project_country.c.project_id.in_(ids))
-        .order_by(Country.code)
-    ):
-        countries[pid].append((code, name))
     themes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for pid, slug, theme_name in session.execute(
-        select(project_theme.c.project_id, Theme.slug, Theme.name_en)
-        .join(Theme, Theme.id == project_theme.c.theme_id)
-        .where(project_theme.c.project_id.in_(ids))
-        .order_by(Theme.id)
-    ):
-        themes[pid].append((slug, theme_name))
     organizations: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
-    for pid, role, code, name in session.execute(
+    # The three link tables in one round trip: (project, kind, code, name, order).
+    links = union_all(
+        select(
+            project_country.c.project_id,
+            literal("country"),
+            Country.code,
+            Country.name_en,
+            literal(0),
+        )
+        .join(Country, Country.code == project_country.c.country_code)
+        .where(project_country.c.project_id.in_(ids)),
+        select(project_theme.c.project_id, literal("theme"), Theme.slug, Theme.name_en, Theme.id)
+        .join(Theme, Theme.id == project_theme.c.theme_id)
+        .where(project_theme.c.project_id.in_(ids)),
         select(
             ProjectOrganization.project_id,
-            ProjectOrganization.role,
+            cast(ProjectOrganization.role, String),
             Organization.code,
             Organization.name,
+            ProjectOrganization.position,
         )
         .join(Organization, Organization.id == ProjectOrganization.organization_id)
-        .where(ProjectOrganization.project_id.in_(ids))
-        .order_by(ProjectOrganization.position)
+        .where(ProjectOrganization.project_id.in_(ids)),
+    ).subquery()
+    for pid, kind, code, name, _order in session.execute(
+        select(links).order_by(links.c[4], links.c[2])
     ):
-        organizations[(pid, str(role))].append((code, name))
+        if kind == "country":
+            countries[pid].append((code, name))
+        elif kind == "theme":
+            themes[pid].append((code, name))
+        else:
+            organizations[(pid, kind)].append((code, name))
     search = ProjectSearch.__table__.c
     rows = session.execute(
         select(

@@ -46,13 +46,13 @@ class Written:
         return getattr(self._project, name)
 
 
-def _check_and_commit(project: Project, *, reindex: bool = True) -> Written:
+def _check_and_commit(project: Project, *, reindex: bool = True, new: bool = False) -> Written:
     """Run the duplicate check inside the write's transaction, then commit both.
 
     The check cannot lose the project: it runs in a SAVEPOINT and only adds alerts.
     """
     outcome = duplicates_service.check_project(
-        get_session(), project, settings=matcher_settings(), reindex=reindex
+        get_session(), project, settings=matcher_settings(), reindex=reindex, new=new
     )
     commit()
     return Written(project, outcome)
@@ -80,7 +80,7 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any]:
 def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]]:
     """Register a project; the answer lists its possible duplicates (alerts raised for each)."""
     project = service.register_project(get_session(), actor=current_actor(), data=data)
-    written = _check_and_commit(project)
+    written = _check_and_commit(project, new=True)
     return written, 201, {**_headers(project), "Location": f"/api/v1/projects/{project.id}"}
 
 
