@@ -109,7 +109,7 @@ def check_project(
     try:
         with session.begin_nested():
             _lock_countries(session, [c.code for c in project.countries])
-            return _check(session, project, search, settings)
+            return _check(session, project, search, settings, new=new)
     except Exception:  # the project must survive whatever the matcher does
         log.exception("Duplicate check of project %s failed; the project is kept.", project.id)
         return CheckOutcome(failed=True)
@@ -137,7 +137,12 @@ def _lock_countries(session: Session, countries: Sequence[str]) -> None:
 
 
 def _check(
-    session: Session, project: Project, search: ProjectSearch, settings: MatcherSettings
+    session: Session,
+    project: Project,
+    search: ProjectSearch,
+    settings: MatcherSettings,
+    *,
+    new: bool = False,
 ) -> CheckOutcome:
     organizations = tuple(dict.fromkeys(p.organization_id for p in project.participations))
     # Only organizations the probe names can be shared, so their weights are all a pair needs.
@@ -163,15 +168,14 @@ def _check(
     record = record_of_project(search, project, org_weights)
     # Most candidates share a rare word or an organization and nothing more: they are turned
     # away on their text and organization ids alone, before their full records are read.
-    shared = _shared_organizations(session, ids, set(organizations))
     survivors = [
         light.id
-        for light in _texts(session, ids)
+        for light, shared in _texts(session, ids, set(organizations))
         if could_alert(
             record,
             light,
             settings.weights,
-            org_specificity=max((by_id[o] for o in shared.get(int(light.id), ())), default=0.0),
+            org_specificity=max((by_id[o] for o in shared), default=0.0),
         )
     ]
     scored: list[tuple[Candidate, Match]] = []
@@ -182,29 +186,30 @@ def _check(
     scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
     # A record that matches dozens of projects is generic, not dozens of duplicates: the best
     # few are what a coordinator can review, and the rest would bury them.
-    return raise_alerts(session, project, scored[: settings.max_alerts])
+    return raise_alerts(session, project, scored[: settings.max_alerts], new=new)
 
 
-def _shared_organizations(
+def _texts(
     session: Session, ids: Sequence[int], organizations: set[int]
-) -> dict[int, set[int]]:
-    """Which of ``organizations`` each candidate names."""
-    if not organizations:
-        return {}
-    shared: dict[int, set[int]] = defaultdict(set)
-    for pid, organization in session.execute(
-        select(ProjectOrganization.project_id, ProjectOrganization.organization_id).where(
-            ProjectOrganization.project_id.in_(ids),
-            ProjectOrganization.organization_id.in_(organizations),
-        )
-    ):
-        shared[pid].add(organization)
-    return shared
-
-
-def _texts(session: Session, ids: Sequence[int]) -> list[MatchRecord]:
-    """Matcher records of the candidates with their text only (enough for ``could_alert``)."""
+) -> list[tuple[MatchRecord, set[int]]]:
+    """The candidates as records of their text alone (enough for ``could_alert``), each with
+    which of ``organizations`` it names: one query."""
     search = ProjectSearch.__table__.c
+    organization = ProjectOrganization.organization_id
+    aggregate = (
+        func.string_agg(cast(organization, String), " ")
+        if session.get_bind().dialect.name == "postgresql"
+        else func.group_concat(organization, " ")
+    )
+    shared = (
+        select(aggregate)
+        .where(
+            ProjectOrganization.project_id == search.project_id,
+            organization.in_(organizations or {0}),
+        )
+        .correlate(ProjectSearch.__table__)
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(
             search.project_id,
@@ -214,18 +219,22 @@ def _texts(session: Session, ids: Sequence[int]) -> list[MatchRecord]:
             search.phases,
             search.years,
             search.weights,
+            shared.label("shared"),
         ).where(search.project_id.in_(ids))
     )
     return [
-        record_from_index(
-            row.title_terms,
-            row.description_head,
-            row.description_terms,
-            row.phases,
-            row.years,
-            row.weights or "",
-            id=row.project_id,
-            title="",
+        (
+            record_from_index(
+                row.title_terms,
+                row.description_head,
+                row.description_terms,
+                row.phases,
+                row.years,
+                row.weights or "",
+                id=row.project_id,
+                title="",
+            ),
+            {int(o) for o in (row.shared or "").split()},
         )
         for row in rows
     ]
@@ -360,6 +369,7 @@ def raise_alerts(
     scored: list[tuple[Candidate, Match]],
     *,
     notices: dict[int, dict[str, Any]] | None = None,
+    new: bool = False,
 ) -> CheckOutcome:
     """Alerts for the scored pairs of ``project`` with its candidates; new ones announced.
 
@@ -368,7 +378,8 @@ def raise_alerts(
     """
     project_id = project if isinstance(project, int) else project.id
     pairs = {_pair(project_id, c.summary["id"]) for c, _ in scored}
-    existing = _alerts_for_pairs(session, project_id, pairs)
+    # A project registered in this transaction has no alerts yet.
+    existing = {} if new else _alerts_for_pairs(session, project_id, pairs)
     now = utcnow()
     reasons = {c.summary["id"]: [_reason_json(r) for r in m.reasons] for c, m in scored}
     new = {
