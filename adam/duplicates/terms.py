@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 # 0.5 % kept recall at 295/300 at 1M; with words weighed, 0.2 % finds 198 of 200 planted
 # duplicates at 100k (bench/RESULTS.md) and reads less than half the postings.
 MAX_SHARE = 0.002
+# Postings one search may read (the summed counts of its words), whatever the registry's size:
+# the rarest words come first and carry the evidence, so the cost stays flat from 100k to 1M.
+POSTINGS_BUDGET = 1500
 # A title of common words only searches on its two rarest if they are held by at most this
 # share of projects.
 FALLBACK_SHARE = 0.005
@@ -221,7 +224,16 @@ def rare_words(
     """
     cap = max(MIN_DOCUMENTS, int(total * MAX_SHARE))
     ranked = sorted(dict.fromkeys(words), key=lambda w: (frequencies.get(w, 0), w))
-    kept = [w for w in ranked if frequencies.get(w, 0) <= cap][:limit]
+    kept: list[str] = []
+    postings = 0
+    for word in ranked[:limit]:
+        held = frequencies.get(word, 0)
+        # The query reads every posting of its words: past the budget, a further (commoner)
+        # word costs more than it can find that the rarer ones did not.
+        if held > cap or (kept and postings + held > POSTINGS_BUDGET):
+            break
+        kept.append(word)
+        postings += held
     if kept:
         return kept
     fallback = max(MIN_DOCUMENTS, int(total * FALLBACK_SHARE))
