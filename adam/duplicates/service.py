@@ -211,33 +211,43 @@ def _texts(
         .scalar_subquery()
     )
     rows = session.execute(
-        select(
-            search.project_id,
-            search.title_terms,
-            search.description_head,
-            search.description_terms,
-            search.phases,
-            search.years,
-            search.weights,
-            shared.label("shared"),
-        ).where(search.project_id.in_(ids))
+        select(search.project_id, *_text_columns(), shared.label("shared")).where(
+            search.project_id.in_(ids)
+        )
     )
     return [
         (
-            record_from_index(
-                row.title_terms,
-                row.description_head,
-                row.description_terms,
-                row.phases,
-                row.years,
-                row.weights or "",
-                id=row.project_id,
-                title="",
-            ),
+            _record(row, id=row.project_id, title=""),
             {int(o) for o in (row.shared or "").split()},
         )
         for row in rows
     ]
+
+
+def _text_columns() -> list[Any]:
+    """The index columns a matcher record is rebuilt from (see ``_record``)."""
+    search = ProjectSearch.__table__.c
+    return [
+        search.title_terms,
+        search.description_head,
+        search.description_terms,
+        search.phases,
+        search.years,
+        search.weights,
+    ]
+
+
+def _record(row: Any, **structured: Any) -> MatchRecord:
+    """A matcher record from a row holding ``_text_columns`` and the given structured fields."""
+    return record_from_index(
+        row.title_terms,
+        row.description_head,
+        row.description_terms,
+        row.phases,
+        row.years,
+        row.weights or "",
+        **structured,
+    )
 
 
 def load_candidates(
@@ -298,12 +308,7 @@ def load_candidates(
             Project.budget_amount,
             Project.budget_currency,
             Project.iati_identifier,
-            search.title_terms,
-            search.description_head,
-            search.description_terms,
-            search.phases,
-            search.years,
-            search.weights,
+            *_text_columns(),
         )
         .join(ProjectSearch.__table__, search.project_id == Project.id)
         .where(Project.id.in_(ids))
@@ -313,13 +318,8 @@ def load_candidates(
         pid = row.id
         donors = organizations[(pid, OrganizationRole.DONOR.value)]
         implementers = organizations[(pid, OrganizationRole.IMPLEMENTER.value)]
-        record = record_from_index(
-            row.title_terms,
-            row.description_head,
-            row.description_terms,
-            row.phases,
-            row.years,
-            row.weights or "",
+        record = _record(
+            row,
             org_weights=org_weights,
             id=pid,
             title=row.title,

@@ -139,19 +139,20 @@ def load(folder: str | Path) -> tuple[dict[str, MatchRecord], list[LabelledPair]
     ]
     wanted = {uid for pair in pairs for uid in (pair.a, pair.b)}
     every = [to_record(row) for row in _lines(folder / "activities.jsonl")]
-    documents = document_frequencies(every)
-    # Organizations weigh by how many records name them, as ADAM weighs them (rarity.py).
+    records = {str(r.id): r for r in weigh_all(every) if str(r.id) in wanted}
+    return records, [p for p in pairs if p.a in records and p.b in records]
+
+
+def weigh_all(records: list[MatchRecord]) -> list[MatchRecord]:
+    """``records`` with their words and organizations weighed by their rarity among them, as
+    ADAM weighs a registry's (rarity.py)."""
+    documents = document_frequencies(records)
     named: dict[str, int] = {}
-    for record in every:
+    for record in records:
         for code in record.organizations:
             named[code] = named.get(code, 0) + 1
-    org_weights = {code: organization_weight(n, len(every)) for code, n in named.items()}
-    records = {
-        str(r.id): weighed(r, documents, len(every), org_weights)
-        for r in every
-        if str(r.id) in wanted
-    }
-    return records, [p for p in pairs if p.a in records and p.b in records]
+    org_weights = {code: organization_weight(n, len(records)) for code, n in named.items()}
+    return [weighed(r, documents, len(records), org_weights) for r in records]
 
 
 def document_frequencies(records: Iterable[MatchRecord]) -> dict[str, int]:

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from adam.matching import ALERT_THRESHOLD, MatchRecord, score
-from adam.matching.iati import document_frequencies, weighed
+from adam.matching import ALERT_THRESHOLD, MatchRecord, rarity, score
+from adam.matching.iati import weigh_all
 from adam.matching.rarity import (
     COMMON_MIN,
     DESCRIPTION_TERMS,
@@ -18,7 +18,6 @@ from adam.matching.rarity import (
     record_weights,
     term_weight,
 )
-from adam.matching.rarity import term_weight as org_weight
 
 
 def test_weight_falls_from_one_to_zero_with_the_share_of_projects() -> None:
@@ -49,7 +48,8 @@ def test_record_weights_keep_every_title_word_and_the_rarest_description_words()
 
 def _corpus(records: list[MatchRecord]) -> list[MatchRecord]:
     """``records`` weighed by their words' and organizations' rarity among themselves and a
-    backdrop of projects of the same organizations on other subjects."""
+    backdrop of projects of the same organizations on other subjects (in a registry of 400 or
+    more, where organizations count: see ``rarity.ORGANIZATION_EVIDENCE``)."""
     backdrop = [
         MatchRecord(
             id=f"b{i}",
@@ -58,16 +58,9 @@ def _corpus(records: list[MatchRecord]) -> list[MatchRecord]:
             donors=frozenset({"us-inl"}),
             implementers=frozenset({"unodc"}),
         )
-        for i in range(60)
+        for i in range(rarity.ORGANIZATION_EVIDENCE)
     ]
-    every = backdrop + records
-    documents = document_frequencies(every)
-    orgs: dict[str, int] = {}
-    for record in every:
-        for code in record.organizations:
-            orgs[code] = orgs.get(code, 0) + 1
-    org_weights = {code: org_weight(n, len(every)) for code, n in orgs.items()}
-    return [weighed(r, documents, len(every), org_weights) for r in records]
+    return weigh_all(backdrop + records)[len(backdrop) :]
 
 
 BASE = MatchRecord(
