@@ -192,8 +192,19 @@ def _snapshot_counts(session: Session, words: Sequence[str], total: int) -> dict
     return rows
 
 
+# Words counted per statement: SQLite allows 500 terms in one compound SELECT.
+LIVE_COUNT_CHUNK = 100
+
+
 def _live_counts(session: Session, words: Sequence[str], limit: int) -> dict[str, int]:
     """Counts from the full-text index, each stopped at ``limit`` rows."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(words), LIVE_COUNT_CHUNK):
+        counts |= _live_count_chunk(session, words[start : start + LIVE_COUNT_CHUNK], limit)
+    return counts
+
+
+def _live_count_chunk(session: Session, words: Sequence[str], limit: int) -> dict[str, int]:
     if session.get_bind().dialect.name == "sqlite":
         inner = "SELECT rowid FROM project_fts WHERE project_fts MATCH :w{i} LIMIT :limit"
         params = {f"w{i}": '"' + w.replace('"', "") + '"' for i, w in enumerate(words)}

@@ -137,3 +137,13 @@ def test_the_worker_refreshes_a_stale_snapshot_of_word_counts(
             select(terms.SearchTermStat.documents).where(terms.SearchTermStat.term == "ishkashim")
         )
         assert stored == 1
+
+
+def test_a_long_description_of_new_words_is_counted_in_several_statements(
+    app: Flask, register: Register
+) -> None:
+    words = " ".join(f"zq{i}x" for i in range(300))  # none of them in the index yet
+    project = register(title="Border liaison offices in Ishkashim", description=words)
+    assert project["duplicate_check"] == "done"
+    weights = parse_weights(_weights(app, project["id"]) or "")
+    assert {"ishkashim", "zq0x"} <= set(weights)
