@@ -86,11 +86,14 @@ def _live_conditions(
     return conditions
 
 
-def _match_expression(words: Sequence[str], dialect: str) -> str:
+def _match_expression(words: Sequence[str], dialect: str, countries: Sequence[str] = ()) -> str:
     if dialect == "sqlite":
         # Quoted, so that words such as "and"/"or"/"near" are not operators.
         return " OR ".join(f'"{w}"' for w in words)
-    return " | ".join("'" + w.replace("'", "") + "'" for w in words)
+    # Text lexemes weigh A and countries D, so a word "af" never matches the country AF.
+    text_part = " | ".join("'" + w.replace("'", "").replace("\\", "") + "':A" for w in words)
+    scope = " | ".join(f"'{c.lower()}':D" for c in countries)
+    return f"({text_part}) & ({scope})" if scope else text_part
 
 
 def by_words(session: Session, probe: Probe, limits: Limits) -> list[int]:
@@ -106,7 +109,9 @@ def by_words(session: Session, probe: Probe, limits: Limits) -> list[int]:
     if not words:
         return []
     dialect = session.get_bind().dialect.name
-    conditions = _live_conditions(probe, limits)
+    # PostgreSQL finds the words in the probe's countries in the index itself (the tsvector
+    # holds the countries as weight-D lexemes); SQLite tests each hit's country.
+    conditions = _live_conditions(probe, limits, countries=dialect != "postgresql")
     if dialect == "sqlite":
         matched = text(
             "SELECT rowid AS project_id, bm25(project_fts, 2.0, 1.0) AS rank "
@@ -125,7 +130,7 @@ def by_words(session: Session, probe: Probe, limits: Limits) -> list[int]:
         .order_by(hits.c.rank, Project.id.desc())
         .limit(limits.by_words)
     )
-    params = {"match": _match_expression(words, dialect)}
+    params = {"match": _match_expression(words, dialect, probe.countries)}
     return list(session.scalars(query, params))
 
 

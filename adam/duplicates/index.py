@@ -59,6 +59,7 @@ def index_project(session: Session, project: Project, *, new: bool = False) -> P
     """
     values = search_values(project.title, project.description)
     values["weights"] = weigh(session, values)
+    values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
     row = None if new else session.get(ProjectSearch, project.id)
     if row is None:
         row = ProjectSearch(project_id=project.id, **values)

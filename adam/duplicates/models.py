@@ -47,6 +47,8 @@ class ProjectSearch(Base):
     # "word=0.83 other=0.5", from the word counts when the row was written.
     # NULL: written before weights existed, to be indexed again.
     weights: Mapped[str | None] = mapped_column(Text)
+    # The project's countries, lower case ("tj af"): PostgreSQL's tsvector carries them.
+    scope: Mapped[str | None] = mapped_column(Text)
 
 
 class MatchKey(Base):

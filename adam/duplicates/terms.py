@@ -211,7 +211,7 @@ def _live_count_chunk(session: Session, words: Sequence[str], limit: int) -> dic
     else:
         inner = (
             "SELECT project_id FROM project_search "
-            "WHERE document @@ to_tsquery('simple', :w{i}) LIMIT :limit"
+            "WHERE document @@ to_tsquery('simple', :w{i} || '\\:A') LIMIT :limit"
         )
         params = {
             f"w{i}": "'" + w.replace("'", "").replace("\\", "") + "'" for i, w in enumerate(words)
@@ -258,7 +258,8 @@ def refresh_term_stats(session: Session) -> int:
         source = "SELECT term, doc FROM project_fts_vocab WHERE length(term) <= 200"
     else:
         source = (
-            "SELECT word, ndoc FROM ts_stat('SELECT document FROM project_search') "
+            # Weight A: the text's words, not the countries of the scope.
+            "SELECT word, ndoc FROM ts_stat('SELECT document FROM project_search', 'A') "
             "WHERE length(word) <= 200"
         )
     session.execute(text(f"INSERT INTO search_term_stat (term, documents) {source}"))
