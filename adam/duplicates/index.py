@@ -103,17 +103,25 @@ def unindexed_project_ids(session: Session) -> list[int]:
     return list(session.scalars(query))
 
 
-def record_of_project(
-    search: ProjectSearch, project: Project, org_weights: dict[str, float] | None = None
-) -> MatchRecord:
-    """The matcher's view of an ORM project, its text taken from its index row."""
-    return record_from_index(
+def text_columns() -> list[Any]:
+    """The index columns a matcher record is rebuilt from (``record_from_index``)."""
+    search = ProjectSearch.__table__.c
+    return [
         search.title_terms,
         search.description_head,
         search.description_terms,
         search.phases,
         search.years,
-        search.weights or "",
+        search.weights,
+    ]
+
+
+def record_of_project(
+    search: ProjectSearch, project: Project, org_weights: dict[str, float] | None = None
+) -> MatchRecord:
+    """The matcher's view of an ORM project, its text taken from its index row."""
+    return record_from_index(
+        search,
         org_weights=org_weights,
         title=project.title,
         id=project.id,
@@ -129,33 +137,26 @@ def record_of_project(
     )
 
 
-def record_from_index(
-    title_terms: str,
-    description_head: str,
-    description_terms: str,
-    phases: str,
-    years: str,
-    weights: str,
-    **structured: Any,
-) -> MatchRecord:
-    """The matcher's view of a stored project, from its index columns: no normalising.
+def record_from_index(indexed: Any, **structured: Any) -> MatchRecord:
+    """The matcher's view of a stored project from its index columns (``text_columns``), held
+    by an index row or a result row: no normalising.
 
     ``structured`` carries ``id``, ``title`` and the fields that are not text (codes, dates,
     budget).
     """
     title_norm = NormalizedText(
-        title_terms,
-        frozenset(title_terms.split()),
-        _parse_numbers(phases),
-        _parse_numbers(years),
+        indexed.title_terms,
+        frozenset(indexed.title_terms.split()),
+        _parse_numbers(indexed.phases),
+        _parse_numbers(indexed.years),
     )
     amount = structured.get("budget_amount")
     if amount is not None:
         structured["budget_amount"] = float(amount)
     return prenormalized(
         title_norm=title_norm,
-        description_tokens=frozenset(description_terms.split()),
-        description_head=description_head,
-        weights=parse_weights(weights),
+        description_tokens=frozenset(indexed.description_terms.split()),
+        description_head=indexed.description_head,
+        weights=parse_weights(indexed.weights or ""),
         **structured,
     )

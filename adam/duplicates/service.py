@@ -25,7 +25,12 @@ from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates import events
 from adam.duplicates.candidates import Probe, candidate_ids
-from adam.duplicates.index import index_project, record_from_index, record_of_project
+from adam.duplicates.index import (
+    index_project,
+    record_from_index,
+    record_of_project,
+    text_columns,
+)
 from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.terms import SPECIFIC_ORGANIZATION, organization_weights
@@ -169,7 +174,7 @@ def _check(
     # Most candidates share a rare word or an organization and nothing more: they are turned
     # away on their text and organization ids alone, before their full records are read.
     survivors = [
-        light.id
+        int(light.id)
         for light, shared in _texts(session, ids, set(organizations))
         if could_alert(
             record,
@@ -179,7 +184,7 @@ def _check(
         )
     ]
     scored: list[tuple[Candidate, Match]] = []
-    for candidate in load_candidates(session, [int(i) for i in survivors], org_weights).values():
+    for candidate in load_candidates(session, survivors, org_weights).values():
         match = score(record, candidate.record, settings.weights, explain_below=settings.threshold)
         if match.score >= settings.threshold:
             scored.append((candidate, match))
@@ -211,43 +216,17 @@ def _texts(
         .scalar_subquery()
     )
     rows = session.execute(
-        select(search.project_id, *_text_columns(), shared.label("shared")).where(
+        select(search.project_id, *text_columns(), shared.label("shared")).where(
             search.project_id.in_(ids)
         )
     )
     return [
         (
-            _record(row, id=row.project_id, title=""),
+            record_from_index(row, id=row.project_id, title=""),
             {int(o) for o in (row.shared or "").split()},
         )
         for row in rows
     ]
-
-
-def _text_columns() -> list[Any]:
-    """The index columns a matcher record is rebuilt from (see ``_record``)."""
-    search = ProjectSearch.__table__.c
-    return [
-        search.title_terms,
-        search.description_head,
-        search.description_terms,
-        search.phases,
-        search.years,
-        search.weights,
-    ]
-
-
-def _record(row: Any, **structured: Any) -> MatchRecord:
-    """A matcher record from a row holding ``_text_columns`` and the given structured fields."""
-    return record_from_index(
-        row.title_terms,
-        row.description_head,
-        row.description_terms,
-        row.phases,
-        row.years,
-        row.weights or "",
-        **structured,
-    )
 
 
 def load_candidates(
@@ -308,7 +287,7 @@ def load_candidates(
             Project.budget_amount,
             Project.budget_currency,
             Project.iati_identifier,
-            *_text_columns(),
+            *text_columns(),
         )
         .join(ProjectSearch.__table__, search.project_id == Project.id)
         .where(Project.id.in_(ids))
@@ -318,7 +297,7 @@ def load_candidates(
         pid = row.id
         donors = organizations[(pid, OrganizationRole.DONOR.value)]
         implementers = organizations[(pid, OrganizationRole.IMPLEMENTER.value)]
-        record = _record(
+        record = record_from_index(
             row,
             org_weights=org_weights,
             id=pid,
