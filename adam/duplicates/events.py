@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from adam import events
-from adam.duplicates.models import DuplicateAlert
 from adam.projects.models import Project
 
 ALERT_CREATED = "alert.created"
@@ -96,20 +95,6 @@ def payload(
         },
         "projects": [raised_by, other],
     }
-
-
-def alert_payload(alert: DuplicateAlert) -> dict[str, Any]:
-    """The payload of a stored alert (its projects read through the ORM)."""
-    first, second = sorted(alert.projects, key=lambda p: p.id != alert.raised_by_project_id)
-    return payload(
-        alert_id=alert.id,
-        score=alert.score,
-        created_at=alert.created_at,
-        reasons=alert.reasons,
-        raised_by=project_notice(first),
-        other=project_notice(second),
-        status=str(alert.status),
-    )
 
 
 def announce(session: Session, document: dict[str, Any]) -> None:

@@ -200,8 +200,9 @@ def scan(
                     scored.append((candidates[other], match))
             if scored:
                 scored.sort(key=lambda item: -item[1].score)
+                known = candidates[pid].notice  # loaded with the country's records
                 outcome = service.raise_alerts(
-                    session, pid, scored, notices={pid: candidates[pid].notice}
+                    session, pid, scored, notice=lambda known=known: known
                 )
                 report.alerts_raised += len(outcome.new_alerts)
         report.projects += len(ids)

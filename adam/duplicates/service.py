@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,7 +191,13 @@ def _check(
     scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
     # A record that matches dozens of projects is generic, not dozens of duplicates: the best
     # few are what a coordinator can review, and the rest would bury them.
-    return raise_alerts(session, project, scored[: settings.max_alerts], new=new)
+    return raise_alerts(
+        session,
+        project.id,
+        scored[: settings.max_alerts],
+        notice=lambda: events.project_notice(project),
+        new=new,
+    )
 
 
 def _texts(
@@ -344,31 +350,30 @@ def _pair(first: int, second: int) -> tuple[int, int]:
 
 def raise_alerts(
     session: Session,
-    project: Project | int,
+    project_id: int,
     scored: list[tuple[Candidate, Match]],
     *,
-    notices: dict[int, dict[str, Any]] | None = None,
+    notice: Callable[[], dict[str, Any]],
     new: bool = False,
 ) -> CheckOutcome:
-    """Alerts for the scored pairs of ``project`` with its candidates; new ones announced.
+    """Alerts for the scored pairs of ``project_id`` with its candidates; new ones announced.
 
-    ``notices``: what alerts announce of projects by id, when the caller has them (a scan);
-    else the checked project's is built from the ORM object.
+    ``notice``: what an alert announces of the project itself (``events.notice``), asked for
+    only if an alert is new. ``new``: the project was registered in this transaction, so it
+    has no alerts yet.
     """
-    project_id = project if isinstance(project, int) else project.id
     pairs = {_pair(project_id, c.summary["id"]) for c, _ in scored}
-    # A project registered in this transaction has no alerts yet.
     existing = {} if new else _alerts_for_pairs(session, project_id, pairs)
     now = utcnow()
     reasons = {c.summary["id"]: [_reason_json(r) for r in m.reasons] for c, m in scored}
-    new = {
+    missing = {
         pair: (match.score, reasons[candidate.summary["id"]])
         for candidate, match in scored
         if (pair := _pair(project_id, candidate.summary["id"])) not in existing
     }
-    inserted = _insert_alerts(session, project_id, new, now)
-    if len(inserted) < len(new):  # raised by a concurrent check a moment ago
-        existing |= _alerts_for_pairs(session, project_id, set(new) - set(inserted))
+    inserted = _insert_alerts(session, project_id, missing, now)
+    if len(inserted) < len(missing):  # raised by a concurrent check a moment ago
+        existing |= _alerts_for_pairs(session, project_id, set(missing) - set(inserted))
     outcome = CheckOutcome()
     for candidate, match in scored:
         pair = _pair(project_id, candidate.summary["id"])
@@ -385,19 +390,10 @@ def raise_alerts(
                 alert.reasons = reasons[candidate.summary["id"]]
         outcome.found.append(Found(candidate.summary, match.score, match.reasons, alert_id))
     session.flush()
-    if inserted:
-        raised_by = (notices or {}).get(project_id)
-        if raised_by is None and not isinstance(project, int):
-            raised_by = events.project_notice(project)
-        for candidate, match in scored:
-            alert_id = inserted.get(_pair(project_id, candidate.summary["id"]))
-            if alert_id is None:
-                continue
-            if raised_by is None:
-                events.announce(
-                    session, events.alert_payload(session.get_one(DuplicateAlert, alert_id))
-                )
-                continue
+    raised_by = notice() if inserted else {}
+    for candidate, match in scored:
+        alert_id = inserted.get(_pair(project_id, candidate.summary["id"]))
+        if alert_id is not None:
             events.announce(
                 session,
                 events.payload(
