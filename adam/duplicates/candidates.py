@@ -96,10 +96,14 @@ def _match_expression(words: Sequence[str], dialect: str, countries: Sequence[st
     return f"({text_part}) & ({scope})" if scope else text_part
 
 
-def by_words(session: Session, probe: Probe, limits: Limits) -> list[int]:
+def by_words(
+    session: Session, probe: Probe, limits: Limits, *, total: int | None = None
+) -> list[int]:
     title = probe.title_terms.split()
     head = probe.description_head.split()
-    frequencies, total = document_frequencies(session, list(dict.fromkeys(title + head)))
+    frequencies, total = document_frequencies(
+        session, list(dict.fromkeys(title + head)), total=total
+    )
     words = list(
         dict.fromkeys(
             rare_words(title, frequencies, total, limit=WORDS_PER_FIELD)
@@ -180,9 +184,13 @@ def by_organization(session: Session, probe: Probe, limits: Limits) -> list[int]
     return ordered[:per_range]
 
 
-def candidate_ids(session: Session, probe: Probe, limits: Limits) -> list[int]:
-    """Ids of the projects to score against ``probe``, word matches first, without repeats."""
+def candidate_ids(
+    session: Session, probe: Probe, limits: Limits, *, total: int | None = None
+) -> list[int]:
+    """Ids of the projects to score against ``probe``, word matches first, without repeats.
+
+    ``total``: the index's size, when the caller has read it (``terms.indexed_total``)."""
     if not probe.countries:
         return []
-    found = by_words(session, probe, limits) + by_organization(session, probe, limits)
+    found = by_words(session, probe, limits, total=total) + by_organization(session, probe, limits)
     return list(dict.fromkeys(found))

@@ -44,21 +44,24 @@ def search_values(title: str, description: str | None) -> dict[str, str]:
     }
 
 
-def weigh(session: Session, values: dict[str, str]) -> str:
+def weigh(session: Session, values: dict[str, str], *, total: int | None = None) -> str:
     """The stored weights of a record's words, from the index's current word counts."""
     title = values["title_terms"].split()
     described = values["description_terms"].split()[:WEIGHED_DESCRIPTION_WORDS]
-    counts, total = document_frequencies(session, [*title, *described])
+    counts, total = document_frequencies(session, [*title, *described], total=total)
     return format_weights(record_weights(title, described, counts, total))
 
 
-def index_project(session: Session, project: Project, *, new: bool = False) -> ProjectSearch:
+def index_project(
+    session: Session, project: Project, *, new: bool = False, total: int | None = None
+) -> ProjectSearch:
     """Write (or rewrite) the project's index row and match keys from its current state.
 
     ``new``: the project was registered in this transaction, so it has nothing to replace.
+    ``total``: the index's size, when the caller has read it (``terms.indexed_total``).
     """
     values = search_values(project.title, project.description)
-    values["weights"] = weigh(session, values)
+    values["weights"] = weigh(session, values, total=total)
     values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
     row = None if new else session.get(ProjectSearch, project.id)
     if row is None:

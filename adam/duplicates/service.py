@@ -33,7 +33,7 @@ from adam.duplicates.index import (
 )
 from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
 from adam.duplicates.settings import MatcherSettings
-from adam.duplicates.terms import SPECIFIC_ORGANIZATION, organization_weights
+from adam.duplicates.terms import SPECIFIC_ORGANIZATION, indexed_total, organization_weights
 from adam.errors import Forbidden, InvalidInput, NotFound
 from adam.matching.normalize import normalize_code
 from adam.matching.record import MatchRecord
@@ -103,8 +103,10 @@ def check_project(
     beneficiary country (released at commit): of two registrations in a country, the second
     checks only after the first has committed, and sees it.
     """
+    # The index's size, read once for the whole check (it moves by this project at most).
+    total = indexed_total(session)
     search = (
-        index_project(session, project, new=new)
+        index_project(session, project, new=new, total=total)
         if reindex
         else session.get(ProjectSearch, project.id)
     )
@@ -114,7 +116,7 @@ def check_project(
     try:
         with session.begin_nested():
             _lock_countries(session, [c.code for c in project.countries])
-            return _check(session, project, search, settings, new=new)
+            return _check(session, project, search, settings, new=new, total=total)
     except Exception:  # the project must survive whatever the matcher does
         log.exception("Duplicate check of project %s failed; the project is kept.", project.id)
         return CheckOutcome(failed=True)
@@ -148,10 +150,11 @@ def _check(
     settings: MatcherSettings,
     *,
     new: bool = False,
+    total: int,
 ) -> CheckOutcome:
     organizations = tuple(dict.fromkeys(p.organization_id for p in project.participations))
     # Only organizations the probe names can be shared, so their weights are all a pair needs.
-    by_id = organization_weights(session, organizations)
+    by_id = organization_weights(session, organizations, total=total)
     org_weights = {
         normalize_code(p.organization.code): by_id[p.organization_id]
         for p in project.participations
@@ -167,7 +170,7 @@ def _check(
         title_terms=search.title_terms,
         description_head=search.description_head,
     )
-    ids = candidate_ids(session, probe, settings.limits)
+    ids = candidate_ids(session, probe, settings.limits, total=total)
     if not ids:
         return CheckOutcome()
     record = record_of_project(search, project, org_weights)

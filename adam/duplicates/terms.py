@@ -129,9 +129,14 @@ def indexed_total(session: Session) -> int:
     return session.scalar(select(func.max(ProjectSearch.project_id))) or 0
 
 
-def document_frequencies(session: Session, words: Sequence[str]) -> tuple[dict[str, int], int]:
-    """How many projects hold each of ``words`` (at most ``common_count``), and the total."""
-    total = indexed_total(session)
+def document_frequencies(
+    session: Session, words: Sequence[str], *, total: int | None = None
+) -> tuple[dict[str, int], int]:
+    """How many projects hold each of ``words`` (at most ``common_count``), and the total.
+
+    ``total``: ``indexed_total``, when the caller has just read it (one check reads it once).
+    """
+    total = indexed_total(session) if total is None else total
     words = list(dict.fromkeys(w for w in words if w))
     if not words:
         return {}, total
@@ -148,12 +153,15 @@ def document_frequencies(session: Session, words: Sequence[str]) -> tuple[dict[s
     return found, total
 
 
-def organization_weights(session: Session, organization_ids: Sequence[int]) -> dict[int, float]:
+def organization_weights(
+    session: Session, organization_ids: Sequence[int], *, total: int | None = None
+) -> dict[int, float]:
     """Weight 0-1 of each organization by how many projects name it (``rarity.term_weight``):
-    a shared UNODC says little, a shared small NGO a lot. Counts stop at ``common_count``."""
+    a shared UNODC says little, a shared small NGO a lot. Counts stop at ``common_count``.
+    ``total`` as for ``document_frequencies``."""
     from adam.projects.models import ProjectOrganization
 
-    total = indexed_total(session)
+    total = indexed_total(session) if total is None else total
     limit = int(common_count(total)) + 1
     cache = _cache(session.get_bind())
     keys = [f"\x00org:{i}" for i in organization_ids]
@@ -163,9 +171,12 @@ def organization_weights(session: Session, organization_ids: Sequence[int]) -> d
         counts: dict[str, int] = {}
         for key in missing:
             organization = int(key.rsplit(":", 1)[1])
+            # Projects, not roles: one naming it as donor and implementer counts once, as
+            # in the scan's count (scan._organization_weights).
             named = (
                 select(ProjectOrganization.project_id)
                 .where(ProjectOrganization.organization_id == organization)
+                .distinct()
                 .limit(limit)
                 .subquery()
             )
