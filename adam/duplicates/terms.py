@@ -28,6 +28,7 @@ from sqlalchemy import Engine, String, delete, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adam.db import Base
+from adam.matching.features import NO_TEXT
 from adam.matching.rarity import common_count, organization_weight
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,9 @@ TOTAL_KEY = ""
 # How long a process trusts a cached count, and how many it keeps.
 CACHE_SECONDS = 600.0
 CACHE_WORDS = 200_000
-# Organizations that weigh less than this cannot make a pair alone (features._NO_TEXT), so
+# Organizations that weigh less than the matcher's text gate cannot make a pair alone, so
 # candidate searches leave them out.
-SPECIFIC_ORGANIZATION = 0.25
+SPECIFIC_ORGANIZATION = NO_TEXT
 # The worker rebuilds the snapshot when the index has grown by this share since.
 REFRESH_GROWTH = 0.1
 

@@ -39,7 +39,7 @@ _YEAR_DAYS = 365.0
 # signal is made of *weighted* words: two UNODC projects in one country share the field's
 # words and templates ("drug investigation training for police officers in ..."), which raw
 # string similarity takes for resemblance.
-_NO_TEXT = 0.25
+NO_TEXT = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +81,14 @@ class Evidence:
         budget_close = (
             0.0 if self.budget_log_ratio is None else max(0.0, 1.0 - self.budget_log_ratio)
         )
-        has_text = self.text_signal() >= _NO_TEXT
+        has_text = self.text_signal() >= NO_TEXT
         return (
             _above_floor(self.title),
             self.title_in_text,
             self.title_specific,
             self.coverage,
             _above_floor(self.description),
-            # Organizations count only next to some textual resemblance (see _NO_TEXT), and
+            # Organizations count only next to some textual resemblance (see NO_TEXT), and
             # as much as they are specific: UNODC is in a fifth of all projects.
             self.org_specificity if has_text else 0.0,
             self.implementer_specificity if has_text else 0.0,
@@ -101,7 +101,7 @@ class Evidence:
             1.0 if self.dates_disjoint else 0.0,
             1.0 if self.phase_conflict else 0.0,
             1.0 if self.year_conflict else 0.0,
-            1.0 if self.text_signal() < _NO_TEXT else 0.0,
+            1.0 if self.text_signal() < NO_TEXT else 0.0,
             self.conflict(),
             1.0 if self.description >= _SAME_DESCRIPTION else 0.0,
         )

@@ -7,7 +7,7 @@ import math
 from adam.matching.config import DEFAULT_WEIGHTS, Weights
 from adam.matching.explain import explain
 from adam.matching.features import (
-    _NO_TEXT,
+    NO_TEXT,
     Evidence,
     _above_floor,
     _covered,
@@ -103,7 +103,7 @@ def could_alert(
     features alone, for the many candidates that share a rare word and nothing more.
 
     Without textual resemblance organizations count for nothing and ``no_text`` applies (see
-    ``features._NO_TEXT``), so the score is bounded by the text features and the few others
+    ``features.NO_TEXT``), so the score is bounded by the text features and the few others
     at their best. ``org_specificity``: the weight of the rarest organization the two share
     (an upper bound will do; ``b`` may be a record of text alone).
     """
@@ -116,7 +116,7 @@ def could_alert(
     specific = _title_specific(a, b) if weighed else 0.0
     coverage = max(_covered(a, b), _covered(b, a)) if weighed else 0.0
     signal = text_signal(weighed, title, description, in_text, specific, coverage)
-    if max(signal, org_specificity if weighed else 0.0) >= _NO_TEXT:
+    if max(signal, org_specificity if weighed else 0.0) >= NO_TEXT:
         return True
     bound = (
         weights.bias
