@@ -101,7 +101,7 @@ class Evidence:
             1.0 if self.dates_disjoint else 0.0,
             1.0 if self.phase_conflict else 0.0,
             1.0 if self.year_conflict else 0.0,
-            1.0 if self.text_signal() < NO_TEXT else 0.0,
+            0.0 if has_text else 1.0,
             self.conflict(),
             1.0 if self.description >= _SAME_DESCRIPTION else 0.0,
         )
