@@ -50,7 +50,8 @@ class ScanReport:
 
 
 def reindex_missing(session: Session, *, advance: Callable[[int], None] | None = None) -> int:
-    """Index projects that have no index row (loaded before the matcher existed, or in bulk)."""
+    """Index projects with no index row, or one written before words were weighed (loaded
+    before the matcher existed, or in bulk)."""
     ids = unindexed_project_ids(session)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
