@@ -12,9 +12,11 @@ from adam import events, session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
 from adam.config import ConfigError, load_config
+from adam.documents.routes import blp as documents_blp
 from adam.duplicates.routes import blp as alerts_blp
 from adam.duplicates.settings import MatcherSettings, SettingsError
 from adam.health import blp as health_blp
+from adam.iati.routes import blp as iati_blp
 from adam.notifications import service as notifications_service
 from adam.notifications import settings as notification_settings
 from adam.notifications.routes import blp as webhooks_blp
@@ -23,7 +25,16 @@ from adam.reference.routes import blp as reference_blp
 from adam.stats.routes import blp as stats_blp
 
 API_PREFIX = "/api/v1"
-BLUEPRINTS = (auth_blp, reference_blp, projects_blp, stats_blp, alerts_blp, webhooks_blp)
+BLUEPRINTS = (
+    auth_blp,
+    reference_blp,
+    projects_blp,
+    documents_blp,
+    iati_blp,
+    stats_blp,
+    alerts_blp,
+    webhooks_blp,
+)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:

@@ -23,6 +23,8 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Endpoints that take a file upload (multipart/form-data) instead of a JSON body.
+UPLOAD_ENDPOINTS = frozenset({"documents.upload_document", "iati.import_iati"})
 
 
 def current_actor() -> Actor:
@@ -51,6 +53,13 @@ def _authenticate() -> None:
 
 def _require_json_body() -> None:
     if request.method not in BODY_METHODS or request.endpoint is None:
+        return
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        if request.mimetype != "multipart/form-data":
+            raise UnsupportedMediaType(
+                "Send the file as multipart/form-data (a 'file' field), not "
+                f"{request.mimetype or 'no content type'}."
+            )
         return
     has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
     if has_body and not request.is_json:

@@ -1,0 +1,1 @@
+"""Documents, files and pictures kept next to each project."""

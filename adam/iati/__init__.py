@@ -1,0 +1,1 @@
+"""IATI activity XML: export and import."""
