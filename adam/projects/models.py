@@ -124,6 +124,8 @@ class Project(Base):
     budget_amount: Mapped[Decimal | None] = mapped_column(Money())
     budget_currency: Mapped[str | None] = mapped_column(String(3))
     iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # ISO 639-1 language of the title and description (IATI's xml:lang on export and import).
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     # Case-folded title and description, written with them: word search that treats
     # Cyrillic the same on SQLite (whose lower() is ASCII-only) and PostgreSQL.
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -12,7 +12,7 @@ from marshmallow import validate
 
 from adam.fields import CodeList, StrictList, Text
 from adam.projects.models import Project, ProjectStatus
-from adam.reference.codes import country_codes, is_currency
+from adam.reference.codes import country_codes, is_currency, is_language
 
 STATUSES = [s.value for s in ProjectStatus]
 # IATI asks publishers to avoid / & | ? too, but real ones (the EU's) carry "/", so only
@@ -32,6 +32,11 @@ def _two_places(value: Decimal) -> None:
 def _currency(value: str) -> None:
     if not is_currency(value):
         raise ma.ValidationError(f"Unknown ISO 4217 currency code: {value}.")
+
+
+def _language(value: str) -> None:
+    if not is_language(value):
+        raise ma.ValidationError(f"Unknown ISO 639-1 language code: {value}.")
 
 
 class BudgetSchema(ma.Schema):
@@ -112,6 +117,19 @@ class ProjectInSchema(ma.Schema):
         ],
     )
     contact = ma.fields.Nested(ContactSchema, allow_none=True)
+    language = Text(
+        load_default="en",
+        single_line=True,
+        strip=True,
+        validate=_language,
+        metadata={"description": "ISO 639-1 language of the title and description"},
+    )
+
+    @ma.pre_load
+    def _lower_language(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("language"), str):
+            data = {**data, "language": data["language"].lower()}
+        return data
 
     @ma.validates_schema(skip_on_field_errors=False)
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -160,6 +178,7 @@ class ProjectOutSchema(ma.Schema):
     end_date = ma.fields.Date(allow_none=True)
     budget = ma.fields.Method("_budget", allow_none=True)
     iati_identifier = ma.fields.String(allow_none=True)
+    language = ma.fields.String()
     contact = ma.fields.Method("_contact", allow_none=True)
     version = ma.fields.Integer()
     created_at = ma.fields.DateTime()

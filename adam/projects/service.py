@@ -110,6 +110,7 @@ def snapshot(project: Project) -> dict[str, Any]:
             else None
         ),
         "iati_identifier": project.iati_identifier,
+        "language": project.language,
         "contact": (
             {"name": project.contact_name, "email": project.contact_email}
             if project.contact_name is not None or project.contact_email is not None
@@ -127,7 +128,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply(project: Project, data: dict[str, Any], refs: dict[str, Any]) -> None:
-    for name in ("title", "description", "status", "start_date", "end_date"):
+    for name in ("title", "description", "status", "start_date", "end_date", "language"):
         if name in data:
             setattr(project, name, data[name])
     if "budget" in data:

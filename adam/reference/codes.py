@@ -54,5 +54,15 @@ def is_currency(code: str) -> bool:
 
 
 @cache
+def language_codes() -> frozenset[str]:
+    """ISO 639-1 two-letter codes: what IATI's xml:lang and narratives use."""
+    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+def is_language(code: str) -> bool:
+    return code in language_codes()
+
+
+@cache
 def country_codes() -> frozenset[str]:
     return frozenset(c.code for c in all_countries())

@@ -50,3 +50,16 @@ def test_cyrillic_text_is_stored_as_given(
     assert fetched["description"] == "Описание\nпроекта"
     found = client.get("/api/v1/projects?q=укрепление", headers=coordinator.headers).json
     assert [p["id"] for p in found["items"]] == [project["id"]]
+
+
+def test_language_defaults_to_english_and_keeps_the_given_one(
+    register: Any, client: FlaskClient, coordinator: Account
+) -> None:
+    assert register()["language"] == "en"
+    russian = register(title="Подготовка кинологов", language="RU")
+    assert russian["language"] == "ru"
+    bad = client.post(
+        "/api/v1/projects", json=project_body(language="xx"), headers=coordinator.headers
+    )
+    assert bad.status_code == 422
+    assert bad.json["error"]["details"] == {"language": ["Unknown ISO 639-1 language code: xx."]}
