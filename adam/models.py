@@ -2,6 +2,7 @@
 
 from adam.auth.models import ApiToken, Role, User
 from adam.db import Base
+from adam.documents.models import Document
 from adam.duplicates.models import (
     AlertStatus,
     DuplicateAlert,
@@ -37,6 +38,7 @@ __all__ = [
     "Country",
     "Delivery",
     "DeliveryStatus",
+    "Document",
     "DuplicateAlert",
     "MatchKey",
     "Organization",

@@ -85,8 +85,10 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture()
-def app(database_url: str) -> Iterator[Flask]:
-    application = create_app({"ENV": "testing", "DATABASE_URL": database_url})
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(
+        {"ENV": "testing", "DATABASE_URL": database_url, "UPLOAD_DIR": str(tmp_path / "uploads")}
+    )
     # No app context is held here: each request must get (and close) its own session.
     with new_session(application) as session:
         seed_reference_data(session)

@@ -111,6 +111,13 @@ POLICY: dict[str, Rule] = {
     "alert.read": _alert_read,
     "alert.resolve": _staff_only("resolve duplicate alerts"),
     "webhook.manage": _staff_only("manage webhooks"),
+    # Documents go with their project: whoever may edit it may add, edit, withdraw and
+    # restore them, and see the withdrawn ones (the target is the project's scope).
+    "document.upload": _project_write,
+    "document.update": _project_write,
+    "document.withdraw": _project_write,
+    "document.restore": _project_write,
+    "document.read_withdrawn": _project_write,
 }
 
 

@@ -1,7 +1,259 @@
-"""Project documents and pictures: upload, list, read, download, withdraw."""
+"""Project documents and pictures: upload, list, read, download, edit, withdraw, restore."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import Flask, Response, current_app, request, send_file
+from flask.blueprints import BlueprintSetupState
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from adam.api import Blueprint
+from adam.config import ConfigError
+from adam.documents import service
+from adam.documents.errors import FileTooLarge
+from adam.documents.models import Document
+from adam.documents.schemas import (
+    DocumentListQuerySchema,
+    DocumentListSchema,
+    DocumentOutSchema,
+    DocumentPatchSchema,
+    DocumentUploadSchema,
+    PictureListSchema,
+)
+from adam.documents.storage import BlobStore, LocalBlobStore
+from adam.session import get_session
+from adam.web import commit, current_actor
 
 blp = Blueprint("documents", __name__, description="Project documents and pictures")
+
+UPLOAD_ENDPOINT = "documents.upload_document"
+# Room in the body for the multipart boundaries and the small form fields beside the file.
+FORM_OVERHEAD = 64 * 1024
+SETTINGS_KEY = "adam.documents.settings"
+STORE_KEY = "adam.documents.store"
+
+
+class _FormAndFilesParser(FlaskParser):
+    """Reads the upload's file and its text fields as one form, so one schema checks them
+    together (every missing field named in one 422) and OpenAPI shows one multipart body."""
+
+    def load_files(self, req: Any, schema: Any) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+blp.ARGUMENTS_PARSER = _FormAndFilesParser()
+
+
+def _positive_int(config: Any, key: str, default: int) -> int:
+    value = config.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{key} must be a positive integer, not {value!r}.")
+    return value
+
+
+@blp.record_once
+def _configure(state: BlueprintSetupState) -> None:
+    config = state.app.config
+    defaults = service.UploadSettings()
+    settings = service.UploadSettings(
+        max_bytes=_positive_int(config, "UPLOAD_MAX_BYTES", defaults.max_bytes),
+        thumbnail_side=_positive_int(config, "THUMBNAIL_SIZE", defaults.thumbnail_side),
+        max_pixels=_positive_int(config, "PICTURE_MAX_PIXELS", defaults.max_pixels),
+    )
+    if not 16 <= settings.thumbnail_side <= 2048:
+        raise ConfigError(f"THUMBNAIL_SIZE must be 16 to 2048, not {settings.thumbnail_side}.")
+    state.app.extensions[SETTINGS_KEY] = settings
+
+
+def upload_settings() -> service.UploadSettings:
+    return current_app.extensions[SETTINGS_KEY]
+
+
+def upload_root(app: Flask) -> Path:
+    """UPLOAD_DIR (ADAM_UPLOAD_DIR), or ``uploads`` under the instance folder."""
+    configured = app.config.get("UPLOAD_DIR")
+    return Path(configured) if configured else Path(app.instance_path) / "uploads"
+
+
+def blob_store() -> BlobStore:
+    # Made on first use, so creating an app (tests, CLI) makes no folders.
+    store = current_app.extensions.get(STORE_KEY)
+    if store is None:
+        store = current_app.extensions[STORE_KEY] = LocalBlobStore(upload_root(current_app))
+    return store
+
+
+@blp.before_request
+def _read_upload_with_its_own_limit() -> None:
+    """The app's body limit is for JSON; an upload may be as large as UPLOAD_MAX_BYTES."""
+    if request.endpoint != UPLOAD_ENDPOINT:
+        return
+    limit = upload_settings().max_bytes
+    request.max_content_length = limit + FORM_OVERHEAD
+    try:
+        request.files  # noqa: B018 - parse the body now, to answer 413 in our words
+    except RequestEntityTooLarge:
+        raise FileTooLarge(
+            f"The upload is larger than the {limit} bytes (UPLOAD_MAX_BYTES) accepted per file.",
+            {"file": [f"Larger than {limit} bytes."]},
+        ) from None
+
+
+@blp.route("/projects/<int:project_id>/documents", methods=["POST"])
+@blp.arguments(DocumentUploadSchema, location="files")
+@blp.response(201, DocumentOutSchema)
+def upload_document(data: dict[str, Any], project_id: int) -> tuple[Document, int, dict[str, str]]:
+    """Upload a document or picture (multipart/form-data: file, title, category, language)."""
+    store, session = blob_store(), get_session()
+    upload = service.upload_document(
+        session,
+        project_id,
+        actor=current_actor(),
+        store=store,
+        settings=upload_settings(),
+        file=data["file"].stream,
+        filename=data["file"].filename,
+        title=data["title"],
+        category=data["category"],
+        language=data["language"],
+    )
+    try:
+        commit()
+    except BaseException:
+        service.abandon_upload(session, store, upload)
+        raise
+    document = upload.document
+    return document, 201, {"Location": f"/api/v1/projects/{project_id}/documents/{document.id}"}
+
+
+@blp.route("/projects/<int:project_id>/documents")
+@blp.arguments(DocumentListQuerySchema, location="query", unknown="raise")
+@blp.response(200, DocumentListSchema)
+def list_documents(args: dict[str, Any], project_id: int) -> dict[str, list[Document]]:
+    """A project's documents, oldest first (withdrawn=true: the withdrawn ones, for editors)."""
+    items = service.list_documents(
+        get_session(), project_id, actor=current_actor(), withdrawn=args["withdrawn"]
+    )
+    return {"items": items}
+
+
+@blp.route("/projects/<int:project_id>/pictures")
+@blp.response(200, PictureListSchema)
+def list_pictures(project_id: int) -> dict[str, list[Document]]:
+    """A project's pictures with their size and thumbnail links."""
+    items = service.list_documents(
+        get_session(), project_id, actor=current_actor(), pictures_only=True
+    )
+    return {"items": items}
+
+
+@blp.route("/projects/<int:project_id>/documents/<int:document_id>")
+@blp.response(200, DocumentOutSchema)
+def get_document(project_id: int, document_id: int) -> Document:
+    """A document's metadata."""
+    return service.get_document(get_session(), project_id, document_id, actor=current_actor())
+
+
+def _send(
+    sha256: str,
+    open_blob: Callable[[], BinaryIO],
+    *,
+    media_type: str,
+    name: str,
+    inline: bool,
+) -> Response:
+    headers = {
+        "ETag": f'"{sha256}"',
+        # Revalidate with If-None-Match each time; the bytes stay out of shared caches.
+        "Cache-Control": "private, no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+    if request.if_none_match.contains(sha256):
+        return Response(status=304, headers=headers)
+    handle = open_blob()  # checked against its hash before a byte is sent
+    response = send_file(
+        handle,
+        mimetype=media_type,
+        as_attachment=not inline,
+        download_name=name,
+        conditional=False,
+        etag=False,
+        max_age=None,
+    )
+    with contextlib.suppress(AttributeError, OSError, io.UnsupportedOperation):
+        response.content_length = os.fstat(handle.fileno()).st_size
+    response.headers.update(headers)
+    return response
+
+
+@blp.route("/projects/<int:project_id>/documents/<int:document_id>/content")
+@blp.response(200, description="The file: pictures inline, other files as attachments.")
+@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+def download_document(project_id: int, document_id: int) -> Response:
+    """The document's bytes, with its media type, file name and ETag (its SHA-256)."""
+    document = service.get_document(get_session(), project_id, document_id, actor=current_actor())
+    return _send(
+        document.sha256,
+        lambda: service.open_content(blob_store(), document),
+        media_type=document.media_type,
+        name=document.filename,
+        inline=document.is_picture,
+    )
+
+
+@blp.route("/projects/<int:project_id>/documents/<int:document_id>/thumbnail")
+@blp.response(200, description="A JPEG of at most THUMBNAIL_SIZE pixels a side.")
+@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+def download_thumbnail(project_id: int, document_id: int) -> Response:
+    """A picture's thumbnail (404 for documents that are not pictures)."""
+    document = service.get_document(get_session(), project_id, document_id, actor=current_actor())
+    store = blob_store()
+    service.open_thumbnail_check(document)
+    stem = document.filename.rpartition(".")[0] or document.filename
+    return _send(
+        document.thumbnail_sha256 or "",
+        lambda: service.open_thumbnail(store, document),
+        media_type="image/jpeg",
+        name=f"{stem}-thumbnail.jpg",
+        inline=True,
+    )
+
+
+@blp.route("/projects/<int:project_id>/documents/<int:document_id>", methods=["PATCH"])
+@blp.arguments(DocumentPatchSchema(partial=True))
+@blp.response(200, DocumentOutSchema)
+def update_document(data: dict[str, Any], project_id: int, document_id: int) -> Document:
+    """Change a document's title, category or language (project editors)."""
+    document = service.update_document(
+        get_session(), project_id, document_id, actor=current_actor(), changes=data
+    )
+    commit()
+    return document
+
+
+@blp.route("/projects/<int:project_id>/documents/<int:document_id>", methods=["DELETE"])
+@blp.response(204)
+def withdraw_document(project_id: int, document_id: int) -> None:
+    """Withdraw a document: hidden, kept on disk, restorable by the project's editors."""
+    service.withdraw_document(get_session(), project_id, document_id, actor=current_actor())
+    commit()
+
+
+@blp.route("/projects/<int:project_id>/documents/<int:document_id>/restore", methods=["POST"])
+@blp.response(200, DocumentOutSchema)
+def restore_document(project_id: int, document_id: int) -> Document:
+    """Restore a withdrawn document (project editors)."""
+    document = service.restore_document(
+        get_session(), project_id, document_id, actor=current_actor()
+    )
+    commit()
+    return document

@@ -1,0 +1,156 @@
+"""The documents API contract: the upload form, the metadata out, the list queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from adam.documents.categories import category_name
+from adam.documents.models import Document
+from adam.fields import Text
+
+
+class FilePart(ma.fields.Field):
+    """A file part of a multipart/form-data body (anything with ``stream`` and ``filename``)."""
+
+    default_error_messages = {
+        "invalid": "Send a file in this field (multipart/form-data), not text.",
+        "empty": "No file was chosen.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).update({"type": "string", "format": "binary"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not hasattr(value, "stream") or not hasattr(value, "filename"):
+            raise self.make_error("invalid")
+        if not value.filename:  # what a browser sends when no file was picked
+            raise self.make_error("empty")
+        return value
+
+
+def _title(*, required: bool) -> Text:
+    return Text(
+        required=required,
+        single_line=True,
+        strip=True,
+        validate=validate.Length(min=1, max=500, error="Give a title of 1 to 500 characters."),
+    )
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class DocumentUploadSchema(ma.Schema):
+    """The upload form: multipart/form-data with these parts."""
+
+    file = FilePart(required=True, metadata={"description": "The file (at most 25 MiB)."})
+    title = _title(required=True)
+    category = Text(
+        required=True,
+        single_line=True,
+        metadata={
+            "description": "IATI DocumentCategory code, e.g. A01, A05 (budget), A08 (results)",
+            "example": "A08",
+        },
+    )
+    language = Text(
+        single_line=True,
+        load_default="en",
+        metadata={"description": "ISO 639-1 code of the document's language", "example": "ru"},
+    )
+
+    @ma.pre_load
+    def _normalize(self, data: Any, **_: Any) -> Any:
+        if hasattr(data, "get"):
+            data = {key: data.get(key) for key in data}
+            if "category" in data:
+                data["category"] = _upper(data["category"])
+            if "language" in data:
+                data["language"] = _lower(data["language"])
+        return data
+
+
+class DocumentPatchSchema(ma.Schema):
+    title = _title(required=False)
+    category = Text(single_line=True)
+    language = Text(single_line=True)
+
+    @ma.pre_load
+    def _normalize(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if "category" in data:
+                data["category"] = _upper(data["category"])
+            if "language" in data:
+                data["language"] = _lower(data["language"])
+        return data
+
+
+class DocumentListQuerySchema(ma.Schema):
+    withdrawn = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only the withdrawn documents (for the project's editors)"},
+    )
+
+
+class CategorySchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class UserRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    email = ma.fields.String()
+
+
+class DocumentOutSchema(ma.Schema):
+    id = ma.fields.Integer()
+    project_id = ma.fields.Integer()
+    title = ma.fields.String()
+    category = ma.fields.Method("_category")
+    language = ma.fields.String()
+    filename = ma.fields.String()
+    media_type = ma.fields.String()
+    size = ma.fields.Integer(metadata={"description": "Bytes served (pictures: without metadata)"})
+    sha256 = ma.fields.String(metadata={"description": "Of the bytes served; also their ETag"})
+    is_picture = ma.fields.Boolean()
+    width = ma.fields.Integer(allow_none=True)
+    height = ma.fields.Integer(allow_none=True)
+    content_url = ma.fields.String(attribute="content_path")
+    thumbnail_url = ma.fields.String(attribute="thumbnail_path", allow_none=True)
+    created_at = ma.fields.DateTime()
+    created_by = ma.fields.Nested(UserRefSchema, allow_none=True)
+    updated_at = ma.fields.DateTime()
+    withdrawn_at = ma.fields.DateTime(allow_none=True)
+
+    def _category(self, document: Document) -> dict[str, str]:
+        return {"code": document.category_code, "name": category_name(document.category_code)}
+
+
+class DocumentListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(DocumentOutSchema))
+
+
+class PictureOutSchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    filename = ma.fields.String()
+    media_type = ma.fields.String()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    content_url = ma.fields.String(attribute="content_path")
+    thumbnail_url = ma.fields.String(attribute="thumbnail_path")
+
+
+class PictureListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(PictureOutSchema))
