@@ -77,7 +77,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # Every session carries the notification settings, so enqueue() needs no Flask; events
     # published in a transaction (alert.created) land in the outbox in that same transaction.
     notification_settings.install(app.extensions["adam.sessionmaker"], notify)
-    events.subscribe("notifications.outbox", notifications_service.enqueue)
+    events.subscribe("notifications.outbox", notifications_service.enqueue_many)
     api = Api(app)
     app.extensions["adam.api"] = api
     for blueprint in BLUEPRINTS:

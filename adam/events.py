@@ -8,12 +8,12 @@ notices travel.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-Handler = Callable[..., None]  # handler(session, *, event=..., payload=...)
+Handler = Callable[..., Any]  # handler(session, *, event=..., payloads=[...])
 
 _handlers: dict[str, Handler] = {}
 
@@ -24,5 +24,12 @@ def subscribe(name: str, handler: Handler) -> None:
 
 
 def publish(session: Session, event: str, payload: dict[str, Any]) -> None:
+    publish_many(session, event, [payload])
+
+
+def publish_many(session: Session, event: str, payloads: Sequence[dict[str, Any]]) -> None:
+    """Hand several events of one kind over at once, so a handler can write them in bulk."""
+    if not payloads:
+        return
     for handler in list(_handlers.values()):
-        handler(session, event=event, payload=payload)
+        handler(session, event=event, payloads=payloads)

@@ -97,5 +97,5 @@ def payload(
     }
 
 
-def announce(session: Session, document: dict[str, Any]) -> None:
-    events.publish(session, ALERT_CREATED, document)
+def announce(session: Session, documents: Sequence[dict[str, Any]]) -> None:
+    events.publish_many(session, ALERT_CREATED, documents)

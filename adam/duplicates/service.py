@@ -394,20 +394,21 @@ def raise_alerts(
         outcome.found.append(Found(candidate.summary, match.score, match.reasons, alert_id))
     session.flush()
     raised_by = notice() if inserted else {}
-    for candidate, match in scored:
-        alert_id = inserted.get(_pair(project_id, candidate.summary["id"]))
-        if alert_id is not None:
-            events.announce(
-                session,
-                events.payload(
-                    alert_id=alert_id,
-                    score=match.score,
-                    created_at=now,
-                    reasons=reasons[candidate.summary["id"]],
-                    raised_by=raised_by,
-                    other=candidate.notice,
-                ),
+    events.announce(
+        session,
+        [
+            events.payload(
+                alert_id=alert_id,
+                score=match.score,
+                created_at=now,
+                reasons=reasons[candidate.summary["id"]],
+                raised_by=raised_by,
+                other=candidate.notice,
             )
+            for candidate, match in scored
+            if (alert_id := inserted.get(_pair(project_id, candidate.summary["id"]))) is not None
+        ],
+    )
     return outcome
 
 

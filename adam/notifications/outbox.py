@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from adam.notifications.models import (
@@ -38,40 +38,39 @@ class Outcome:
     permanent: bool = False
 
 
-def write_message(
+def write_messages(
     session: Session,
     *,
     event: str,
-    payload: dict[str, Any],
-    webhooks: Iterable[WebhookSubscription],
-    recipients: Iterable[str],
+    payloads: Sequence[dict[str, Any]],
+    webhooks: Sequence[WebhookSubscription],
+    recipients: Sequence[str],
     now: dt.datetime,
-) -> OutboxMessage:
-    message = OutboxMessage(event=event, payload=payload, created_at=now)
-    session.add(message)
-    session.flush()
-    for webhook in webhooks:
-        session.add(
-            Delivery(
-                message_id=message.id,
-                channel=Channel.WEBHOOK,
-                webhook_id=webhook.id,
-                next_attempt_at=now,
-                created_at=now,
-            )
+) -> list[int]:
+    """One outbox row per payload and a delivery per target of each: two bulk INSERTs.
+
+    :returns: the messages' ids in the payloads' order.
+    """
+    message_ids = list(
+        session.scalars(
+            insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
+            [{"event": event, "payload": p, "created_at": now} for p in payloads],
         )
-    for address in recipients:
-        session.add(
-            Delivery(
-                message_id=message.id,
-                channel=Channel.EMAIL,
-                recipient=address,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
-    session.flush()
-    return message
+    )
+    deliveries: list[dict[str, Any]] = []
+    for message_id in message_ids:
+        common = {"message_id": message_id, "next_attempt_at": now, "created_at": now}
+        deliveries += [
+            {**common, "channel": Channel.WEBHOOK, "webhook_id": w.id, "recipient": None}
+            for w in webhooks
+        ]
+        deliveries += [
+            {**common, "channel": Channel.EMAIL, "webhook_id": None, "recipient": address}
+            for address in recipients
+        ]
+    if deliveries:
+        session.execute(insert(Delivery), deliveries)
+    return message_ids
 
 
 def _due(now: dt.datetime, channels: Iterable[Channel]) -> ColumnElement[bool]:

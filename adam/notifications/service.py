@@ -41,7 +41,25 @@ def enqueue(
     settings: NotificationSettings | None = None,
     now: dt.datetime | None = None,
 ) -> OutboxMessage:
-    """Queue ``event`` for every target, in the caller's transaction; sends nothing itself.
+    """Queue one ``event`` (see ``enqueue_many``) and return its outbox row."""
+    (message_id,) = enqueue_many(
+        session, event=event, payloads=[payload], settings=settings, now=now
+    )
+    message = session.get(OutboxMessage, message_id)
+    assert message is not None
+    return message
+
+
+def enqueue_many(
+    session: Session,
+    *,
+    event: str,
+    payloads: Sequence[Mapping[str, Any]],
+    settings: NotificationSettings | None = None,
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Queue ``event`` once per payload for every target, in the caller's transaction; sends
+    nothing itself. Returns the outbox message ids, in the payloads' order.
 
     Targets: each active webhook subscribed to ``event``, and, for events e-mail can render
     when an SMTP host is configured, each active coordinator and administrator plus
@@ -54,7 +72,11 @@ def enqueue(
     """
     settings = settings or notification_settings.of_session(session)
     now = now or utcnow()
-    document = _json_document(payload)
+    documents = [_json_document(payload) for payload in payloads]
+    if not documents:
+        return []
+    # One lookup of the targets serves every message: a check that raises ten alerts
+    # writes them with a handful of statements, not two per alert.
     hooks = [
         hook
         for hook in session.scalars(
@@ -71,8 +93,8 @@ def enqueue(
             if address.lower() not in seen:
                 seen.add(address.lower())
                 recipients.append(address)
-    return outbox.write_message(
-        session, event=event, payload=document, webhooks=hooks, recipients=recipients, now=now
+    return outbox.write_messages(
+        session, event=event, payloads=documents, webhooks=hooks, recipients=recipients, now=now
     )
 
 

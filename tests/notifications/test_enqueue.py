@@ -95,3 +95,25 @@ def test_bad_notification_settings_stop_the_app(database_url: str) -> None:
 
     with pytest.raises(ConfigError, match="ALERT_EMAIL_MODE"):
         create_app({"DATABASE_URL": database_url, "ALERT_EMAIL_MODE": "hourly"})
+
+
+def test_several_events_at_once_each_reach_every_target_in_order(
+    client: FlaskClient, coordinator: Account, sessions: Callable[[], Session]
+) -> None:
+    from adam import events
+
+    hooks = [
+        create_webhook(client, coordinator, f"https://receiver.example.org/hook{i}")
+        for i in range(2)
+    ]
+    payloads = [{**alert_payload(), "n": n} for n in range(3)]
+    with sessions() as session:
+        events.publish_many(session, "alert.created", payloads)
+        events.publish_many(session, "alert.created", [])  # nothing to say: nothing written
+        session.commit()
+        messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [m.payload["n"] for m in messages] == [0, 1, 2]
+        deliveries = session.scalars(select(Delivery)).unique().all()
+    assert sorted((d.message_id, d.webhook_id) for d in deliveries) == sorted(
+        (m.id, h["id"]) for m in messages for h in hooks
+    )
