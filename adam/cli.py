@@ -165,6 +165,71 @@ def duplicates_reindex() -> None:
     click.echo(f"Indexed {indexed} projects; word statistics over {counted} projects.")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import projects from other systems' files."""
+
+
+@import_group.command("iati")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--publisher-org",
+    help="Organization code: the donor of activities that name no funding organisation.",
+)
+@click.option(
+    "--default-theme", help="Theme slug for activities whose sectors map to no ADAM theme."
+)
+@with_appcontext
+def import_iati(
+    files: tuple[str, ...], publisher_org: str | None, default_theme: str | None
+) -> None:
+    """Import IATI 2.03 activity FILES (as a coordinator); prints what became of each activity.
+
+    Every file is checked whole first: if one is malformed, nothing is imported.
+    """
+    from adam.iati import background, report
+    from adam.iati import service as import_service
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = background.import_settings(app)
+    jobs: list[tuple[int, str, int]] = []
+    with new_session() as session:
+        actor = import_service.system_actor(session)
+        for path in files:
+            try:
+                job = import_service.create_job(
+                    session,
+                    actor=actor,
+                    filename=Path(path).name,
+                    content=Path(path).read_bytes(),
+                    settings=settings,
+                    publisher_org=publisher_org,
+                    default_theme=default_theme,
+                    system=True,
+                )
+            except AdamError as error:
+                raise click.ClickException(f"{path}: {report.error_text(error)}") from error
+            token = import_service.claim_job(session, job.id, lease_seconds=settings.lease_seconds)
+            assert token is not None  # made in this transaction: nobody else can see it
+            jobs.append((job.id, token, job.total))
+        session.commit()
+    for (job_id, token, total), path in zip(jobs, files, strict=True):
+        with click.progressbar(length=total, label=Path(path).name, file=sys.stderr) as bar:
+            job = import_service.run_job(
+                lambda: new_session(app),
+                job_id,
+                token=token,
+                settings=settings,
+                matcher=app.extensions["adam.matcher"],
+                progress=bar.update,
+            )
+        if job is None:
+            raise click.ClickException(f"{path}: import job {job_id} was taken over.")
+        click.echo(report.summary_text(job))
+        if job.status != "done":
+            raise click.ClickException(f"{path}: import job {job_id} failed: {job.error}")
+
+
 @main.group()
 def users() -> None:
     """User accounts."""
@@ -245,6 +310,8 @@ def worker(once: bool, poll_interval: float | None) -> None:
     if not settings.email_enabled:
         click.echo("SMTP_HOST is not set: e-mail is off, webhooks only.", err=True)
 
+    from adam.iati.background import run_queued as run_imports
+
     def refresh_word_counts() -> None:
         from adam.duplicates.terms import refresh_if_stale
 
@@ -258,7 +325,11 @@ def worker(once: bool, poll_interval: float | None) -> None:
         once=once,
         stop=stop,
         # The matcher's word counts, once the index has grown by a tenth (see terms.py).
-        chores=[(WORD_COUNT_CHECK_SECONDS, refresh_word_counts)],
+        # IATI import jobs queued, or left by a web process that died (iati/service.py).
+        chores=[
+            (WORD_COUNT_CHECK_SECONDS, refresh_word_counts),
+            (interval, lambda: run_imports(app)),
+        ],
     )
     click.echo(
         f"Delivered {report.delivered}, retrying {report.retrying}, failed {report.failed}, "

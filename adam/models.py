@@ -11,6 +11,7 @@ from adam.duplicates.models import (
     Resolution,
 )
 from adam.duplicates.terms import SearchTermStat
+from adam.iati.models import ImportJob, ImportStatus
 from adam.notifications.models import (
     Channel,
     Delivery,
@@ -40,6 +41,8 @@ __all__ = [
     "DeliveryStatus",
     "Document",
     "DuplicateAlert",
+    "ImportJob",
+    "ImportStatus",
     "MatchKey",
     "Organization",
     "OrganizationRole",

@@ -91,6 +91,13 @@ def _organization_write(actor: Actor, target: object) -> str | None:
     return "Viewers have read-only access."
 
 
+def _iati_import(actor: Actor, _target: object) -> str | None:
+    # Each activity is then checked against project.create/update for the actor's scope.
+    if actor.role in (*STAFF, Role.FOCAL_POINT, Role.DONOR):
+        return None
+    return "Viewers have read-only access; they cannot import."
+
+
 def _alert_read(actor: Actor, _target: object) -> str | None:
     # Focal points and donors see the alerts touching their scope (the service filters them).
     if actor.role == Role.VIEWER:
@@ -111,6 +118,8 @@ POLICY: dict[str, Rule] = {
     "alert.read": _alert_read,
     "alert.resolve": _staff_only("resolve duplicate alerts"),
     "webhook.manage": _staff_only("manage webhooks"),
+    "iati.import": _iati_import,
+    "iati.import_read_all": _staff_only("see other users' imports"),
     # Documents go with their project: whoever may edit it may add, edit, withdraw and
     # restore them, and see the withdrawn ones (the target is the project's scope).
     "document.upload": _project_write,

@@ -2,6 +2,121 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app, request
+from flask.blueprints import BlueprintSetupState
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from adam.api import Blueprint
+from adam.config import ConfigError
+from adam.iati.background import SETTINGS_KEY, import_settings, submit
+from adam.iati.models import ImportJob, ImportStatus
+from adam.iati.schemas import (
+    ImportAcceptedSchema,
+    ImportJobSchema,
+    ImportListQuerySchema,
+    ImportPageSchema,
+    ImportUploadSchema,
+)
+from adam.iati.service import (
+    ImportSettings,
+    ImportTooLarge,
+    SettingsError,
+    create_job,
+    get_job,
+    list_jobs,
+)
+from adam.session import get_session
+from adam.web import commit, current_actor
 
 blp = Blueprint("iati", __name__, description="IATI activity XML export and import")
+
+
+# --- Import ---
+
+IMPORT_ENDPOINT = "iati.import_iati"
+# Room in the body for the multipart boundaries and the small form fields beside the file.
+FORM_OVERHEAD = 64 * 1024
+
+
+class _FormAndFilesParser(FlaskParser):
+    """Reads the upload's file and its text fields as one form, so one schema checks them
+    together and OpenAPI shows one multipart body (only ``location="files"`` changes)."""
+
+    def load_files(self, req: Any, schema: Any) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+blp.ARGUMENTS_PARSER = _FormAndFilesParser()
+
+
+@blp.record_once
+def _configure_import(state: BlueprintSetupState) -> None:
+    try:
+        settings = ImportSettings.from_config(state.app.config)
+    except SettingsError as error:
+        raise ConfigError(str(error)) from error
+    state.app.extensions[SETTINGS_KEY] = settings
+
+
+@blp.before_request
+def _read_import_with_its_own_limit() -> None:
+    """The app's body limit is for JSON; an IATI file may be as large as IATI_IMPORT_MAX_BYTES."""
+    if request.endpoint != IMPORT_ENDPOINT:
+        return
+    limit = import_settings(current_app).max_bytes
+    request.max_content_length = limit + FORM_OVERHEAD
+    try:
+        request.files  # noqa: B018 - parse the body now, to answer 413 in our words
+    except RequestEntityTooLarge:
+        raise ImportTooLarge(
+            f"The upload is larger than the {limit} bytes (IATI_IMPORT_MAX_BYTES) an import "
+            "accepts.",
+            {"file": [f"Larger than {limit} bytes."]},
+        ) from None
+
+
+@blp.route("/imports/iati", methods=["POST"])
+@blp.arguments(ImportUploadSchema, location="files")
+@blp.response(202, ImportAcceptedSchema)
+def import_iati(data: dict[str, Any]) -> tuple[ImportJob, int, dict[str, str]]:
+    """Upload an IATI 2.03 activity file; it is imported in the background (poll the job)."""
+    settings = import_settings(current_app)
+    upload = data["file"]
+    job = create_job(
+        get_session(),
+        actor=current_actor(),
+        filename=upload.filename,
+        content=upload.stream.read(settings.max_bytes + 1),
+        settings=settings,
+        publisher_org=data.get("publisher_org"),
+        default_theme=data.get("default_theme"),
+    )
+    commit()
+    submit(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    return job, 202, {"Location": f"/api/v1/imports/{job.id}"}
+
+
+@blp.route("/imports")
+@blp.arguments(ImportListQuerySchema, location="query", unknown="raise")
+@blp.response(200, ImportPageSchema)
+def list_imports(args: dict[str, Any]) -> dict[str, Any]:
+    """List import jobs, newest first: your own, or everyone's for coordinators."""
+    items, total = list_jobs(
+        get_session(),
+        actor=current_actor(),
+        statuses=[ImportStatus(s) for s in args.get("status", [])],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/imports/<int:job_id>")
+@blp.response(200, ImportJobSchema)
+def get_import(job_id: int) -> ImportJob:
+    """Show an import job: status, counters and, once it ends, what became of each activity."""
+    return get_job(get_session(), job_id, actor=current_actor())

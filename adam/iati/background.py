@@ -1,0 +1,73 @@
+"""Run import jobs beside the web process's requests: one small thread pool per process.
+
+The upload's request stores and commits the job, then hands its id here; the thread claims it
+(so a worker that saw it queued cannot run it too) and runs it with sessions of its own, never
+the request's. A process that dies mid-job leaves a lease that runs out; ``adam worker`` then
+takes the job over.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from flask import Flask
+
+from adam.iati import service
+from adam.session import new_session
+
+log = logging.getLogger(__name__)
+
+# Imports are long and write-heavy; two at a time per process is plenty (more queue up).
+THREADS = 2
+SETTINGS_KEY = "adam.iati.import"
+
+_executor: ThreadPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def import_settings(app: Flask) -> service.ImportSettings:
+    return app.extensions[SETTINGS_KEY]
+
+
+def _pool() -> ThreadPoolExecutor:
+    # Made on first use, so a gunicorn worker makes its own after the fork.
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="iati-import")
+        return _executor
+
+
+def submit(app: Flask, job_id: int) -> Future[None]:
+    return _pool().submit(run_one, app, job_id)
+
+
+def run_one(app: Flask, job_id: int) -> None:
+    """Claim and run one job, unless another process has it already."""
+    settings = import_settings(app)
+    try:
+        with new_session(app) as session:
+            token = service.claim_job(session, job_id, lease_seconds=settings.lease_seconds)
+            session.commit()
+        if token is None:
+            return
+        service.run_job(
+            lambda: new_session(app),
+            job_id,
+            token=token,
+            settings=settings,
+            matcher=app.extensions["adam.matcher"],
+        )
+    except Exception:  # a thread's exception would vanish unseen; the lease lets a worker retry
+        log.exception("IATI import job %s could not be run here.", job_id)
+
+
+def run_queued(app: Flask) -> list[int]:
+    """Every job to be had now: queued ones, and running ones whose runner died."""
+    return service.run_queued(
+        lambda: new_session(app),
+        settings=import_settings(app),
+        matcher=app.extensions["adam.matcher"],
+    )

@@ -1,0 +1,289 @@
+"""Import parsed IATI activities one by one: resolve organizations, validate, register or update,
+check for duplicates, and say what became of each.
+
+Each activity is its own transaction: one that fails (invalid, outside the actor's scope, a
+conflict) is rolled back alone and reported with its line, identifier and reason; the others
+are kept. The caller reads the file; this module never sees Flask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow as ma
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from adam.auth.actor import Actor
+from adam.duplicates import service as duplicates_service
+from adam.duplicates.settings import MatcherSettings
+from adam.errors import AdamError, Forbidden
+from adam.iati.codes import organization_type_from_iati
+from adam.iati.models import ImportOutcome
+from adam.iati.parse import Activity, MappingRules, OrganizationRef
+from adam.projects import service as project_service
+from adam.projects.models import Project
+from adam.projects.schemas import ProjectInSchema
+from adam.reference import service as reference_service
+from adam.reference.models import Country, Organization, Theme
+
+log = logging.getLogger(__name__)
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_DERIVED_CODE = 60
+
+
+@dataclass(slots=True)
+class Entry:
+    """One line of the report."""
+
+    line: int
+    iati_identifier: str | None
+    outcome: ImportOutcome
+    reason: str | None = None
+    project_id: int | None = None
+    alerts: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "iati_identifier": self.iati_identifier,
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "project_id": self.project_id,
+            "alerts": self.alerts,
+            "notes": self.notes,
+        }
+
+
+@dataclass(slots=True)
+class Importer:
+    """What stays the same across one file's activities, and what it learnt on the way."""
+
+    actor: Actor
+    matcher: MatcherSettings
+    # Organizations resolved in committed activities: lookup key -> ADAM code.
+    known_organizations: dict[str, str] = field(default_factory=dict)
+    # iati-identifier -> line of its first activity in this file.
+    seen: dict[str, int] = field(default_factory=dict)
+    schema: ProjectInSchema = field(default_factory=ProjectInSchema)
+
+
+def mapping_rules(
+    session: Session,
+    *,
+    default_theme: str | None,
+    publisher_org: str | None,
+    countries: frozenset[str] = frozenset(),
+) -> MappingRules:
+    """What the parser needs to know of this database; ``countries`` narrows the scope."""
+    known = frozenset(session.scalars(select(Country.code)))
+    return MappingRules(
+        theme_slugs=frozenset(session.scalars(select(Theme.slug))),
+        country_codes=known & countries if countries else known,
+        default_theme=default_theme,
+        publisher_org=publisher_org,
+    )
+
+
+def import_activity(session: Session, activity: Activity, importer: Importer) -> Entry:
+    """Write one activity in a transaction of its own and commit it, or roll it back alone."""
+    entry = Entry(activity.line, activity.iati_identifier, ImportOutcome.SKIPPED)
+    entry.notes = list(activity.notes)
+    identifier = activity.iati_identifier
+    if activity.skip:
+        entry.reason = activity.skip
+        return entry
+    assert identifier is not None  # parse skips activities without one
+    if identifier in importer.seen:
+        entry.reason = (
+            f"the file has this iati-identifier already, at line {importer.seen[identifier]}"
+        )
+        return entry
+    importer.seen[identifier] = activity.line
+    pending: dict[str, str] = {}
+    try:
+        _write(session, activity, importer, entry, pending)
+        session.commit()
+    except Exception as error:  # one activity's failure must not stop the others
+        session.rollback()
+        entry.project_id, entry.alerts = None, 0
+        entry.outcome, entry.reason = _failure(error)
+        if entry.outcome == ImportOutcome.FAILED and not isinstance(
+            error, AdamError | ma.ValidationError | IntegrityError
+        ):
+            log.exception("IATI import of %s (line %s) failed", identifier, activity.line)
+        return entry
+    importer.known_organizations.update(pending)
+    return entry
+
+
+def _failure(error: Exception) -> tuple[ImportOutcome, str]:
+    if isinstance(error, Forbidden):
+        return ImportOutcome.SKIPPED, f"outside your scope: {error.message}"
+    if isinstance(error, ma.ValidationError):
+        return ImportOutcome.FAILED, f"invalid: {_messages(error.messages)}"
+    if isinstance(error, AdamError):
+        details = _messages(error.details) if error.details else ""
+        return ImportOutcome.FAILED, f"{error.message} {details}".strip()
+    if isinstance(error, IntegrityError):
+        return ImportOutcome.FAILED, "conflicts with data stored meanwhile (retry the import)"
+    return ImportOutcome.FAILED, f"unexpected error: {type(error).__name__}"
+
+
+def _messages(messages: Any, prefix: str = "") -> str:
+    """marshmallow's nested messages as one line: ``budget.amount: ...; countries: ...``."""
+    if isinstance(messages, Mapping):
+        return "; ".join(
+            _messages(value, f"{prefix}.{key}" if prefix else str(key))
+            for key, value in messages.items()
+        )
+    if isinstance(messages, list | tuple):
+        return (f"{prefix}: " if prefix else "") + " ".join(str(m) for m in messages)
+    return (f"{prefix}: " if prefix else "") + str(messages)
+
+
+def _write(
+    session: Session,
+    activity: Activity,
+    importer: Importer,
+    entry: Entry,
+    pending: dict[str, str],
+) -> None:
+    actor = importer.actor
+    existing = session.execute(
+        select(Project.id, Project.withdrawn_at).where(
+            Project.iati_identifier == activity.iati_identifier
+        )
+    ).first()
+    if existing is not None and existing.withdrawn_at is not None:
+        entry.project_id = existing.id
+        entry.reason = "its project is withdrawn; restore it to import into it"
+        return
+    raw = {
+        "title": activity.title,
+        "description": activity.description,
+        "donors": [_organization(session, o, importer, pending) for o in activity.donors],
+        "implementers": [
+            _organization(session, o, importer, pending) for o in activity.implementers
+        ],
+        "countries": activity.countries,
+        "themes": activity.themes,
+        "status": activity.status,
+        "start_date": activity.start_date.isoformat() if activity.start_date else None,
+        "end_date": activity.end_date.isoformat() if activity.end_date else None,
+        "budget": (
+            {"amount": f"{activity.budget[0]:.2f}", "currency": activity.budget[1]}
+            if activity.budget
+            else None
+        ),
+        "iati_identifier": activity.iati_identifier,
+        "contact": activity.contact,
+        "language": activity.language,
+    }
+    # The API's own contract: what an import writes, a registration could have written.
+    data = importer.schema.load(raw)
+    if existing is None:
+        project = project_service.register_project(session, actor=actor, data=data)
+        entry.outcome, entry.project_id = ImportOutcome.CREATED, project.id
+        _check(session, project, importer, entry, new=True)
+        return
+    before = project_service.snapshot(
+        project_service.get_project(session, existing.id, actor=actor)
+    )
+    project = project_service.update_project(
+        session, existing.id, actor=actor, changes=data, expected_version=None
+    )
+    entry.project_id = project.id
+    changed = {k for k, v in project_service.snapshot(project).items() if before.get(k) != v}
+    if not changed:
+        entry.outcome = ImportOutcome.UNCHANGED
+        return
+    entry.outcome = ImportOutcome.UPDATED
+    entry.reason = "changed: " + ", ".join(sorted(changed))
+    if not duplicates_service.MATCHED_FIELDS.isdisjoint(changed):
+        _check(session, project, importer, entry, new=False)
+
+
+def _check(
+    session: Session, project: Project, importer: Importer, entry: Entry, *, new: bool
+) -> None:
+    outcome = duplicates_service.check_project(session, project, settings=importer.matcher, new=new)
+    entry.alerts = len(outcome.new_alerts)
+    if outcome.failed:
+        entry.notes.append("The duplicate check failed (logged); `adam duplicates scan` redoes it.")
+
+
+def _organization(
+    session: Session, org: OrganizationRef, importer: Importer, pending: dict[str, str]
+) -> str:
+    """The ADAM code of an organisation the file names, created when ADAM lacks it.
+
+    By ref (IATI organisation identifier, case-insensitive) when it has one; else by name
+    (case-insensitive), else created under a code made from its name.
+    """
+    key = f"ref:{org.ref.lower()}" if org.ref else f"name:{org.name.casefold()}"
+    code = importer.known_organizations.get(key) or pending.get(key)
+    if code:
+        return code
+    if org.ref:
+        found = reference_service.find_organization(session, org.ref)
+        code = found.code if found else _create(session, org, org.ref, importer).code
+    else:
+        code = _by_name(session, org, importer)
+    pending[key] = code
+    return code
+
+
+def _by_name(session: Session, org: OrganizationRef, importer: Importer) -> str:
+    # lower() is ASCII-only on SQLite; the code derived from the name catches the rest.
+    found = session.scalar(
+        select(Organization.code)
+        .where(func.lower(Organization.name) == org.name.lower())
+        .order_by(Organization.id)
+        .limit(1)
+    )
+    if found:
+        return found
+    code = derived_code(org.name)
+    clash = reference_service.find_organization(session, code)
+    if clash is not None:
+        if clash.name.casefold() == org.name.casefold():
+            return clash.code
+        code = f"{code}-{_digest(org.name)}"
+        clash = reference_service.find_organization(session, code)
+        if clash is not None:
+            return clash.code  # the same name, folded the same way
+    return _create(session, org, code, importer).code
+
+
+def _create(session: Session, org: OrganizationRef, code: str, importer: Importer) -> Organization:
+    return reference_service.create_organization(
+        session,
+        actor=importer.actor,
+        code=code,
+        name=org.name or code,
+        type=organization_type_from_iati(org.type_code, funds=org.funds),
+    )
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha1(name.casefold().encode(), usedforsecurity=False).hexdigest()[:6]
+
+
+def derived_code(name: str) -> str:
+    """A slug of an organisation's name: "Ministère de l'Intérieur" -> "ministere-de-l-interieur".
+
+    Names with no Latin letters (Cyrillic, Arabic...) get ``org-`` and a digest of the name.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", ascii_name.lower()).strip("-")[:MAX_DERIVED_CODE].strip("-")
+    return slug or f"org-{_digest(name)}"

@@ -1,0 +1,144 @@
+"""The IATI import API contract: the upload form, the job as answered, the list query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from adam.fields import CodeList, Text
+from adam.iati.models import ImportJob, ImportStatus
+
+STATUSES = [s.value for s in ImportStatus]
+
+
+class FilePart(ma.fields.Field):
+    """The file part of a multipart/form-data body (anything with ``stream`` and ``filename``)."""
+
+    default_error_messages = {
+        "invalid": "Send the IATI XML file in this field (multipart/form-data), not text.",
+        "empty": "No file was chosen.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).update({"type": "string", "format": "binary"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not hasattr(value, "stream") or not hasattr(value, "filename"):
+            raise self.make_error("invalid")
+        if not value.filename:  # what a browser sends when no file was picked
+            raise self.make_error("empty")
+        return value
+
+
+class ImportUploadSchema(ma.Schema):
+    """The upload form: multipart/form-data with these parts."""
+
+    file = FilePart(
+        required=True,
+        metadata={"description": "An IATI 2.03 activity file (root iati-activities)."},
+    )
+    publisher_org = Text(
+        single_line=True,
+        strip=True,
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "Code of the organization publishing the file: the donor of "
+            "activities that name no funding organisation (else their reporting-org is)",
+            "example": "gb-fcdo",
+        },
+    )
+    default_theme = Text(
+        single_line=True,
+        strip=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "Theme slug for activities whose sectors map to no theme "
+            "(else they are skipped)",
+            "example": "demand-reduction",
+        },
+    )
+
+
+class CountersSchema(ma.Schema):
+    total = ma.fields.Integer(metadata={"description": "Activities in the file"})
+    processed = ma.fields.Integer()
+    created = ma.fields.Integer()
+    updated = ma.fields.Integer()
+    unchanged = ma.fields.Integer()
+    skipped = ma.fields.Integer()
+    failed = ma.fields.Integer()
+    alerts = ma.fields.Integer(metadata={"description": "Duplicate alerts raised"})
+
+
+class ReportEntrySchema(ma.Schema):
+    line = ma.fields.Integer(metadata={"description": "Line of the iati-activity in the file"})
+    iati_identifier = ma.fields.String(allow_none=True)
+    outcome = ma.fields.String(
+        metadata={"description": "created, updated, unchanged, skipped or failed"}
+    )
+    reason = ma.fields.String(allow_none=True)
+    project_id = ma.fields.Integer(allow_none=True)
+    alerts = ma.fields.Integer()
+    notes = ma.fields.List(
+        ma.fields.String(), metadata={"description": "What was dropped or changed, and why"}
+    )
+
+
+class ImportUserSchema(ma.Schema):
+    id = ma.fields.Integer()
+    email = ma.fields.String()
+
+
+def _links(job: ImportJob) -> dict[str, str]:
+    return {"self": f"/api/v1/imports/{job.id}"}
+
+
+def _counters(job: ImportJob) -> dict[str, int]:
+    return job.counters()
+
+
+class ImportAcceptedSchema(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    links = ma.fields.Function(_links)
+
+
+class ImportSummarySchema(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String(metadata={"description": ", ".join(STATUSES)})
+    filename = ma.fields.String()
+    size = ma.fields.Integer()
+    sha256 = ma.fields.String()
+    options = ma.fields.Function(
+        lambda job: {k: v for k, v in job.options.items() if k != "system"}
+    )
+    created_by = ma.fields.Nested(ImportUserSchema)
+    created_at = ma.fields.DateTime()
+    started_at = ma.fields.DateTime(allow_none=True)
+    finished_at = ma.fields.DateTime(allow_none=True)
+    counters = ma.fields.Function(_counters)
+    error = ma.fields.String(allow_none=True)
+    links = ma.fields.Function(_links)
+
+
+class ImportJobSchema(ImportSummarySchema):
+    report = ma.fields.List(
+        ma.fields.Nested(ReportEntrySchema),
+        metadata={"description": "One entry per activity, written when the job ends"},
+    )
+
+
+class ImportListQuerySchema(ma.Schema):
+    status = CodeList(Text(validate=validate.OneOf(STATUSES)))
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ImportPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ImportSummarySchema))
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+    total = ma.fields.Integer()
