@@ -24,7 +24,7 @@ import time
 import weakref
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, String, delete, func, select, text
+from sqlalchemy import Engine, String, delete, func, literal, select, text, union_all
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adam.db import Base
@@ -169,19 +169,29 @@ def organization_weights(
     now = time.monotonic()
     found, missing = cache.get(keys, now, total)
     if missing:
-        counts: dict[str, int] = {}
-        for key in missing:
-            organization = int(key.rsplit(":", 1)[1])
-            # Projects, not roles: one naming it as donor and implementer counts once, as
-            # in the scan's count (scan._organization_weights).
-            named = (
-                select(ProjectOrganization.project_id)
-                .where(ProjectOrganization.organization_id == organization)
-                .distinct()
-                .limit(limit)
-                .subquery()
+        # Projects, not roles: one naming it as donor and implementer counts once, as in the
+        # scan's count (scan._organization_weights). One statement for all of them.
+        wanted = {int(key.rsplit(":", 1)[1]): key for key in missing}
+        counts_each = [
+            select(
+                literal(organization).label("organization"),
+                select(func.count())
+                .select_from(
+                    select(ProjectOrganization.project_id)
+                    .where(ProjectOrganization.organization_id == organization)
+                    .distinct()
+                    .limit(limit)
+                    .subquery()
+                )
+                .scalar_subquery()
+                .label("n"),
             )
-            counts[key] = session.scalar(select(func.count()).select_from(named)) or 0
+            for organization in wanted
+        ]
+        counts: dict[str, int] = {
+            wanted[organization]: n or 0
+            for organization, n in session.execute(union_all(*counts_each)).all()
+        }
         cache.put(counts, now, total)
         found |= counts
     return {
