@@ -9,6 +9,18 @@ from flask import Response, request
 from adam.api import Blueprint
 from adam.duplicates import service as duplicates_service
 from adam.duplicates.routes import matcher_settings
+from adam.exports.formats import (
+    csv_download,
+    dated_filename,
+    export_chunk_size,
+    negotiate,
+    public_url,
+    then_close,
+    xlsx_download,
+)
+from adam.exports.mediatypes import CSV, XLSX
+from adam.exports.project_rows import export_projects
+from adam.exports.xlsx_stream import write_xlsx
 from adam.projects import service
 from adam.projects.etag import etag, expected_version, matches
 from adam.projects.filters import ProjectFilters
@@ -22,7 +34,7 @@ from adam.projects.schemas import (
     ProjectPatchSchema,
     ProjectWrittenSchema,
 )
-from adam.session import get_session
+from adam.session import get_session, new_session
 from adam.web import commit, current_actor
 
 blp = Blueprint("projects", __name__, description="Assistance projects")
@@ -58,11 +70,47 @@ def _check_and_commit(project: Project, *, reindex: bool = True, new: bool = Fal
     return Written(project, outcome)
 
 
+def _spreadsheet(args: dict[str, Any], fmt: str) -> Response:
+    """Every project the filters match, as CSV (streamed) or Excel (built, then streamed).
+
+    The export reads through a session of its own, opened here and closed when the answer
+    is (its snapshot transaction spans the whole download; the request's session is closed
+    when this view returns).
+    """
+    session = new_session()
+    try:
+        export = export_projects(
+            session,
+            actor=current_actor(),
+            filters=ProjectFilters.from_args(args),
+            sort=args["sort"],
+            public_url=public_url(),
+            chunk_size=export_chunk_size(),
+        )
+    except BaseException:
+        session.close()
+        raise
+    filename = dated_filename("projects", fmt)
+    if fmt == "xlsx":
+        with session:
+            workbook = write_xlsx(export.columns, export.rows(), sheet_title="Projects")
+        return xlsx_download(workbook, filename)
+    rows = then_close(export.rows(), session.close)
+    return csv_download(export.columns, rows, filename, on_close=session.close)
+
+
 @blp.route("/projects")
 @blp.arguments(ProjectListQuerySchema, location="query", unknown="raise")
 @blp.response(200, ProjectPageSchema)
-def list_projects(args: dict[str, Any]) -> dict[str, Any]:
+@blp.alt_response(
+    200, content_type=CSV, description="Every matching project, one row each (all pages), as CSV"
+)
+@blp.alt_response(200, content_type=XLSX, description="The same rows as an Excel workbook")
+def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
     """Find projects by country, theme, donor, implementer, status, dates, words and budget."""
+    fmt = negotiate(args.get("format"))
+    if fmt != "json":
+        return _spreadsheet(args, fmt)
     items, total = service.search_projects(
         get_session(),
         actor=current_actor(),

@@ -247,6 +247,13 @@ class ProjectListQuerySchema(ProjectQuerySchema):
     sort = ma.fields.String(load_default="-created_at", validate=_sort)
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    format = ma.fields.String(
+        validate=validate.OneOf(("json", "csv", "xlsx")),
+        metadata={
+            "description": "csv or xlsx: every match in one file (page and per_page ignored); "
+            "wins over the Accept header"
+        },
+    )
 
 
 class ProjectPageSchema(ma.Schema):

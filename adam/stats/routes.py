@@ -1,4 +1,4 @@
-"""Tables: project counts and budgets per country, theme, donor, status or year (JSON or CSV)."""
+"""Tables: project counts and budgets by country, theme, donor, status or year (JSON, CSV, xlsx)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Any
 from flask import Response
 
 from adam.api import Blueprint
-from adam.csvout import csv_response, wants_csv
+from adam.exports.formats import csv_download, dated_filename, negotiate, xlsx_download
+from adam.exports.mediatypes import CSV, XLSX
+from adam.exports.table import Column, Kind
+from adam.exports.xlsx_stream import write_xlsx
 from adam.projects.filters import ProjectFilters
 from adam.session import get_session
 from adam.stats import service
@@ -30,9 +33,15 @@ LABEL_COLUMNS = {
 }
 
 
-def _csv(table: service.StatsTable) -> Response:
-    header = [col for name in table.by for col, _ in LABEL_COLUMNS[name]]
-    header += ["projects", *[f"budget_{c}" for c in table.currencies]]
+def _sheet(table: service.StatsTable) -> tuple[list[Column], list[list[Any]]]:
+    """The table as spreadsheet columns and rows: names next to codes, a column per currency."""
+    columns = [
+        Column(col, Kind.INTEGER if key == "year" else Kind.TEXT, width=30 if key == "name" else 16)
+        for name in table.by
+        for col, key in LABEL_COLUMNS[name]
+    ]
+    columns.append(Column("projects", Kind.INTEGER, width=10))
+    columns += [Column(f"budget_{c}", Kind.AMOUNT, width=18) for c in table.currencies]
     rows = []
     for row in table.rows:
         cells: list[Any] = []
@@ -40,22 +49,30 @@ def _csv(table: service.StatsTable) -> Response:
             label = row.keys[name] or {}
             cells += [label.get(key) for _, key in LABEL_COLUMNS[name]]
         cells.append(row.projects)
-        cells += [f"{row.budget[c]:.2f}" if c in row.budget else "" for c in table.currencies]
+        cells += [row.budget.get(c) for c in table.currencies]
         rows.append(cells)
-    return csv_response(header, rows, f"projects-by-{'-'.join(table.by)}.csv")
+    return columns, rows
 
 
 @blp.route("/stats/projects")
 @blp.arguments(StatsQuerySchema, location="query", unknown="raise")
 @blp.response(200, StatsTableSchema)
-@blp.alt_response(200, content_type="text/csv", description="The same table as CSV")
+@blp.alt_response(200, content_type=CSV, description="The same table as CSV")
+@blp.alt_response(200, content_type=XLSX, description="The same table as an Excel workbook")
 def project_stats(args: dict[str, Any]) -> dict[str, Any] | Response:
     """Count projects and sum budgets by one or two of country, theme, donor, status, year."""
+    fmt = negotiate(args.get("format"))
     table = service.project_table(
         get_session(), actor=current_actor(), by=args["by"], filters=ProjectFilters.from_args(args)
     )
-    if wants_csv():
-        return _csv(table)
+    if fmt != "json":
+        columns, rows = _sheet(table)
+        filename = dated_filename(f"projects-by-{'-'.join(table.by)}", fmt)
+        if fmt == "csv":
+            # A few hundred rows at most: sent whole, with the list export's writer.
+            return csv_download(columns, rows, filename, stream=False)
+        workbook = write_xlsx(columns, rows, sheet_title=f"by {', '.join(table.by)}")
+        return xlsx_download(workbook, filename)
     return {
         "by": table.by,
         "currencies": table.currencies,

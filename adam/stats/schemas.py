@@ -23,6 +23,10 @@ def _dimensions(value: str) -> None:
 
 class StatsQuerySchema(ProjectQuerySchema):
     by = ma.fields.String(required=True, validate=_dimensions)
+    format = ma.fields.String(
+        validate=ma.validate.OneOf(("json", "csv", "xlsx")),
+        metadata={"description": "csv or xlsx: the table as a spreadsheet; wins over Accept"},
+    )
 
     @ma.post_load
     def _split(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -70,7 +70,7 @@ def test_csv_has_names_next_to_codes_and_a_column_per_currency(
     )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     by_code = {r["country"]: r for r in rows}
     assert by_code["TJ"]["country_name"] == "Tajikistan"
     assert by_code["TJ"]["budget_USD"] == "2500000.00" and by_code["TJ"]["budget_EUR"] == ""
@@ -85,7 +85,7 @@ def test_csv_neutralizes_formulas(
     response = client.get(
         "/api/v1/stats/projects?by=donor", headers={**coordinator.headers, "Accept": "text/csv"}
     )
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0]["donor_name"].startswith("'=")
 
 

@@ -1,0 +1,1 @@
+"""Spreadsheet answers (CSV and Excel) for the project list and the tables."""
