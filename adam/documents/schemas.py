@@ -10,6 +10,7 @@ from marshmallow import validate
 from adam.documents.categories import category_name
 from adam.documents.models import Document
 from adam.fields import Text
+from adam.projects.schemas import UserRefSchema
 
 
 class FilePart(ma.fields.Field):
@@ -105,12 +106,6 @@ class DocumentListQuerySchema(ma.Schema):
 class CategorySchema(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()
-
-
-class UserRefSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    email = ma.fields.String()
 
 
 class DocumentOutSchema(ma.Schema):
