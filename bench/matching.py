@@ -158,7 +158,23 @@ def _normalise_range(job: tuple[str, int, int, str]) -> tuple[str, Counter[str],
                 table.c.id >= lo, table.c.id < hi
             )
         ).all()
-    values = [{"project_id": pid, **search_values(title, desc)} for pid, title, desc in rows]
+        links = conn.execute(
+            select(project_country.c.project_id, project_country.c.country_code).where(
+                project_country.c.project_id >= lo, project_country.c.project_id < hi
+            )
+        ).all()
+    countries: dict[int, list[str]] = {}
+    for pid, code in links:
+        countries.setdefault(pid, []).append(code.lower())
+    # As index_project writes it: the search on PostgreSQL finds words within these countries.
+    values = [
+        {
+            "project_id": pid,
+            **search_values(title, desc),
+            "scope": " ".join(sorted(countries.get(pid, []))),
+        }
+        for pid, title, desc in rows
+    ]
     counts: Counter[str] = Counter()
     for row in values:
         counts.update(set(row["title_terms"].split()) | set(row["description_terms"].split()))
@@ -242,9 +258,12 @@ def build_index(url: str, processes: int = 2) -> dict[str, Any]:
         indexed = conn.scalar(select(func.count()).select_from(ProjectSearch.__table__))
         projects = conn.scalar(select(func.count()).select_from(table))
         vocabulary = conn.scalar(text("SELECT count(*) FROM search_term_stat"))
+        unscoped = conn.scalar(text("SELECT count(*) FROM project_search WHERE scope = ''"))
     engine.dispose()
     if indexed != projects or written != projects:
         raise RuntimeError(f"indexed {indexed} (wrote {written}) of {projects} projects")
+    if unscoped:  # every corpus project has a country; without it PostgreSQL finds no words
+        raise RuntimeError(f"{unscoped} index rows have no countries (scope)")
     return {"indexed": indexed, "vocabulary": vocabulary, "seconds": timings}
 
 
