@@ -469,10 +469,10 @@ def _dates(element: Any, activity: Activity) -> None:
 
 
 def _budget(element: Any, activity: Activity) -> None:
-    """Per period the revised budget if there is one, else the original; summed by currency,
-    and the currency with the largest sum kept (the others noted)."""
+    """Per period the revised budgets if it has any, else the original ones; summed by
+    currency, and the currency with the largest sum kept (the others noted)."""
     default_currency = (element.get("default-currency") or "").strip().upper()
-    periods: dict[tuple[str, str], dict[str, tuple[Decimal, str]]] = {}
+    periods: dict[tuple[str, str], dict[str, list[tuple[Decimal, str]]]] = {}
     for budget in element.iterfind("budget"):
         kind = (budget.get("type") or codes.BUDGET_ORIGINAL).strip()
         value = budget.find("value")
@@ -494,11 +494,11 @@ def _budget(element: Any, activity: Activity) -> None:
             start.get("iso-date", "") if start is not None else "",
             end.get("iso-date", "") if end is not None else "",
         )
-        periods.setdefault(period, {})[kind] = (amount, currency)
+        periods.setdefault(period, {}).setdefault(kind, []).append((amount, currency))
     sums: dict[str, Decimal] = {}
     for by_kind in periods.values():
-        amount, currency = by_kind.get(codes.BUDGET_REVISED) or by_kind[codes.BUDGET_ORIGINAL]
-        sums[currency] = sums.get(currency, Decimal(0)) + amount
+        for amount, currency in by_kind.get(codes.BUDGET_REVISED) or by_kind[codes.BUDGET_ORIGINAL]:
+            sums[currency] = sums.get(currency, Decimal(0)) + amount
     if not sums:
         return
     currency = max(sorted(sums), key=lambda c: sums[c])
