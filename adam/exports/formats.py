@@ -9,13 +9,14 @@ from typing import IO, Any, TypeVar
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import NotAcceptable
-from werkzeug.wsgi import wrap_file
 
 from adam.exports.csv_stream import csv_chunks
 from adam.exports.mediatypes import CSV, FORMATS, XLSX
 from adam.exports.project_rows import CHUNK_SIZE
 
 FILE_BUFFER_BYTES = 64 * 1024
+# OpenAPI: a download's body (alt_response documents a content type only with a schema).
+FILE_SCHEMA = {"type": "string", "format": "binary"}
 Row = TypeVar("Row")
 _NAMES = {mimetype: name for name, mimetype in FORMATS.items()}
 
@@ -91,13 +92,19 @@ def csv_download(
     return response
 
 
+def _file_chunks(file: IO[bytes]) -> Iterator[bytes]:
+    with file:
+        while chunk := file.read(FILE_BUFFER_BYTES):
+            yield chunk
+
+
 def xlsx_download(file: IO[bytes], filename: str) -> Response:
-    """A finished workbook in a temporary file, sent in chunks; closing the answer frees it."""
+    """A finished workbook in a temporary file, sent in chunks, then closed (which frees it).
+
+    Closed after the last chunk, and by the server's close() if the client leaves first.
+    """
     size = os.fstat(file.fileno()).st_size
-    response = Response(
-        wrap_file(request.environ, file, FILE_BUFFER_BYTES),
-        mimetype=XLSX,
-        direct_passthrough=True,
-    )
+    response = Response(_file_chunks(file), mimetype=XLSX, direct_passthrough=True)
     response.content_length = size
+    response.call_on_close(file.close)
     return _attachment(response, filename)

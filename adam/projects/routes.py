@@ -10,6 +10,7 @@ from adam.api import Blueprint
 from adam.duplicates import service as duplicates_service
 from adam.duplicates.routes import matcher_settings
 from adam.exports.formats import (
+    FILE_SCHEMA,
     csv_download,
     dated_filename,
     export_chunk_size,
@@ -38,6 +39,11 @@ from adam.session import get_session, new_session
 from adam.web import commit, current_actor
 
 blp = Blueprint("projects", __name__, description="Assistance projects")
+# One description per status code in OpenAPI, whichever of the three formats answers.
+LIST_ANSWER = (
+    "A page of projects as JSON; or, asked for with Accept or ?format=csv|xlsx, every match "
+    "(all pages, one row per project) as CSV or as an Excel workbook."
+)
 
 
 def _headers(project: Project) -> dict[str, str]:
@@ -101,11 +107,9 @@ def _spreadsheet(args: dict[str, Any], fmt: str) -> Response:
 
 @blp.route("/projects")
 @blp.arguments(ProjectListQuerySchema, location="query", unknown="raise")
-@blp.response(200, ProjectPageSchema)
-@blp.alt_response(
-    200, content_type=CSV, description="Every matching project, one row each (all pages), as CSV"
-)
-@blp.alt_response(200, content_type=XLSX, description="The same rows as an Excel workbook")
+@blp.response(200, ProjectPageSchema, description=LIST_ANSWER)
+@blp.alt_response(200, content_type=CSV, schema=FILE_SCHEMA, description=LIST_ANSWER, success=True)
+@blp.alt_response(200, content_type=XLSX, schema=FILE_SCHEMA, description=LIST_ANSWER, success=True)
 def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
     """Find projects by country, theme, donor, implementer, status, dates, words and budget."""
     fmt = negotiate(args.get("format"))

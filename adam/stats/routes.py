@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response
 
 from adam.api import Blueprint
-from adam.exports.formats import csv_download, dated_filename, negotiate, xlsx_download
+from adam.exports.formats import FILE_SCHEMA, csv_download, dated_filename, negotiate, xlsx_download
 from adam.exports.mediatypes import CSV, XLSX
 from adam.exports.table import Column, Kind
 from adam.exports.xlsx_stream import write_xlsx
@@ -23,6 +23,7 @@ NOTE = (
     "A project counts once in each group it belongs to (each of its countries, themes, donors), "
     "with its whole budget; budgets are summed per currency without conversion."
 )
+TABLE_ANSWER = "The table as JSON, or as CSV or an Excel workbook (Accept or ?format=csv|xlsx)."
 LABEL_COLUMNS = {
     "country": (("country", "code"), ("country_name", "name")),
     "theme": (("theme", "slug"), ("theme_name", "name")),
@@ -56,9 +57,11 @@ def _sheet(table: service.StatsTable) -> tuple[list[Column], list[list[Any]]]:
 
 @blp.route("/stats/projects")
 @blp.arguments(StatsQuerySchema, location="query", unknown="raise")
-@blp.response(200, StatsTableSchema)
-@blp.alt_response(200, content_type=CSV, description="The same table as CSV")
-@blp.alt_response(200, content_type=XLSX, description="The same table as an Excel workbook")
+@blp.response(200, StatsTableSchema, description=TABLE_ANSWER)
+@blp.alt_response(200, content_type=CSV, schema=FILE_SCHEMA, description=TABLE_ANSWER, success=True)
+@blp.alt_response(
+    200, content_type=XLSX, schema=FILE_SCHEMA, description=TABLE_ANSWER, success=True
+)
 def project_stats(args: dict[str, Any]) -> dict[str, Any] | Response:
     """Count projects and sum budgets by one or two of country, theme, donor, status, year."""
     fmt = negotiate(args.get("format"))
