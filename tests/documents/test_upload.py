@@ -109,7 +109,7 @@ def test_office_text_and_csv_are_recognized_from_content(upload: Upload) -> None
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         (odt_bytes(), "plan.odt", "application/vnd.oasis.opendocument.text"),
-        ("Notes from the border post\n".encode(), "notes.txt", "text/plain"),
+        ("Записка с погранпоста\n".encode(), "notes.txt", "text/plain"),
         ("\ufeffyear;seizures\n2025;12\n2026;9\n".encode(), "seizures.csv", "text/csv"),
         # Named .csv but not rows of one width: still text, served as plain text.
         (b"just a sentence, with a comma\nand another line\n", "prose.csv", "text/plain"),
