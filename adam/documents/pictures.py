@@ -288,37 +288,26 @@ def _open(data: bytes, media_type: str, max_pixels: int) -> Image.Image:
     return image
 
 
-def inspect(data: bytes, media_type: str, *, max_pixels: int) -> PictureInfo:
-    """Decode the (already stripped) picture fully once: Pillow's ``verify`` alone misses
-    truncated image data.
+def examine(
+    data: bytes, media_type: str, *, max_side: int, max_pixels: int
+) -> tuple[PictureInfo, bytes]:
+    """The (already stripped) picture's displayed size, and a thumbnail: a JPEG of at most
+    ``max_side`` pixels a side, upright, without metadata.
+
+    The picture is decoded once, fully (Pillow's ``verify`` alone misses truncated data); a
+    JPEG is decoded straight to the smallest scale (1/2 to 1/8) the thumbnail allows.
 
     :raises PictureUnreadable: Pillow cannot decode it, or it has too many pixels.
     """
     image = _open(data, media_type, max_pixels)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image.load()
-            orientation = image.getexif().get(ORIENTATION)
-    except Exception as error:
-        raise _unreadable(_KIND[media_type], str(error) or type(error).__name__) from error
-    finally:
-        image.close()
     width, height = image.size
-    if orientation in (5, 6, 7, 8):  # rotated a quarter turn
-        width, height = height, width
-    return PictureInfo(width=width, height=height)
-
-
-def thumbnail(data: bytes, media_type: str, *, max_side: int, max_pixels: int) -> bytes:
-    """A JPEG of at most ``max_side`` pixels a side, upright, without any metadata."""
-    image = _open(data, media_type, max_pixels)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            orientation = image.getexif().get(ORIENTATION)
             if image.format in ("JPEG", "MPO"):
-                # Decode at 1/2..1/8 scale straight away: much less memory and time.
                 image.draft("RGB", (max_side, max_side))
+            image.load()
             upright = ImageOps.exif_transpose(image)
             upright.thumbnail((max_side, max_side))
             if upright.mode in ("RGBA", "LA", "PA") or (
@@ -331,10 +320,10 @@ def thumbnail(data: bytes, media_type: str, *, max_side: int, max_pixels: int) -
                 flat = upright.convert("RGB")
             out = io.BytesIO()
             flat.save(out, "JPEG", quality=85, optimize=True)
-    except PictureUnreadable:
-        raise
     except Exception as error:
         raise _unreadable(_KIND[media_type], str(error) or type(error).__name__) from error
     finally:
         image.close()
-    return out.getvalue()
+    if orientation in (5, 6, 7, 8):  # shown a quarter turn round
+        width, height = height, width
+    return PictureInfo(width=width, height=height), out.getvalue()

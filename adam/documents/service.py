@@ -172,8 +172,7 @@ def upload_document(
             store.discard(original)
             del data  # the stripped copy is on disk; hold one copy at a time
             clean = blob.path.read_bytes()
-            info = pictures.inspect(clean, kind.media_type, max_pixels=settings.max_pixels)
-            small = pictures.thumbnail(
+            info, small = pictures.examine(
                 clean,
                 kind.media_type,
                 max_side=settings.thumbnail_side,
