@@ -176,3 +176,15 @@ def test_store_keeps_one_copy_and_removes_tidily(tmp_path: Path) -> None:
 )
 def test_clean_filename(raw: Any, cleaned: str) -> None:
     assert clean_filename(raw) == cleaned
+
+
+def test_upload_settings_are_checked_when_the_app_is_made(tmp_path: Path) -> None:
+    from adam import create_app
+    from adam.config import ConfigError
+
+    for bad in ({"UPLOAD_MAX_BYTES": 0}, {"THUMBNAIL_SIZE": 5000}, {"PICTURE_MAX_PIXELS": "x"}):
+        with pytest.raises(ConfigError):
+            create_app({"DATABASE_URL": "sqlite://", "UPLOAD_DIR": str(tmp_path), **bad})
+    # Making an app makes no folders; the store is made on first use.
+    create_app({"DATABASE_URL": "sqlite://", "UPLOAD_DIR": str(tmp_path / "later")})
+    assert not (tmp_path / "later").exists()
