@@ -4,9 +4,10 @@ No Flask here: the route hands in the filters, the sort and the settings.
 
 Memory stays flat: the ordered ids come through one streamed query (a server-side cursor on
 PostgreSQL; SQLite steps its cursor lazily), and each chunk of ids is loaded with its
-countries, themes and organizations by selectin eager loads, turned into elements and
-written before the next chunk is read. The whole export reads one snapshot (the project
-spreadsheets' ``begin_snapshot``), so a project edited meanwhile is wholly in or wholly out.
+countries, themes and organizations by selectin eager loads, and its live documents in one
+more query, turned into elements and written before the next chunk is read. The whole
+export reads one snapshot (the project spreadsheets' ``begin_snapshot``), so a project
+edited meanwhile is wholly in or wholly out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
+from adam.documents import service as documents_service
 from adam.exports.project_rows import begin_snapshot
 from adam.iati.export import ExportSettings, activity_element, document_chunks
 from adam.projects.filters import ProjectFilters, apply_filters
@@ -66,11 +68,12 @@ class ActivityExport:
             )
         ).all()
         by_id = {project.id: project for project in loaded}
+        documents = documents_service.documents_for_projects(self.session, ids)
         for project_id in ids:
             project = by_id.get(project_id)
             if project is None:  # pragma: no cover - the snapshot holds every id it listed
                 continue
-            yield activity_element(project, (), self.settings)
+            yield activity_element(project, documents.get(project_id, ()), self.settings)
         # Let go of the chunk now rather than when the identity map's weak references lapse.
         for project in loaded:
             self.session.expunge(project)

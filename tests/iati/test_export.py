@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from lxml import etree
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from adam.iati import export_service
 from adam.iati.export import xml_text
@@ -27,6 +30,7 @@ LONG_AGO = TODAY - dt.timedelta(days=800)
 LAST_YEAR = TODAY - dt.timedelta(days=300)
 NEXT_YEAR = TODAY + dt.timedelta(days=300)
 LATER = TODAY + dt.timedelta(days=900)
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture()
@@ -373,3 +377,71 @@ def test_the_exports_connection_is_returned_when_done_or_abandoned(
     next(response.response)  # the client reads a first chunk, then goes away
     response.close()
     assert pool.checkedout() == 0
+
+
+def _upload(
+    client: FlaskClient, account: Account, project: dict[str, Any], **fields: str
+) -> dict[str, Any]:
+    form = {"file": FileStorage(io.BytesIO(PDF), filename="report.pdf"), **fields}
+    boundary, body = encode_multipart(form)
+    response = client.post(
+        f"/api/v1/projects/{project['id']}/documents",
+        data=body,
+        headers=account.headers,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_live_documents_become_document_links(
+    client: FlaskClient, coordinator: Account, corpus: dict[str, Any]
+) -> None:
+    project = corpus["cyrillic"]
+    evaluation = _upload(
+        client, coordinator, project, title="Промежуточная оценка", category="A07", language="ru"
+    )
+    plan = _upload(
+        client, coordinator, project, title="Annual work plan", category="A05", language="en"
+    )
+    gone = _upload(client, coordinator, project, title="Draft", category="A05", language="en")
+    url = f"/api/v1/projects/{project['id']}/documents/{gone['id']}"
+    assert client.delete(url, headers=coordinator.headers).status_code == 204
+
+    root = _export(client, coordinator)
+    assert SCHEMA.validate(root.getroottree()), SCHEMA.error_log
+    activities = _by_identifier(root)
+    links = activities[_identifier(project)].findall("document-link")
+    assert [
+        (
+            link.get("url"),
+            link.get("format"),
+            link.findtext("title/narrative"),
+            link.find("title/narrative").get(XML_LANG),
+            link.find("category").get("code"),
+            link.find("language").get("code"),
+        )
+        for link in links
+    ] == [
+        (
+            f"http://127.0.0.1:5000/api/v1/projects/{project['id']}/documents/{document['id']}"
+            "/content",
+            "application/pdf",
+            title,
+            lang,
+            category,
+            language,
+        )
+        for document, title, lang, category, language in (
+            (evaluation, "Промежуточная оценка", None, "A07", "ru"),
+            (plan, "Annual work plan", "en", "A05", "en"),
+        )
+    ]
+    assert activities[_identifier(corpus["closed"])].find("document-link") is None
+    # The link is the document's own download address.
+    download = client.get(
+        links[0].get("url").removeprefix("http://127.0.0.1:5000"),
+        headers=coordinator.headers,
+        buffered=True,
+    )
+    assert (download.status_code, download.get_data()) == (200, PDF)
