@@ -31,6 +31,7 @@ from adam.auth.actor import Actor
 from adam.auth.models import Role, User
 from adam.db import MAX_ID, utcnow
 from adam.duplicates.settings import MatcherSettings
+from adam.duplicates.terms import refresh_if_stale
 from adam.errors import AdamError, InvalidInput, NotFound
 from adam.iati import imports, parse
 from adam.iati.models import COUNTERS, ImportJob, ImportStatus
@@ -309,6 +310,9 @@ def _run(
             or time.monotonic() - saved_at >= settings.progress_seconds
         ):
             _save(session, job_id, token, settings, counters)
+            # A large import grows the index fast: the matcher's word counts follow it (as
+            # ``adam worker`` would), instead of being counted live for every new word.
+            refresh_if_stale(session)
             saved_at = time.monotonic()
     _finish(session, job_id, token, ImportStatus.DONE, counters=counters, report=report)
 
