@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from adam.api import Blueprint
 from adam.config import ConfigError
-from adam.exports.formats import dated_filename, public_url, then_close
+from adam.exports.formats import FILE_SCHEMA, dated_filename, public_url, then_close
 from adam.iati import export_service
 from adam.iati.background import SETTINGS_KEY, import_settings, submit
 from adam.iati.export import ExportSettings, ReportingOrg
@@ -61,6 +61,7 @@ def _export_settings() -> ExportSettings:
 @blp.arguments(ExportQuerySchema, location="query", unknown="raise")
 @blp.response(
     200,
+    FILE_SCHEMA,
     content_type=XML,
     description="An IATI 2.03 iati-activities document, one activity per matching project",
 )

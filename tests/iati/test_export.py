@@ -445,3 +445,10 @@ def test_live_documents_become_document_links(
         buffered=True,
     )
     assert (download.status_code, download.get_data()) == (200, PDF)
+
+
+def test_the_openapi_document_describes_the_xml_answer(client: FlaskClient) -> None:
+    operation = client.get("/api/v1/openapi.json").json["paths"][URL]["get"]
+    assert "application/xml" in operation["responses"]["200"]["content"]
+    names = {p["name"] for p in operation["parameters"]}
+    assert {"country", "theme", "donor", "withdrawn", "sort"} <= names
