@@ -16,11 +16,12 @@ registered or edited while the rows stream is therefore wholly in or wholly out.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from adam.auth import permissions
@@ -43,6 +44,7 @@ from adam.reference.models import Country, Organization, Theme
 CHUNK_SIZE = 1000
 # Between several codes or names in one cell; names hold commas ("Foreign, Commonwealth & ...").
 SEPARATOR = "; "
+_NONE = ("", "")  # no countries (or themes, donors, implementers): empty codes and names
 
 COLUMNS: tuple[Column, ...] = (
     Column("code", width=16),
@@ -111,27 +113,28 @@ class ProjectExport:
 
     def _chunk(self, ids: list[int]) -> Iterator[tuple[Any, ...]]:
         session = self.session
+        pg = session.get_bind().dialect.name == "postgresql"
         projects = {
-            row.id: row for row in session.execute(select(*_FIELDS).where(_project.c.id.in_(ids)))
+            row[0]: row
+            for row in session.execute(select(*_FIELDS).where(_among(_project.c.id, ids, pg)))
         }
-        countries = _grouped(
+        countries = _joined(
             session.execute(
                 select(project_country.c.project_id, Country.code, Country.name_en)
                 .join(Country, Country.code == project_country.c.country_code)
-                .where(project_country.c.project_id.in_(ids))
+                .where(_among(project_country.c.project_id, ids, pg))
                 .order_by(project_country.c.project_id, Country.code)
             )
         )
-        themes = _grouped(
+        themes = _joined(
             session.execute(
                 select(project_theme.c.project_id, Theme.slug, Theme.name_en)
                 .join(Theme, Theme.id == project_theme.c.theme_id)
-                .where(project_theme.c.project_id.in_(ids))
+                .where(_among(project_theme.c.project_id, ids, pg))
                 .order_by(project_theme.c.project_id, Theme.slug)
             )
         )
-        donors: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        implementers: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        by_role: dict[OrganizationRole, list[tuple[int, str, str]]] = defaultdict(list)
         for project_id, role, code, name in session.execute(
             select(
                 _organization.c.project_id,
@@ -140,47 +143,62 @@ class ProjectExport:
                 Organization.name,
             )
             .join(Organization, Organization.id == _organization.c.organization_id)
-            .where(_organization.c.project_id.in_(ids))
+            .where(_among(_organization.c.project_id, ids, pg))
             .order_by(_organization.c.project_id, _organization.c.position)
         ):
-            by_role = donors if role == OrganizationRole.DONOR else implementers
-            by_role[project_id].append((code, name))
+            by_role[role].append((project_id, code, name))
+        donors = _joined(by_role[OrganizationRole.DONOR])
+        implementers = _joined(by_role[OrganizationRole.IMPLEMENTER])
+        url = f"{self.public_url}/api/v1/projects/"
         for project_id in ids:
-            p = projects.get(project_id)
-            if p is None:  # pragma: no cover - the snapshot holds every id it listed
+            row = projects.get(project_id)
+            if row is None:  # pragma: no cover - the snapshot holds every id it listed
                 continue
+            (_, code, title, description, status, start, end, amount, currency, iati,
+             contact_name, contact_email, created, updated, withdrawn) = row  # fmt: skip
             yield (
-                p.code,
-                p.title,
-                p.description,
-                str(p.status),
-                *_codes_and_names(countries.get(project_id, ())),
-                *_codes_and_names(themes.get(project_id, ())),
-                *_codes_and_names(donors.get(project_id, ())),
-                *_codes_and_names(implementers.get(project_id, ())),
-                p.start_date,
-                p.end_date,
-                p.budget_amount,
-                p.budget_currency,
-                p.iati_identifier,
-                p.contact_name,
-                p.contact_email,
-                p.created_at,
-                p.updated_at,
-                p.withdrawn_at,
-                f"{self.public_url}/api/v1/projects/{project_id}",
+                code,
+                title,
+                description,
+                str(status),
+                *countries.get(project_id, _NONE),
+                *themes.get(project_id, _NONE),
+                *donors.get(project_id, _NONE),
+                *implementers.get(project_id, _NONE),
+                start,
+                end,
+                amount,
+                currency,
+                iati,
+                contact_name,
+                contact_email,
+                created,
+                updated,
+                withdrawn,
+                f"{url}{project_id}",
             )
 
 
-def _grouped(rows: Iterable[Any]) -> dict[int, list[tuple[str, str]]]:
-    grouped: dict[int, list[tuple[str, str]]] = defaultdict(list)
+def _among(column: Any, ids: list[int], pg: bool) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``.
+
+    On PostgreSQL one array parameter (``= ANY($1)``): a 1,000-item IN list took longer to
+    render and for the driver to parse than the query took to run (profiled: a third of the
+    export's time). SQLite has no arrays; its IN list is cheap to send.
+    """
+    if pg:
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _joined(rows: Iterable[Any]) -> dict[int, tuple[str, str]]:
+    """Per project, its codes and its names, each joined (rows come in the project's order)."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    names: dict[int, list[str]] = defaultdict(list)
     for project_id, code, name in rows:
-        grouped[project_id].append((code, name))
-    return grouped
-
-
-def _codes_and_names(pairs: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    return SEPARATOR.join(code for code, _ in pairs), SEPARATOR.join(name for _, name in pairs)
+        codes[project_id].append(code)
+        names[project_id].append(name)
+    return {pid: (SEPARATOR.join(c), SEPARATOR.join(names[pid])) for pid, c in codes.items()}
 
 
 def begin_snapshot(session: Session) -> None:

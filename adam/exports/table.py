@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 
 
 class Kind(enum.Enum):
     """How a column's values are written: text is guarded against formulas, the rest is not."""
 
-    TEXT = "text"
+    TEXT = "text"  # str or None
     INTEGER = "integer"
     AMOUNT = "amount"  # Decimal with two places: "1234.50" in CSV, a number cell in Excel
     DATE = "date"
@@ -27,15 +26,15 @@ class Column:
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (OWASP's
 # "CSV injection" list, with tab and carriage return, which some importers skip first).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = frozenset(FORMULA_START)
 
 
 def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_START)
 
 
-def safe_text(value: Any) -> str:
+def safe_text(value: str | None) -> str:
     """A text cell for CSV: a leading apostrophe keeps a formula-like value as text."""
-    if value is None:
+    if not value:
         return ""
-    text = str(value)
-    return "'" + text if looks_like_formula(text) else text
+    return "'" + value if value[0] in FORMULA_CHARS else value
