@@ -338,6 +338,21 @@ def test_a_focal_point_imports_inside_their_country_only(
     assert codes == {"GB-GOV-1", "XM-DAC-41146"}
 
 
+def test_a_donor_imports_what_their_organization_funds_only(
+    app: Flask, client: FlaskClient, make_user: Any, make_org: Any
+) -> None:
+    make_org("GB-GOV-1", "Foreign, Commonwealth & Development Office")
+    donor = make_user("donor", org="gb-gov-1")
+    funded = Act("S-GB")
+    other = Act("S-US", orgs=[Org("US-GOV-1", "USAID", "1", "10")])
+    job = run_import(client, donor, iati_file(funded, other))
+    report = by_identifier(job)
+    assert report["S-GB"]["outcome"] == "created"
+    assert report["S-US"]["outcome"] == "skipped"
+    assert report["S-US"]["reason"].startswith("outside your scope: Donor accounts may only")
+    assert set(_projects(app)) == {"S-GB"}
+
+
 def test_viewers_may_not_import(client: FlaskClient, make_user: Any) -> None:
     viewer = make_user("viewer")
     response = upload(client, viewer, iati_file(Act("H-1")))
