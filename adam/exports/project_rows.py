@@ -37,7 +37,7 @@ from adam.projects.models import (
 )
 
 # The list's own ordering (sort keys, then id), so the rows come in the JSON list's order.
-from adam.projects.service import _order as order_projects
+from adam.projects.service import order_projects
 from adam.reference.models import Country, Organization, Theme
 
 # Ids per chunk: four queries of this many ids each; about 1 MB of rows in flight.

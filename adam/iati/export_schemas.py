@@ -5,10 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.projects.schemas import ProjectQuerySchema
-
 # The list's own check of its sort keys, so both accept the same values.
-from adam.projects.schemas import _sort as valid_sort
+from adam.projects.schemas import ProjectQuerySchema, valid_sort
 
 
 class ExportQuerySchema(ProjectQuerySchema):

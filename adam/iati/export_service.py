@@ -30,7 +30,7 @@ from adam.projects.filters import ProjectFilters, apply_filters
 from adam.projects.models import Project
 
 # The project list's own ordering (sort keys, then id), so the export lists projects as it does.
-from adam.projects.service import _order as order_projects
+from adam.projects.service import order_projects
 
 # Projects loaded per chunk (four queries each); tests patch it smaller.
 CHUNK_SIZE = 500

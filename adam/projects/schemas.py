@@ -237,14 +237,14 @@ class ProjectQuerySchema(ma.Schema):
             raise ma.ValidationError("end_to is before start_from.", "end_to")
 
 
-def _sort(value: str) -> None:
+def valid_sort(value: str) -> None:
     for part in value.split(","):
         if part.strip().lstrip("-") not in SORT_KEYS:
             raise ma.ValidationError(f"Sort by one of {', '.join(SORT_KEYS)}, '-' for descending.")
 
 
 class ProjectListQuerySchema(ProjectQuerySchema):
-    sort = ma.fields.String(load_default="-created_at", validate=_sort)
+    sort = ma.fields.String(load_default="-created_at", validate=valid_sort)
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     format = ma.fields.String(

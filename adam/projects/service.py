@@ -399,7 +399,8 @@ def project_history(session: Session, project_id: int, *, actor: Actor) -> list[
     )
 
 
-def _order(query: Select[Any], sort: str) -> Select[Any]:
+def order_projects(query: Select[Any], sort: str) -> Select[Any]:
+    """``query`` ordered by the API's sort keys (``-`` for descending), then newest id first."""
     clauses = []
     for part in sort.split(","):
         part = part.strip()
@@ -429,10 +430,9 @@ def search_projects(
     matches = apply_filters(
         session, select(Project.id, func.count().over().label("total")), filters
     )
-    page_ids = (
-        _order(matches, sort).limit(per_page).offset((page - 1) * per_page).subquery("page_ids")
-    )
-    query = _order(
+    one_page = order_projects(matches, sort).limit(per_page).offset((page - 1) * per_page)
+    page_ids = one_page.subquery("page_ids")
+    query = order_projects(
         select(Project, page_ids.c.total).join(page_ids, page_ids.c.id == Project.id), sort
     ).options(*_eager())
     rows = session.execute(query).all()
