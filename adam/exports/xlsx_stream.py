@@ -131,13 +131,17 @@ def write_xlsx(
 def _discard_sheet_file(sheet: WriteOnlyWorksheet) -> None:
     """Remove the rows' temporary file of a workbook that will never be saved.
 
-    openpyxl deletes it only on save (or at interpreter exit); a server lives long.
+    openpyxl deletes it only on save (or at interpreter exit); a server lives long. The sheet
+    is closed first, which ends its XML stream and closes the file.
     """
     writer = sheet._writer
     if writer is None:
         return
     try:
-        writer.xf.close()
+        sheet.close()
+    except Exception as error:  # a sheet broken mid-row may not close; its file goes anyway
+        log.debug("xlsx sheet not closed cleanly: %s", error)
+    try:
         writer.cleanup()
     except (OSError, ValueError) as error:  # already gone: nothing left to free
         log.debug("xlsx temporary file not removed: %s", error)
