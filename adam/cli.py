@@ -341,8 +341,13 @@ def worker(once: bool, poll_interval: float | None) -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", default=2, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--threads", default=4, type=int, help="Threads per worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn."""
     # The gunicorn of this interpreter's environment, whether or not its bin/ is on PATH.
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"]
+    # Threaded workers: a long download (an Excel export of 100k projects takes over a
+    # minute to build) holds one thread, not a whole worker, and is not killed by the sync
+    # worker's 30-second timeout, which gthread workers apply to the process, not the request.
+    argv += ["--worker-class", "gthread", "--threads", str(threads)]
     os.execv(sys.executable, [*argv, "--workers", str(workers), "adam:create_app()"])
