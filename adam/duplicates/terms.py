@@ -273,6 +273,17 @@ def rare_words(
     return [w for w in ranked[:2] if frequencies.get(w, 0) <= fallback]
 
 
+# What the duplicate check's queries read, grown with the index (PostgreSQL statistics).
+ANALYZED_TABLES = (
+    "project_search",
+    "match_key",
+    "project",
+    "project_country",
+    "project_organization",
+    "search_term_stat",
+)
+
+
 def refresh_term_stats(session: Session) -> int:
     """Rebuild the snapshot from the index; returns the number of projects counted."""
     session.execute(delete(SearchTermStat))
@@ -285,6 +296,11 @@ def refresh_term_stats(session: Session) -> int:
             "WHERE length(word) <= 200"
         )
     session.execute(text(f"INSERT INTO search_term_stat (term, documents) {source}"))
+    if session.get_bind().dialect.name == "postgresql":
+        # The index grew by a tenth: so did what the planner knows of it, or should. Without
+        # fresh statistics (autovacuum off, or behind a bulk import) it reads a rare word by
+        # scanning every row instead of the GIN index: 7 ms at a thousand projects, growing.
+        session.execute(text(f"ANALYZE {', '.join(ANALYZED_TABLES)}"))
     total = session.scalar(text("SELECT count(*) FROM project_search")) or 0
     session.add(SearchTermStat(term=TOTAL_KEY, documents=total))
     session.flush()

@@ -147,3 +147,25 @@ def test_a_long_description_of_new_words_is_counted_in_several_statements(
     assert project["duplicate_check"] == "done"
     weights = parse_weights(_weights(app, project["id"]) or "")
     assert {"ishkashim", "zq0x"} <= set(weights)
+
+
+def test_postgresql_word_index_has_no_pending_list_and_refresh_renews_statistics(
+    app: Flask, register: Register, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("GIN pending lists and planner statistics are PostgreSQL's")
+    from sqlalchemy import text
+
+    register()
+    with new_session(app) as session:
+        options = session.scalar(
+            text("SELECT reloptions FROM pg_class WHERE relname = 'ix_project_search_document'")
+        )
+        # A pending list would be read in full by every search until a VACUUM merged it.
+        assert "fastupdate=off" in (options or [])
+        terms.refresh_term_stats(session)
+        session.commit()
+        analyzed = session.scalar(
+            text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'project_search'")
+        )
+    assert analyzed is not None
