@@ -70,3 +70,23 @@ class StrictList(ma.fields.List):
                 seen.add(item.lower())
                 unique.append(item)
         return unique
+
+
+class FilePart(ma.fields.Field):
+    """A file part of a multipart/form-data body (anything with ``stream`` and ``filename``)."""
+
+    default_error_messages = {
+        "invalid": "Send a file in this field (multipart/form-data), not text.",
+        "empty": "No file was chosen.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).update({"type": "string", "format": "binary"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not hasattr(value, "stream") or not hasattr(value, "filename"):
+            raise self.make_error("invalid")
+        if not value.filename:  # what a browser sends when no file was picked
+            raise self.make_error("empty")
+        return value

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.fields import CodeList, Text
+from adam.fields import CodeList, FilePart, Text
 from adam.iati.models import ImportJob, ImportStatus
 
 STATUSES = [s.value for s in ImportStatus]
-
-
-class FilePart(ma.fields.Field):
-    """The file part of a multipart/form-data body (anything with ``stream`` and ``filename``)."""
-
-    default_error_messages = {
-        "invalid": "Send the IATI XML file in this field (multipart/form-data), not text.",
-        "empty": "No file was chosen.",
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {}).update({"type": "string", "format": "binary"})
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if not hasattr(value, "stream") or not hasattr(value, "filename"):
-            raise self.make_error("invalid")
-        if not value.filename:  # what a browser sends when no file was picked
-            raise self.make_error("empty")
-        return value
 
 
 class ImportUploadSchema(ma.Schema):
@@ -38,6 +16,9 @@ class ImportUploadSchema(ma.Schema):
 
     file = FilePart(
         required=True,
+        error_messages={
+            "invalid": "Send the IATI XML file in this field (multipart/form-data), not text."
+        },
         metadata={"description": "An IATI 2.03 activity file (root iati-activities)."},
     )
     publisher_org = Text(

@@ -32,9 +32,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
             "status",
-            sa.Enum(
-                "queued", "running", "done", "failed", name="import_status", native_enum=False
-            ),
+            sa.Enum("queued", "running", "done", "failed", name="import_status", native_enum=False),
             nullable=False,
         ),
         sa.Column("filename", sa.String(length=255), nullable=False),
