@@ -70,6 +70,9 @@ class Importer:
 
     actor: Actor
     matcher: MatcherSettings
+    # ADAM's own reporting org: "{ref}-{code}" is how its export names a project that has no
+    # IATI identifier of its own, so such an activity is read back into that project.
+    reporting_org_ref: str | None = None
     # Organizations resolved in committed activities: lookup key -> ADAM code.
     known_organizations: dict[str, str] = field(default_factory=dict)
     # iati-identifier -> line of its first activity in this file.
@@ -126,6 +129,16 @@ def import_activity(session: Session, activity: Activity, importer: Importer) ->
     return entry
 
 
+def _own_code(identifier: str | None, reporting_org_ref: str | None) -> str | None:
+    """The ADAM project code in an identifier ADAM's export made up, ``{ref}-{code}``."""
+    if not identifier or not reporting_org_ref:
+        return None
+    prefix = f"{reporting_org_ref}-"
+    if not identifier.upper().startswith(prefix.upper()):
+        return None
+    return identifier[len(prefix) :] or None
+
+
 def _failure(error: Exception) -> tuple[ImportOutcome, str]:
     if isinstance(error, Forbidden):
         return ImportOutcome.SKIPPED, f"outside your scope: {error.message}"
@@ -164,6 +177,15 @@ def _write(
             Project.iati_identifier == activity.iati_identifier
         )
     ).first()
+    own_code = _own_code(activity.iati_identifier, importer.reporting_org_ref)
+    if existing is None and own_code is not None:
+        existing = session.execute(
+            select(Project.id, Project.withdrawn_at).where(
+                Project.code == own_code, Project.iati_identifier.is_(None)
+            )
+        ).first()
+        if existing is not None:
+            entry.notes.append(f"ADAM's own identifier of project {own_code}: updated, not copied")
     if existing is not None and existing.withdrawn_at is not None:
         entry.project_id = existing.id
         entry.reason = "its project is withdrawn; restore it to import into it"
@@ -185,7 +207,8 @@ def _write(
             if activity.budget
             else None
         ),
-        "iati_identifier": activity.iati_identifier,
+        # A project found by ADAM's own identifier keeps having none of its own.
+        "iati_identifier": None if own_code and existing else activity.iati_identifier,
         "contact": activity.contact,
         "language": activity.language,
     }

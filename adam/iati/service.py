@@ -72,6 +72,9 @@ class ImportSettings:
     progress_seconds: float = 1.0
     # IATI_IMPORT_COUNTRIES: activities must benefit one of these (empty: any ADAM country).
     countries: frozenset[str] = frozenset()
+    # IATI_REPORTING_ORG_REF: the export names a project that has no IATI identifier
+    # "{ref}-{code}"; an import of such an activity is that project, not a new one.
+    reporting_org_ref: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ImportSettings:
@@ -96,7 +99,13 @@ class ImportSettings:
         unknown = sorted(codes - country_codes())
         if unknown:
             raise SettingsError(f"IATI_IMPORT_COUNTRIES names unknown countries: {unknown}.")
-        return cls(max_bytes=int(max_bytes), lease_seconds=float(lease), countries=codes)
+        reporting_org_ref = str(config.get("IATI_REPORTING_ORG_REF") or "").strip() or None
+        return cls(
+            max_bytes=int(max_bytes),
+            lease_seconds=float(lease),
+            countries=codes,
+            reporting_org_ref=reporting_org_ref,
+        )
 
 
 # --- Accepting a file ---
@@ -295,7 +304,9 @@ def _run(
     counters = dict.fromkeys(COUNTERS, 0) | {"total": total}
     report: list[dict[str, Any]] = []
     _save(session, job_id, token, settings, counters, report=report)  # a retry starts afresh
-    importer = imports.Importer(actor=actor, matcher=matcher)
+    importer = imports.Importer(
+        actor=actor, matcher=matcher, reporting_org_ref=settings.reporting_org_ref
+    )
     saved_at = time.monotonic()
     for activity in parse.read_activities(content, rules):
         entry = imports.import_activity(session, activity, importer)

@@ -108,3 +108,20 @@ def test_a_round_trip_through_iati_xml_keeps_every_activity(
     assert after.keys() == before.keys()
     for identifier, activity in before.items():
         assert after[identifier] == activity, identifier
+
+
+def test_importing_adams_own_export_updates_its_projects_instead_of_copying_them(
+    app: Flask, client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    plain = register()  # no IATI identifier: exported as "{reporting org}-{code}"
+    published = register(
+        title="Precursor control at Hairatan", iati_identifier="GB-GOV-1-300123-102"
+    )
+    document = _export(client, coordinator)
+    job = run_import(client, coordinator, document)
+    assert job["counters"]["created"] == 0 and job["counters"]["unchanged"] == 2, job["counters"]
+    assert {e["project_id"] for e in job["report"]} == {plain["id"], published["id"]}
+    listed = client.get("/api/v1/projects", headers=coordinator.headers).json
+    assert listed["total"] == 2
+    # The project keeps having no identifier of its own: the next export names it as before.
+    assert _activities(_export(client, coordinator)) == _activities(document)
