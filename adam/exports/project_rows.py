@@ -201,6 +201,20 @@ def _joined(rows: Iterable[Any]) -> dict[int, tuple[str, str]]:
     return {pid: (SEPARATOR.join(c), SEPARATOR.join(names[pid])) for pid, c in codes.items()}
 
 
+def matching_ids_in_snapshot(
+    session: Session, *, actor: Actor, filters: ProjectFilters, sort: str
+) -> Select[Any]:
+    """The ordered ids of the projects an export lists, read in a snapshot begun now.
+
+    :raises Forbidden: someone other than a coordinator or administrator asks for withdrawn
+        projects.
+    """
+    if filters.withdrawn:
+        permissions.require(actor, "project.read_withdrawn")
+    begin_snapshot(session)
+    return order_projects(apply_filters(session, select(Project.id), filters), sort)
+
+
 def begin_snapshot(session: Session) -> None:
     """Open the read-only transaction the whole export reads from.
 
@@ -240,10 +254,7 @@ def export_projects(
     :raises InvalidInput: when a filter names a country, theme or organization that does not
         exist.
     """
-    if filters.withdrawn:
-        permissions.require(actor, "project.read_withdrawn")
-    begin_snapshot(session)
-    ids = order_projects(apply_filters(session, select(Project.id), filters), sort)
+    ids = matching_ids_in_snapshot(session, actor=actor, filters=filters, sort=sort)
     return ProjectExport(
         columns=COLUMNS,
         session=session,

@@ -6,7 +6,7 @@ Memory stays flat: the ordered ids come through one streamed query (a server-sid
 PostgreSQL; SQLite steps its cursor lazily), and each chunk of ids is loaded with its
 countries, themes and organizations by selectin eager loads, and its live documents in one
 more query, turned into elements and written before the next chunk is read. The whole
-export reads one snapshot (the project spreadsheets' ``begin_snapshot``), so a project
+export reads one snapshot (the project spreadsheets' ``matching_ids_in_snapshot``), so a project
 edited meanwhile is wholly in or wholly out.
 """
 
@@ -24,13 +24,12 @@ from sqlalchemy.orm import Session, selectinload
 from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.documents import service as documents_service
-from adam.exports.project_rows import begin_snapshot
+from adam.exports.project_rows import matching_ids_in_snapshot
 from adam.iati.export import ExportSettings, activity_element, document_chunks
-from adam.projects.filters import ProjectFilters, apply_filters
+from adam.projects.filters import ProjectFilters
 from adam.projects.models import Project
 
 # The project list's own ordering (sort keys, then id), so the export lists projects as it does.
-from adam.projects.service import order_projects
 
 # Projects loaded per chunk (four queries each); tests patch it smaller.
 CHUNK_SIZE = 500
@@ -99,10 +98,7 @@ def export_activities(
     :raises InvalidInput: a filter names a country, theme or organization that does not exist.
     """
     permissions.require(actor, "project.read")
-    if filters.withdrawn:
-        permissions.require(actor, "project.read_withdrawn")
-    begin_snapshot(session)
-    ids = order_projects(apply_filters(session, select(Project.id), filters), sort)
+    ids = matching_ids_in_snapshot(session, actor=actor, filters=filters, sort=sort)
     return ActivityExport(
         session=session,
         ids=ids,
