@@ -32,6 +32,10 @@ _YEAR = re.compile(r"^(19[89]\d|20\d\d)$")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}", re.UNICODE)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC_CHAR = re.compile(r"[\u0400-\u04ff]")
+# Cyrillic phrases by their first word, in the vocabulary's order (the first match wins).
+_CYRILLIC_PHRASES: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _acronym in CYRILLIC_ACRONYMS.items():
+    _CYRILLIC_PHRASES.setdefault(_phrase[0], []).append((_phrase, _acronym))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,15 @@ def _stem_russian(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=262144)
+def _word(word: str) -> str:
+    """One raw token's form (a pure function of the token, so cached: a field's vocabulary is
+    small and every text repeats it)."""
+    if _CYRILLIC_CHAR.search(word):
+        return strip_accents(_stem_russian(word).translate(TRANSLIT))
+    return _latin_word(word)
+
+
 def _latin_word(word: str) -> str:
     word = strip_accents(word)
     word = SPELLING.get(word, word)
@@ -93,17 +106,13 @@ def _base_tokens(text: str) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(raw):
-        for phrase, acronym in CYRILLIC_ACRONYMS.items():
+        for phrase, acronym in _CYRILLIC_PHRASES.get(raw[i], ()):
             if tuple(raw[i : i + len(phrase)]) == phrase:
                 out.append(acronym)
                 i += len(phrase)
                 break
         else:
-            word = raw[i]
-            if _CYRILLIC_CHAR.search(word):
-                out.append(strip_accents(_stem_russian(word).translate(TRANSLIT)))
-            else:
-                out.append(_latin_word(word))
+            out.append(_word(raw[i]))
             i += 1
     return _join_prefixes(out)
 
@@ -120,14 +129,18 @@ def _join_prefixes(tokens: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _acronym_phrases() -> list[tuple[tuple[str, ...], str]]:
+def _acronym_phrases() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """The long forms of acronyms, by their first word, longest first."""
     phrases = [
         (tuple(_base_tokens(long_form)), acronym)
         for acronym, long_forms in ACRONYMS.items()
         for long_form in long_forms
     ]
     # Longest first so "united nations office on drugs and crime" wins over "united nations".
-    return sorted(phrases, key=lambda item: len(item[0]), reverse=True)
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, acronym in sorted(phrases, key=lambda item: len(item[0]), reverse=True):
+        by_first.setdefault(phrase[0], []).append((phrase, acronym))
+    return by_first
 
 
 def _collapse_acronyms(tokens: list[str]) -> list[str]:
@@ -135,8 +148,8 @@ def _collapse_acronyms(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for phrase, acronym in phrases:
-            if tokens[i] == phrase[0] and tuple(tokens[i : i + len(phrase)]) == phrase:
+        for phrase, acronym in phrases.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
                 out.append(acronym)
                 i += len(phrase)
                 break
