@@ -20,20 +20,25 @@ Target: 10,000 activities in under 60 s. Prints a markdown table.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import re
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import matching as matching_bench
 from corpus import ORGANIZATIONS, Generator, ProjectDraft, run_adam
+from sqlalchemy import text
 
+from adam.db import make_engine
 from adam.iati import codes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,17 +69,20 @@ class Writer:
             f"<narrative>{escape(name)}</narrative></participating-org>"
         )
 
-    def activity(self, number: int, draft: ProjectDraft) -> str:
+    def activity(self, number: int, draft: ProjectDraft, *, twin: bool = False) -> str:
+        """``twin``: the same activity as its implementer reports it (another identifier and
+        reporting org, the title reworded, dates shifted): a duplicate the import must flag."""
         rng = self.rng
         russian = bool(re.search("[А-Яа-я]", draft.title))
         lang = "ru" if russian else "en"
-        donor = draft.donors[0]
+        reporter = (draft.implementers or draft.donors)[0] if twin else draft.donors[0]
         parts = [
             f'<iati-activity xml:lang="{lang}" default-currency="USD" '
             f'last-updated-datetime="2026-11-30T12:00:00Z">',
-            f"<iati-identifier>{donor.upper()}-BENCH-{number:06d}</iati-identifier>",
-            f'<reporting-org ref={quoteattr(donor.upper())} type="10">'
-            f'<narrative xml:lang="en">{escape(self.orgs[donor][1])}</narrative></reporting-org>',
+            f"<iati-identifier>{identifier(number, draft, twin=twin)}</iati-identifier>",
+            f'<reporting-org ref={quoteattr(reporter.upper())} type="10">'
+            f'<narrative xml:lang="en">{escape(self.orgs[reporter][1])}</narrative>'
+            "</reporting-org>",
             f"<title><narrative>{escape(draft.title)}</narrative></title>",
             f'<description type="1"><narrative>{escape(draft.description)}</narrative>'
             "</description>",
@@ -93,7 +101,7 @@ class Writer:
                 f"</narrative></person-name><email>{escape(draft.contact[1])}</email>"
                 "</contact-info>"
             )
-        if rng.random() < 0.01:
+        if rng.random() < 0.01 and not twin:
             parts.append('<recipient-region code="619"/>')  # Central Asia, no country: skipped
         else:
             share = 100 // len(draft.countries)
@@ -122,16 +130,85 @@ class Writer:
         return "\n".join(parts)
 
 
-def write_file(path: Path, size: int, seed: int) -> None:
+def identifier(number: int, draft: ProjectDraft, *, twin: bool = False) -> str:
+    if twin:
+        return f"{(draft.implementers or draft.donors)[0].upper()}-BENCH-TWIN-{number:06d}"
+    return f"{draft.donors[0].upper()}-BENCH-{number:06d}"
+
+
+def reworded(rng: random.Random, draft: ProjectDraft) -> ProjectDraft:
+    """The draft as another publisher words it: as bench/matching.py plants duplicates (a
+    word dropped, added or made plural, or the title reordered), dates shifted by 1-6 weeks,
+    the budget within a tenth."""
+    words = draft.title.split()
+    title = rng.choice(
+        [
+            lambda: " ".join(matching_bench._drop_word(rng, words)),
+            lambda: " ".join(matching_bench._insert_word(rng, words)),
+            lambda: matching_bench._reorder(rng, draft.title),
+            lambda: " ".join(matching_bench._plural(rng, words)),
+        ]
+    )()
+    days = rng.choice((-1, 1)) * rng.randint(7, 42)
+    start = matching_bench._shift(draft.start_date, days)
+    end = matching_bench._shift(draft.end_date, days)
+    budget = draft.budget
+    if budget is not None:
+        budget = (budget[0] * Decimal(str(round(rng.uniform(0.9, 1.1), 3))), budget[1])
+    return dataclasses.replace(
+        draft,
+        title=title,
+        description=matching_bench._new_description(rng, draft.title, title, draft.description),
+        start_date=start,
+        end_date=max(end, start) if start and end else end,
+        budget=budget,
+    )
+
+
+def write_file(path: Path, size: int, seed: int, planted: int) -> list[tuple[str, str]]:
+    """Write ``size`` activities and ``planted`` twins of some of them (each later in the
+    file than its original); returns the twins' identifier pairs."""
     generator = Generator(seed)
     writer = Writer(seed)
+    rng = random.Random(seed + 1)
+    entries: list[tuple[int, ProjectDraft, bool]] = [
+        (number, generator.project(), False) for number in range(1, size + 1)
+    ]
+    pairs = []
+    for index in sorted(rng.sample(range(size), min(planted, size))):
+        number, draft, _ = entries[index]
+        twin = reworded(rng, draft)
+        position = rng.randint(index + 1, len(entries))
+        entries.insert(position, (number, twin, True))
+        pairs.append((identifier(number, draft), identifier(number, twin, twin=True)))
     with path.open("w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write('<iati-activities version="2.03" generated-datetime="2026-11-30T12:00:00Z">\n')
-        for number in range(1, size + 1):
-            out.write(writer.activity(number, generator.project()))
+        for number, draft, twin in entries:
+            out.write(writer.activity(number, draft, twin=twin))
             out.write("\n")
         out.write("</iati-activities>\n")
+    return pairs
+
+
+def recall(url: str, pairs: list[tuple[str, str]]) -> tuple[int, int]:
+    """Of the planted pairs whose two activities were imported, how many have an alert."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        stored = set(conn.scalars(text("SELECT iati_identifier FROM project")))
+        alerted = {
+            frozenset(row)
+            for row in conn.execute(
+                text(
+                    "SELECT a.iati_identifier, b.iati_identifier FROM duplicate_alert d "
+                    "JOIN project a ON a.id = d.project_a_id "
+                    "JOIN project b ON b.id = d.project_b_id"
+                )
+            )
+        }
+    engine.dispose()
+    both = [p for p in pairs if p[0] in stored and p[1] in stored]
+    return sum(frozenset(p) in alerted for p in both), len(both)
 
 
 def fresh_database(backend: str, workdir: Path) -> str:
@@ -152,12 +229,16 @@ def drop_database(backend: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
-def run(backend: str, source: Path, workdir: Path) -> dict[str, object]:
+def run(
+    backend: str, source: Path, workdir: Path, pairs: list[tuple[str, str]], bulk_from: int | None
+) -> dict[str, object]:
     url = fresh_database(backend, workdir)
     try:
         run_adam(url, "db", "upgrade")
         run_adam(url, "seed")
         env = {**os.environ, "ADAM_DATABASE_URL": url, "ADAM_LOG_LEVEL": "WARNING"}
+        if bulk_from is not None:
+            env["ADAM_IATI_IMPORT_BULK_FROM"] = str(bulk_from)
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-c", "from adam.cli import main; main()", "import", "iati",
@@ -165,6 +246,7 @@ def run(backend: str, source: Path, workdir: Path) -> dict[str, object]:
             cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=3600,
         )  # fmt: skip
         elapsed = time.perf_counter() - started
+        found, planted = recall(url, pairs)
     finally:
         drop_database(backend)
     if result.returncode != 0:
@@ -177,7 +259,13 @@ def run(backend: str, source: Path, workdir: Path) -> dict[str, object]:
             summary,
         )
     }
-    return {"backend": backend, "elapsed": elapsed, **counts, "summary": summary}
+    return {
+        "backend": backend,
+        "elapsed": elapsed,
+        **counts,
+        "summary": summary,
+        "recall": f"{found}/{planted}",
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -185,28 +273,41 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", default="sqlite,postgresql")
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--planted", type=int, default=100, help="twins of activities, to measure recall"
+    )
+    parser.add_argument(
+        "--bulk-from",
+        type=int,
+        default=None,
+        help="ADAM_IATI_IMPORT_BULK_FROM for the import (above --size: one by one)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/adam_bench_import"))
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     source = args.workdir / f"activities-{args.size}.xml"
     started = time.perf_counter()
-    write_file(source, args.size, args.seed)
+    pairs = write_file(source, args.size, args.seed, args.planted)
     print(
         f"Wrote {args.size} activities ({source.stat().st_size / 1e6:.1f} MB) in "
         f"{time.perf_counter() - started:.1f} s: {source}"
     )
-    rows = [run(backend, source, args.workdir) for backend in args.backend.split(",")]
+    rows = [
+        run(backend, source, args.workdir, pairs, args.bulk_from)
+        for backend in args.backend.split(",")
+    ]
     cores = os.cpu_count()
     print()
-    print("| backend | activities | created | skipped | failed | alerts | seconds | activities/s "
-          "| cores | target < 60 s |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| backend | activities | created | skipped | failed | alerts | planted found "
+          "| seconds | activities/s | cores | target < 60 s |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         seconds = float(row["elapsed"])  # type: ignore[arg-type]
         total = int(row.get("activities", 0))  # type: ignore[call-overload]
         print(
             f"| {row['backend']} | {total} | {row.get('created', 0)} | {row.get('skipped', 0)} "
-            f"| {row.get('failed', 0)} | {row.get('duplicate alerts', 0)} | {seconds:.1f} "
+            f"| {row.get('failed', 0)} | {row.get('duplicate alerts', 0)} | {row['recall']} "
+            f"| {seconds:.1f} "
             f"| {total / seconds:.0f} | {cores} | "
             f"{'met' if seconds < TARGET_SECONDS else 'missed'} |"
         )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from adam.duplicates.models import MatchKey, ProjectSearch
@@ -44,10 +44,17 @@ def search_values(title: str, description: str | None) -> dict[str, str]:
     }
 
 
-def weigh(session: Session, values: dict[str, str], *, total: int | None = None) -> str:
+def _weighed(values: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The words of a record that get a weight: its title's, and its description's first."""
+    return (
+        values["title_terms"].split(),
+        values["description_terms"].split()[:WEIGHED_DESCRIPTION_WORDS],
+    )
+
+
+def weigh(session: Session, values: Mapping[str, str], *, total: int | None = None) -> str:
     """The stored weights of a record's words, from the index's current word counts."""
-    title = values["title_terms"].split()
-    described = values["description_terms"].split()[:WEIGHED_DESCRIPTION_WORDS]
+    title, described = _weighed(values)
     counts, total = document_frequencies(session, [*title, *described], total=total)
     return format_weights(record_weights(title, described, counts, total))
 
@@ -90,6 +97,66 @@ def write_match_keys(session: Session, project: Project, *, new: bool = False) -
                     "start_date": project.start_date,
                 }
                 for org, country in sorted(keys)
+            ],
+        )
+
+
+def index_new_projects(session: Session, projects: Sequence[Project]) -> None:
+    """Index rows and match keys of projects registered in this transaction, in two
+    statements, their words not weighed yet (``weights`` NULL): a bulk import weighs them all
+    at once (``weigh_rows``) once the word counts include the whole import."""
+    if not projects:
+        return
+    rows = []
+    for project in projects:
+        values: dict[str, Any] = dict(search_values(project.title, project.description))
+        values["project_id"] = project.id
+        values["weights"] = None
+        values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
+        rows.append(values)
+    session.execute(insert(ProjectSearch), rows)
+    keys = [
+        {
+            "organization_id": org,
+            "country_code": country,
+            "project_id": project.id,
+            "start_date": project.start_date,
+        }
+        for project in projects
+        for org, country in sorted(
+            {(p.organization_id, c.code) for p in project.participations for c in project.countries}
+        )
+    ]
+    if keys:
+        session.execute(insert(MatchKey), keys)
+
+
+# Rows weighed per round: their words are counted together.
+WEIGH_CHUNK = 500
+
+
+def weigh_rows(session: Session, project_ids: Sequence[int]) -> None:
+    """Weigh the words of indexed rows from the index's current word counts (after a bulk
+    import, once ``terms.refresh_term_stats`` has counted the new words)."""
+    search = ProjectSearch.__table__.c
+    for start in range(0, len(project_ids), WEIGH_CHUNK):
+        chunk = project_ids[start : start + WEIGH_CHUNK]
+        rows = session.execute(
+            select(search.project_id, search.title_terms, search.description_terms).where(
+                search.project_id.in_(chunk)
+            )
+        ).all()
+        weighed = {row.project_id: _weighed(row._mapping) for row in rows}
+        words = [w for title, described in weighed.values() for w in (*title, *described)]
+        counts, total = document_frequencies(session, words)
+        session.execute(
+            update(ProjectSearch),
+            [
+                {
+                    "project_id": pid,
+                    "weights": format_weights(record_weights(title, described, counts, total)),
+                }
+                for pid, (title, described) in weighed.items()
             ],
         )
 

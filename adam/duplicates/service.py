@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,7 +115,7 @@ def check_project(
         return CheckOutcome()
     try:
         with session.begin_nested():
-            _lock_countries(session, [c.code for c in project.countries])
+            lock_countries(session, [c.code for c in project.countries])
             return _check(session, project, search, settings, new=new, total=total)
     except Exception:  # the project must survive whatever the matcher does
         log.exception("Duplicate check of project %s failed; the project is kept.", project.id)
@@ -126,7 +126,7 @@ def check_project(
 LOCK_CLASS = 0x4144
 
 
-def _lock_countries(session: Session, countries: Sequence[str]) -> None:
+def lock_countries(session: Session, countries: Sequence[str]) -> None:
     """PostgreSQL: one transaction lock per country, taken in a fixed order so that two checks
     sharing countries cannot deadlock; in the same round trip, no parallel workers for the
     rest of the transaction (the check's queries take milliseconds, less than starting them)."""
@@ -370,11 +370,11 @@ def raise_alerts(
     now = utcnow()
     reasons = {c.summary["id"]: [_reason_json(r) for r in m.reasons] for c, m in scored}
     missing = {
-        pair: (match.score, reasons[candidate.summary["id"]])
+        pair: (project_id, match.score, reasons[candidate.summary["id"]])
         for candidate, match in scored
         if (pair := _pair(project_id, candidate.summary["id"])) not in existing
     }
-    inserted = _insert_alerts(session, project_id, missing, now)
+    inserted = _insert_alerts(session, missing, now)
     if len(inserted) < len(missing):  # raised by a concurrent check a moment ago
         existing |= _alerts_for_pairs(session, project_id, set(missing) - set(inserted))
     outcome = CheckOutcome()
@@ -440,38 +440,103 @@ def _alerts_for_pairs(
     return {(a.project_a_id, a.project_b_id): a for a in session.scalars(query)}
 
 
+# Alerts inserted per statement.
+INSERT_CHUNK = 500
+
+
 def _insert_alerts(
     session: Session,
-    raised_by: int,
-    pairs: dict[tuple[int, int], tuple[float, list[dict[str, Any]]]],
+    pairs: dict[tuple[int, int], tuple[int, float, list[dict[str, Any]]]],
     now: dt.datetime,
 ) -> dict[tuple[int, int], int]:
-    """Insert an alert for each pair that has none, in one statement; the unique pair decides
-    races. Returns the ids of those inserted, by pair."""
-    if not pairs:
-        return {}
+    """Insert an alert for each pair that has none (pair -> the project that raised it, score,
+    reasons), in as few statements as the chunks; the unique pair decides races. Returns the
+    ids of those inserted, by pair."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(DuplicateAlert)
-        .values(
-            [
-                {
-                    "project_a_id": a,
-                    "project_b_id": b,
-                    "raised_by_project_id": raised_by,
-                    "score": value,
-                    "reasons": reasons,
-                    "status": AlertStatus.OPEN,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for (a, b), (value, reasons) in sorted(pairs.items())
-            ]
+    rows = sorted(pairs.items())
+    inserted: dict[tuple[int, int], int] = {}
+    for start in range(0, len(rows), INSERT_CHUNK):
+        statement = (
+            insert(DuplicateAlert)
+            .values(
+                [
+                    {
+                        "project_a_id": a,
+                        "project_b_id": b,
+                        "raised_by_project_id": raised_by,
+                        "score": value,
+                        "reasons": reasons,
+                        "status": AlertStatus.OPEN,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for (a, b), (raised_by, value, reasons) in rows[start : start + INSERT_CHUNK]
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["project_a_id", "project_b_id"])
+            .returning(DuplicateAlert.id, DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
         )
-        .on_conflict_do_nothing(index_elements=["project_a_id", "project_b_id"])
-        .returning(DuplicateAlert.id, DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
+        inserted |= {(a, b): alert_id for alert_id, a, b in session.execute(statement)}
+    return inserted
+
+
+def raise_alerts_for_many(
+    session: Session, checked: Sequence[tuple[Candidate, Sequence[tuple[Candidate, Match]]]]
+) -> Counter[int]:
+    """Alerts for the scored pairs of many projects at once (a bulk import's check), each
+    project with its scored candidates; returns how many new alerts each project raised.
+
+    A pair that has an alert already, open or resolved, is left as it is; the new ones are
+    inserted and announced together.
+    """
+    chosen: dict[tuple[int, int], tuple[Candidate, Candidate, Match]] = {}
+    for raiser, scored in checked:
+        for candidate, match in scored:
+            pair = _pair(raiser.summary["id"], candidate.summary["id"])
+            chosen.setdefault(pair, (raiser, candidate, match))
+    firsts = sorted({a for a, _ in chosen})
+    existing: set[tuple[int, int]] = set()
+    for start in range(0, len(firsts), INSERT_CHUNK):
+        existing |= set(
+            session.execute(
+                select(DuplicateAlert.project_a_id, DuplicateAlert.project_b_id).where(
+                    DuplicateAlert.project_a_id.in_(firsts[start : start + INSERT_CHUNK])
+                )
+            ).tuples()
+        )
+    now = utcnow()
+    reasons = {
+        pair: [_reason_json(r) for r in match.reasons]
+        for pair, (_, _, match) in chosen.items()
+        if pair not in existing
+    }
+    inserted = _insert_alerts(
+        session,
+        {
+            pair: (raiser.summary["id"], chosen[pair][2].score, why)
+            for pair, why in reasons.items()
+            for raiser in (chosen[pair][0],)
+        },
+        now,
     )
-    return {(a, b): alert_id for alert_id, a, b in session.execute(statement)}
+    raised: Counter[int] = Counter()
+    documents = []
+    for pair, alert_id in sorted(inserted.items()):
+        raiser, candidate, match = chosen[pair]
+        raised[raiser.summary["id"]] += 1
+        documents.append(
+            events.payload(
+                alert_id=alert_id,
+                score=match.score,
+                created_at=now,
+                reasons=reasons[pair],
+                raised_by=raiser.notice,
+                other=candidate.notice,
+            )
+        )
+    session.flush()
+    events.announce(session, documents)
+    return raised
 
 
 # --- Alerts for people ---

@@ -199,18 +199,28 @@ def organization_weights(
     }
 
 
+# Words looked up in the snapshot per statement (a bulk import weighs thousands at once).
+SNAPSHOT_CHUNK = 2000
+
+
 def _snapshot_counts(session: Session, words: Sequence[str], total: int) -> dict[str, int]:
     """Counts from the snapshot, unless the index has outgrown it (then none: counted live)."""
-    rows = dict(
-        session.execute(
-            select(SearchTermStat.term, SearchTermStat.documents).where(
-                SearchTermStat.term.in_([*words, TOTAL_KEY])
-            )
-        ).all()
-    )
-    counted = rows.pop(TOTAL_KEY, None)
-    if counted is None or total > counted * (1 + REFRESH_GROWTH):
-        return {}
+    rows: dict[str, int] = {}
+    for start in range(0, max(len(words), 1), SNAPSHOT_CHUNK):
+        chunk = list(words[start : start + SNAPSHOT_CHUNK])
+        if start == 0:
+            chunk.append(TOTAL_KEY)
+        rows |= dict(
+            session.execute(
+                select(SearchTermStat.term, SearchTermStat.documents).where(
+                    SearchTermStat.term.in_(chunk)
+                )
+            ).all()
+        )
+        if start == 0:
+            counted = rows.pop(TOTAL_KEY, None)
+            if counted is None or total > counted * (1 + REFRESH_GROWTH):
+                return {}
     return rows
 
 

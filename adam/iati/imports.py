@@ -12,7 +12,8 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from adam.auth.actor import Actor
 from adam.duplicates import service as duplicates_service
+from adam.duplicates.index import index_new_projects
 from adam.duplicates.settings import MatcherSettings
 from adam.errors import AdamError, Forbidden
 from adam.iati.codes import organization_type_from_iati
@@ -78,6 +80,8 @@ class Importer:
     # iati-identifier -> line of its first activity in this file.
     seen: dict[str, int] = field(default_factory=dict)
     schema: ProjectInSchema = field(default_factory=ProjectInSchema)
+    # Projects ``import_batch`` wrote and left to be weighed and checked for duplicates.
+    written: list[int] = field(default_factory=list)
 
 
 def mapping_rules(
@@ -99,6 +103,14 @@ def mapping_rules(
 
 def import_activity(session: Session, activity: Activity, importer: Importer) -> Entry:
     """Write one activity in a transaction of its own and commit it, or roll it back alone."""
+    entry = _screen(activity, importer)
+    if entry.reason is None:
+        _import_one(session, activity, importer, entry)
+    return entry
+
+
+def _screen(activity: Activity, importer: Importer) -> Entry:
+    """The activity's report entry, with a reason already when it is not to be imported."""
     entry = Entry(activity.line, activity.iati_identifier, ImportOutcome.SKIPPED)
     entry.notes = list(activity.notes)
     identifier = activity.iati_identifier
@@ -112,6 +124,10 @@ def import_activity(session: Session, activity: Activity, importer: Importer) ->
         )
         return entry
     importer.seen[identifier] = activity.line
+    return entry
+
+
+def _import_one(session: Session, activity: Activity, importer: Importer, entry: Entry) -> None:
     pending: dict[str, str] = {}
     try:
         _write(session, activity, importer, entry, pending)
@@ -119,14 +135,111 @@ def import_activity(session: Session, activity: Activity, importer: Importer) ->
     except Exception as error:  # one activity's failure must not stop the others
         session.rollback()
         entry.project_id, entry.alerts = None, 0
-        entry.outcome, entry.reason = _failure(error)
-        if entry.outcome == ImportOutcome.FAILED and not isinstance(
-            error, AdamError | ma.ValidationError | IntegrityError
-        ):
-            log.exception("IATI import of %s (line %s) failed", identifier, activity.line)
-        return entry
+        _fail(entry, error, activity)
+        return
     importer.known_organizations.update(pending)
-    return entry
+
+
+def _fail(entry: Entry, error: Exception, activity: Activity) -> None:
+    entry.outcome, entry.reason = _failure(error)
+    if entry.outcome == ImportOutcome.FAILED and not isinstance(
+        error, AdamError | ma.ValidationError | IntegrityError
+    ):
+        log.exception("IATI import of %s (line %s) failed", activity.iati_identifier, activity.line)
+
+
+def import_batch(
+    session: Session, activities: Sequence[Activity], importer: Importer
+) -> list[Entry]:
+    """Import activities together, for a large file: one transaction for all that are new.
+
+    Activities that update a project go one by one (``import_activity``). The new ones are
+    each checked in a savepoint (one that fails leaves nothing, not even the organizations it
+    created), then saved and indexed together; their duplicate check is left to the caller,
+    once the whole file is in (``Importer.written``): checked one by one, each would count
+    its words and search the index alone, ten times the cost. Should saving them together
+    fail (a conflict with data written meanwhile), they are imported one by one instead.
+    """
+    entries = [_screen(activity, importer) for activity in activities]
+    wanted = [
+        (activity, entry)
+        for activity, entry in zip(activities, entries, strict=True)
+        if entry.reason is None
+    ]
+    stored = _stored(session, [activity for activity, _ in wanted], importer)
+    fresh: list[tuple[Activity, Entry]] = []
+    for activity, entry in wanted:
+        if activity.iati_identifier in stored:
+            _import_one(session, activity, importer, entry)
+        else:
+            fresh.append((activity, entry))
+    references = project_service.References(session)
+    created: dict[str, str] = {}
+    ready: list[tuple[Activity, Entry, project_service.NewProject]] = []
+    for activity, entry in fresh:
+        mine: dict[str, str] = {}
+        try:
+            with session.begin_nested():
+                data = importer.schema.load(
+                    _raw(session, activity, importer, ChainMap(mine, created))
+                )
+                new = project_service.new_project(
+                    session,
+                    actor=importer.actor,
+                    data=data,
+                    references=references,
+                    identifier_checked=True,  # by ``_stored``, for the whole batch
+                )
+        except Exception as error:
+            _fail(entry, error, activity)
+            # Organizations it created are gone with its savepoint; so must their rows be.
+            references = project_service.References(session)
+            continue
+        created |= mine
+        ready.append((activity, entry, new))
+    if not ready:
+        return entries
+    try:
+        project_service.add_projects(
+            session, actor=importer.actor, projects=[new for _, _, new in ready]
+        )
+        index_new_projects(session, [new.project for _, _, new in ready])
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.warning("IATI import: saving %s activities together failed; one by one.", len(ready))
+        for activity, entry, _ in ready:
+            _import_one(session, activity, importer, entry)
+        return entries
+    importer.known_organizations.update(created)
+    for _, entry, new in ready:
+        entry.outcome, entry.project_id = ImportOutcome.CREATED, new.project.id
+        importer.written.append(new.project.id)
+    session.expunge_all()  # the batch's rows: memory stays flat over a large file
+    return entries
+
+
+def _stored(
+    session: Session, activities: Sequence[Activity], importer: Importer
+) -> set[str | None]:
+    """The identifiers of ``activities`` that name a stored project (theirs, or ADAM's own)."""
+    identifiers = [a.iati_identifier for a in activities if a.iati_identifier]
+    found: set[str | None] = set(
+        session.scalars(
+            select(Project.iati_identifier).where(Project.iati_identifier.in_(identifiers))
+        )
+    )
+    own = {
+        code: a.iati_identifier
+        for a in activities
+        if (code := _own_code(a.iati_identifier, importer.reporting_org_ref))
+    }
+    if own:
+        codes = session.scalars(
+            select(Project.code).where(Project.code.in_(own), Project.iati_identifier.is_(None))
+        )
+        found |= {own[code] for code in codes}
+    return found
 
 
 def _own_code(identifier: str | None, reporting_org_ref: str | None) -> str | None:
@@ -190,28 +303,10 @@ def _write(
         entry.project_id = existing.id
         entry.reason = "its project is withdrawn; restore it to import into it"
         return
-    raw = {
-        "title": activity.title,
-        "description": activity.description,
-        "donors": [_organization(session, o, importer, pending) for o in activity.donors],
-        "implementers": [
-            _organization(session, o, importer, pending) for o in activity.implementers
-        ],
-        "countries": activity.countries,
-        "themes": activity.themes,
-        "status": activity.status,
-        "start_date": activity.start_date.isoformat() if activity.start_date else None,
-        "end_date": activity.end_date.isoformat() if activity.end_date else None,
-        "budget": (
-            {"amount": f"{activity.budget[0]:.2f}", "currency": activity.budget[1]}
-            if activity.budget
-            else None
-        ),
-        # A project found by ADAM's own identifier keeps having none of its own.
-        "iati_identifier": None if own_code and existing else activity.iati_identifier,
-        "contact": activity.contact,
-        "language": activity.language,
-    }
+    raw = _raw(session, activity, importer, pending)
+    # A project found by ADAM's own identifier keeps having none of its own.
+    if own_code and existing:
+        raw["iati_identifier"] = None
     # The API's own contract: what an import writes, a registration could have written.
     data = importer.schema.load(raw)
     if existing is None:
@@ -236,6 +331,36 @@ def _write(
         _check(session, project, importer, entry, new=False)
 
 
+def _raw(
+    session: Session,
+    activity: Activity,
+    importer: Importer,
+    pending: MutableMapping[str, str],
+) -> dict[str, Any]:
+    """The activity as a registration's input (organizations resolved, or created)."""
+    return {
+        "title": activity.title,
+        "description": activity.description,
+        "donors": [_organization(session, o, importer, pending) for o in activity.donors],
+        "implementers": [
+            _organization(session, o, importer, pending) for o in activity.implementers
+        ],
+        "countries": activity.countries,
+        "themes": activity.themes,
+        "status": activity.status,
+        "start_date": activity.start_date.isoformat() if activity.start_date else None,
+        "end_date": activity.end_date.isoformat() if activity.end_date else None,
+        "budget": (
+            {"amount": f"{activity.budget[0]:.2f}", "currency": activity.budget[1]}
+            if activity.budget
+            else None
+        ),
+        "iati_identifier": activity.iati_identifier,
+        "contact": activity.contact,
+        "language": activity.language,
+    }
+
+
 def _check(
     session: Session, project: Project, importer: Importer, entry: Entry, *, new: bool
 ) -> None:
@@ -246,7 +371,7 @@ def _check(
 
 
 def _organization(
-    session: Session, org: OrganizationRef, importer: Importer, pending: dict[str, str]
+    session: Session, org: OrganizationRef, importer: Importer, pending: MutableMapping[str, str]
 ) -> str:
     """The ADAM code of an organisation the file names, created when ADAM lacks it.
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import re
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -30,6 +32,8 @@ from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
 from adam.db import MAX_ID, utcnow
+from adam.duplicates.index import unindexed_project_ids, weigh_rows
+from adam.duplicates.scan import check_new, reindex_missing
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.terms import refresh_if_stale
 from adam.errors import AdamError, InvalidInput, NotFound
@@ -41,6 +45,8 @@ from adam.reference.codes import country_codes
 log = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
+# Activities a bulk import writes per transaction.
+BATCH = 200
 # The account the command line imports as: a coordinator nobody signs in as.
 SYSTEM_USER = "iati-import@adam.invalid"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -75,6 +81,9 @@ class ImportSettings:
     # IATI_REPORTING_ORG_REF: the export names a project that has no IATI identifier
     # "{ref}-{code}"; an import of such an activity is that project, not a new one.
     reporting_org_ref: str | None = None
+    # IATI_IMPORT_BULK_FROM: files of at least this many activities are imported in batches,
+    # their duplicates found once all are in (one by one below: each checked as registered).
+    bulk_from: int = 200
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ImportSettings:
@@ -100,11 +109,17 @@ class ImportSettings:
         if unknown:
             raise SettingsError(f"IATI_IMPORT_COUNTRIES names unknown countries: {unknown}.")
         reporting_org_ref = str(config.get("IATI_REPORTING_ORG_REF") or "").strip() or None
+        bulk_from = config.get("IATI_IMPORT_BULK_FROM", default.bulk_from)
+        if not isinstance(bulk_from, int) or isinstance(bulk_from, bool) or bulk_from < 1:
+            raise SettingsError(
+                f"IATI_IMPORT_BULK_FROM must be a whole number >= 1, not {bulk_from!r}."
+            )
         return cls(
             max_bytes=int(max_bytes),
             lease_seconds=float(lease),
             countries=codes,
             reporting_org_ref=reporting_org_ref,
+            bulk_from=bulk_from,
         )
 
 
@@ -307,25 +322,70 @@ def _run(
     importer = imports.Importer(
         actor=actor, matcher=matcher, reporting_org_ref=settings.reporting_org_ref
     )
+    bulk = total >= settings.bulk_from
     saved_at = time.monotonic()
-    for activity in parse.read_activities(content, rules):
-        entry = imports.import_activity(session, activity, importer)
-        report.append(entry.as_dict())
-        counters["processed"] += 1
-        counters[entry.outcome.value] += 1
-        counters["alerts"] += entry.alerts
+
+    def record(entries: list[imports.Entry]) -> None:
+        nonlocal saved_at
+        for entry in entries:
+            report.append(entry.as_dict())
+            counters["processed"] += 1
+            counters[entry.outcome.value] += 1
+            counters["alerts"] += entry.alerts
         if progress is not None:
-            progress(1)
+            progress(len(entries))
         if (
-            counters["processed"] % settings.progress_every == 0
+            counters["processed"] % settings.progress_every < len(entries)
             or time.monotonic() - saved_at >= settings.progress_seconds
         ):
             _save(session, job_id, token, settings, counters)
-            # A large import grows the index fast: the matcher's word counts follow it (as
-            # ``adam worker`` would), instead of being counted live for every new word.
-            refresh_if_stale(session)
+            if not bulk:
+                # A large import grows the index fast: the matcher's word counts follow it
+                # (as ``adam worker`` would), instead of being counted live for every new word.
+                refresh_if_stale(session)
             saved_at = time.monotonic()
+
+    activities = iter(parse.read_activities(content, rules))
+    if not bulk:
+        for activity in activities:
+            record([imports.import_activity(session, activity, importer)])
+    else:
+        while batch := list(itertools.islice(activities, BATCH)):
+            record(imports.import_batch(session, batch, importer))
+
+        def keep_lease(_: int) -> None:
+            # Called between countries (committed): the lease must outlast a long check.
+            nonlocal saved_at
+            if time.monotonic() - saved_at >= settings.progress_seconds:
+                _save(session, job_id, token, settings, counters)
+                saved_at = time.monotonic()
+
+        alerts = _check_written(session, importer, matcher, keep_lease)
+        for line in report:
+            line["alerts"] += alerts.get(line["project_id"], 0)
+        counters["alerts"] += sum(alerts.values())
     _finish(session, job_id, token, ImportStatus.DONE, counters=counters, report=report)
+
+
+def _check_written(
+    session: Session,
+    importer: imports.Importer,
+    matcher: MatcherSettings,
+    advance: Callable[[int], None],
+) -> Counter[int]:
+    """Weigh the words of the projects a bulk import wrote and raise their duplicate alerts,
+    with those of projects a run that died left unweighed; returns the alerts per project."""
+    # Their words' counts include the whole import when the snapshot is rebuilt; when the
+    # import was small beside the registry, the few new words are counted live.
+    refresh_if_stale(session)
+    weigh_rows(session, importer.written)
+    session.commit()
+    leftovers = unindexed_project_ids(session)
+    if leftovers:
+        reindex_missing(session)
+        session.commit()
+    written = sorted({*importer.written, *leftovers})
+    return check_new(session, written, settings=matcher, advance=advance)
 
 
 def _actor(session: Session, job: ImportJob) -> Actor | None:

@@ -6,7 +6,8 @@ The caller owns the transaction and commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -30,7 +31,7 @@ from adam.projects.models import (
     ProjectOrganization,
 )
 from adam.reference import service as reference_service
-from adam.reference.models import Country, Organization
+from adam.reference.models import Country, Organization, Theme
 
 LIST_FIELDS = ("donors", "implementers", "countries", "themes")
 SORT_COLUMNS = {
@@ -45,25 +46,58 @@ SORT_COLUMNS = {
 }
 
 
-def _resolve_references(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+class References:
+    """Countries, themes and organizations by code, each read once: the registrations of one
+    import ask for the same few dozen again and again. Codes not found are asked again next
+    time (an import creates organizations as it goes)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._countries: dict[str, Country] = {}
+        self._themes: dict[str, Theme] = {}
+        self._organizations: dict[str, Organization] = {}
+
+    def countries(self, codes: Iterable[str]) -> dict[str, Country]:
+        wanted = {c.upper() for c in codes}
+        if missing := wanted - self._countries.keys():
+            self._countries |= reference_service.countries_by_code(self.session, missing)
+        return {c: self._countries[c] for c in wanted if c in self._countries}
+
+    def themes(self, slugs: Iterable[str]) -> dict[str, Theme]:
+        wanted = {s.lower() for s in slugs}
+        if missing := wanted - self._themes.keys():
+            self._themes |= reference_service.themes_by_slug(self.session, missing)
+        return {s: self._themes[s] for s in wanted if s in self._themes}
+
+    def organizations(self, codes: Iterable[str]) -> dict[str, Organization]:
+        wanted = {c.lower() for c in codes}
+        if missing := wanted - self._organizations.keys():
+            self._organizations |= reference_service.organizations_by_code(self.session, missing)
+        return {c: self._organizations[c] for c in wanted if c in self._organizations}
+
+
+def _resolve_references(
+    session: Session, data: dict[str, Any], references: References | None = None
+) -> dict[str, Any]:
     """Turn the codes in ``data`` into rows; every unknown code becomes a field error."""
+    references = references or References(session)
     errors: dict[str, list[str]] = {}
     resolved: dict[str, Any] = {}
     if "countries" in data:
-        found = reference_service.countries_by_code(session, data["countries"])
+        found = references.countries(data["countries"])
         bad = [c for c in data["countries"] if c.upper() not in found]
         if bad:
             errors["countries"] = [f"Unknown country code: {c}." for c in bad]
         resolved["countries"] = [found[c.upper()] for c in data["countries"] if c.upper() in found]
     if "themes" in data:
-        themes = reference_service.themes_by_slug(session, data["themes"])
+        themes = references.themes(data["themes"])
         bad = [t for t in data["themes"] if t.lower() not in themes]
         if bad:
             errors["themes"] = [f"Unknown theme: {t}. See GET /api/v1/themes." for t in bad]
         resolved["themes"] = [themes[t.lower()] for t in data["themes"] if t.lower() in themes]
     for name in ("donors", "implementers"):
         if name in data:
-            orgs = reference_service.organizations_by_code(session, data[name])
+            orgs = references.organizations(data[name])
             bad = [c for c in data[name] if c.lower() not in orgs]
             if bad:
                 errors[name] = [
@@ -186,21 +220,22 @@ def _check_iati_identifier(session: Session, project: Project) -> None:
         )
 
 
-def _next_code(session: Session, prefix: str) -> str:
-    """Allocate ``PREFIX-NNNN`` atomically: the upsert row-locks the counter until commit."""
+def _next_codes(session: Session, prefix: str, count: int = 1) -> list[str]:
+    """Allocate ``count`` codes ``PREFIX-NNNN`` atomically: the upsert row-locks the counter
+    until commit."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
         insert(ProjectCodeCounter)
-        .values(prefix=prefix, last_value=1)
+        .values(prefix=prefix, last_value=count)
         .on_conflict_do_update(
             index_elements=[ProjectCodeCounter.prefix],
-            set_={"last_value": ProjectCodeCounter.last_value + 1},
+            set_={"last_value": ProjectCodeCounter.last_value + count},
         )
         .returning(ProjectCodeCounter.last_value)
     )
-    number = session.execute(statement).scalar_one()
-    return f"{prefix}-{number:04d}"
+    last = session.execute(statement).scalar_one()
+    return [f"{prefix}-{number:04d}" for number in range(last - count + 1, last + 1)]
 
 
 def _record(
@@ -228,7 +263,37 @@ def register_project(session: Session, *, actor: Actor, data: dict[str, Any]) ->
     :raises Forbidden: the project lies outside the actor's scope.
     :raises Conflict: the IATI identifier is used by another project.
     """
-    refs = _resolve_references(session, data)
+    new = new_project(session, actor=actor, data=data)
+    add_projects(session, actor=actor, projects=[new])
+    return new.project
+
+
+@dataclass(frozen=True, slots=True)
+class NewProject:
+    """A checked project not saved yet, and the prefix of its code (its first country as
+    given, and the year)."""
+
+    project: Project
+    code_prefix: str
+
+
+def new_project(
+    session: Session,
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    references: References | None = None,
+    identifier_checked: bool = False,
+) -> NewProject:
+    """A new project built from validated input and checked, not yet saved: ``add_projects``
+    saves it (an import checks each of its activities, then saves them together).
+
+    ``identifier_checked``: the caller has found the IATI identifier unused (for many at
+    once); the unique index still refuses a clash at the flush.
+
+    :raises: as ``register_project``.
+    """
+    refs = _resolve_references(session, data, references)
     permissions.require(
         actor,
         "project.create",
@@ -243,13 +308,26 @@ def register_project(session: Session, *, actor: Actor, data: dict[str, Any]) ->
     )
     _apply(project, data, refs)
     _check_dates(project)
-    _check_iati_identifier(session, project)
-    project.code = _next_code(session, f"{refs['countries'][0].code}-{now.year}")
-    session.add(project)
+    if not identifier_checked:
+        _check_iati_identifier(session, project)
+    return NewProject(project, f"{refs['countries'][0].code}-{now.year}")
+
+
+def add_projects(session: Session, *, actor: Actor, projects: Sequence[NewProject]) -> None:
+    """Save projects from ``new_project``: codes (one counter step per prefix), rows and
+    their creation in the history, in two flushes whatever their number."""
+    by_prefix: dict[str, list[Project]] = {}
+    for new in projects:
+        by_prefix.setdefault(new.code_prefix, []).append(new.project)
+    for prefix, group in sorted(by_prefix.items()):
+        for project, code in zip(group, _next_codes(session, prefix, len(group)), strict=True):
+            project.code = code
+    saved = [new.project for new in projects]
+    session.add_all(saved)
     session.flush()
-    _record(session, project, ProjectHistoryAction.CREATE, actor, _diff({}, snapshot(project)))
+    for project in saved:
+        _record(session, project, ProjectHistoryAction.CREATE, actor, _diff({}, snapshot(project)))
     session.flush()
-    return project
 
 
 def _load(session: Session, project_id: int) -> Project | None:
