@@ -291,7 +291,9 @@ def check_new(
             session.commit()
         else:
             session.commit()  # the lock: each check takes its own
-            for pid in new:
+            # Newest first, as ``_check_loaded``: of two new look-alikes, the later one
+            # raises the alert, as one by one.
+            for pid in sorted(new, reverse=True):
                 if pid in checked:
                     continue
                 project = session.get(Project, pid)

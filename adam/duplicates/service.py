@@ -497,13 +497,15 @@ def raise_alerts_for_many(
     firsts = sorted({a for a, _ in chosen})
     existing: set[tuple[int, int]] = set()
     for start in range(0, len(firsts), INSERT_CHUNK):
-        existing |= set(
-            session.execute(
+        # Rows as plain pairs (Result.tuples() is deprecated since SQLAlchemy 2.1).
+        existing |= {
+            (a, b)
+            for a, b in session.execute(
                 select(DuplicateAlert.project_a_id, DuplicateAlert.project_b_id).where(
                     DuplicateAlert.project_a_id.in_(firsts[start : start + INSERT_CHUNK])
                 )
-            ).tuples()
-        )
+            )
+        }
     now = utcnow()
     reasons = {
         pair: [_reason_json(r) for r in match.reasons]

@@ -145,3 +145,36 @@ def run_import(
 
 def by_identifier(job: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {entry["iati_identifier"]: entry for entry in job["report"]}
+
+
+def twin_activities() -> tuple[Act, Act, Act]:
+    """The funder's record and the implementer's of one activity, in their own words, and an
+    unrelated activity of the same two organizations, in file order (funder, unrelated,
+    implementer): the two records are one duplicate pair."""
+    orgs = [
+        Org("GB-GOV-1", "Foreign, Commonwealth & Development Office", "1", "10"),
+        Org("XM-DAC-41146", "United Nations Office on Drugs and Crime", "4", "40"),
+    ]
+    funder = Act(
+        "GB-GOV-1-300456",
+        title="Border liaison offices on the Tajik-Afghan border",
+        description="Equipment and training for three border liaison offices at Panji Poyon, "
+        "Ishkashim and Khorog on the Tajik-Afghan border.",
+        orgs=orgs,
+    )
+    implementer = Act(
+        "XM-DAC-41146-TJK-K52",
+        title="Strengthening border liaison offices, Tajik-Afghan border",
+        description="UNODC equips and trains the border liaison offices at Panji Poyon, "
+        "Ishkashim and Khorog, funded by the United Kingdom.",
+        orgs=orgs,
+        dates=[("2", "2025-04-01"), ("3", "2026-09-30")],
+    )
+    unrelated = Act(
+        "XM-DAC-41146-TJK-X90",
+        title="Opioid substitution therapy in Dushanbe prisons",
+        description="Treatment of drug dependence in three prisons.",
+        sectors=[("1", "12330")],
+        orgs=orgs,
+    )
+    return funder, unrelated, implementer
