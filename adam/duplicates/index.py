@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from adam.duplicates.models import MatchKey, ProjectSearch
-from adam.duplicates.terms import document_frequencies
+from adam.duplicates.terms import document_frequencies, indexed_total
 from adam.matching.normalize import NormalizedText, normalize_text
 from adam.matching.rarity import format_weights, parse_weights, record_weights
 from adam.matching.record import DESCRIPTION_WORDS, MatchRecord, prenormalized
@@ -101,20 +102,16 @@ def write_match_keys(session: Session, project: Project, *, new: bool = False) -
         )
 
 
-def index_new_projects(session: Session, projects: Sequence[Project]) -> None:
-    """Index rows and match keys of projects registered in this transaction, in two
-    statements, their words not weighed yet (``weights`` NULL): a bulk import weighs them all
-    at once (``weigh_rows``) once the word counts include the whole import."""
-    if not projects:
-        return
-    rows = []
-    for project in projects:
-        values: dict[str, Any] = dict(search_values(project.title, project.description))
-        values["project_id"] = project.id
-        values["weights"] = None
-        values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
-        rows.append(values)
-    session.execute(insert(ProjectSearch), rows)
+def index_values(project: Project) -> dict[str, Any]:
+    """The index row of a project saved in bulk, its words not weighed yet (``weigh_rows``)."""
+    values: dict[str, Any] = dict(search_values(project.title, project.description))
+    values["project_id"] = project.id
+    values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
+    return values
+
+
+def insert_match_keys(session: Session, projects: Sequence[Project]) -> None:
+    """The match keys of projects registered in this transaction, in one statement."""
     keys = [
         {
             "organization_id": org,
@@ -131,32 +128,44 @@ def index_new_projects(session: Session, projects: Sequence[Project]) -> None:
         session.execute(insert(MatchKey), keys)
 
 
-# Rows weighed per round: their words are counted together.
-WEIGH_CHUNK = 500
+# Index rows inserted per statement, and words counted per round.
+INSERT_CHUNK = 500
+COUNT_CHUNK = 5000
 
 
-def weigh_rows(session: Session, project_ids: Sequence[int]) -> None:
-    """Weigh the words of indexed rows from the index's current word counts (after a bulk
-    import, once ``terms.refresh_term_stats`` has counted the new words)."""
-    search = ProjectSearch.__table__.c
-    for start in range(0, len(project_ids), WEIGH_CHUNK):
-        chunk = project_ids[start : start + WEIGH_CHUNK]
-        rows = session.execute(
-            select(search.project_id, search.title_terms, search.description_terms).where(
-                search.project_id.in_(chunk)
+def insert_weighed(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert the index rows of projects saved in bulk (``index_values``), each word weighed
+    by how many projects hold it: the stored ones, counted by the index, and these rows.
+
+    Weighing them all at once, once all are saved, gives each the counts of the whole
+    import; and each row is written once (on PostgreSQL every write of a row is a write of
+    its full-text entries, so an unweighed row weighed later would cost twice).
+    """
+    if not rows:
+        return
+    held: Counter[str] = Counter()
+    for values in rows:
+        held.update({*values["title_terms"].split(), *values["description_terms"].split()})
+    stored_total = indexed_total(session)
+    counts: dict[str, int] = {}
+    if stored_total:
+        words = list(held)
+        for start in range(0, len(words), COUNT_CHUNK):
+            found, _ = document_frequencies(
+                session, words[start : start + COUNT_CHUNK], total=stored_total
             )
-        ).all()
-        weighed = {row.project_id: _weighed(row._mapping) for row in rows}
-        words = [w for title, described in weighed.values() for w in (*title, *described)]
-        counts, total = document_frequencies(session, words)
+            counts |= found
+    total = stored_total + len(rows)
+    for word, n in held.items():
+        counts[word] = counts.get(word, 0) + n
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
         session.execute(
-            update(ProjectSearch),
+            insert(ProjectSearch),
             [
-                {
-                    "project_id": pid,
-                    "weights": format_weights(record_weights(title, described, counts, total)),
-                }
-                for pid, (title, described) in weighed.items()
+                values
+                | {"weights": format_weights(record_weights(*_weighed(values), counts, total))}
+                for values in chunk
             ],
         )
 

@@ -8,10 +8,13 @@ by the largest country, not the corpus.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+import multiprocessing
+import os
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,14 +30,14 @@ from adam.duplicates.terms import (
     refresh_term_stats,
 )
 from adam.matching.normalize import normalize_code
+from adam.matching.pairs import Blocking, Blocks, Found, NewInCountry, pairs_once, score_new
 from adam.matching.rarity import organization_weight
-from adam.matching.record import MatchRecord
-from adam.matching.result import Match
 from adam.matching.score import score
 from adam.projects.models import Project, ProjectOrganization, ProjectStatus, project_country
 from adam.reference.models import Organization
 
 CHUNK = 1000
+T = TypeVar("T")
 # Per project, fewer candidates than a registration checks: every pair is seen from both
 # sides, and the scan must stay within minutes at 100k projects.
 BY_WORDS = 12
@@ -89,88 +92,16 @@ def _live_ids(session: Session, country: str) -> list[int]:
     )
 
 
-def _near_in_time(a: MatchRecord, b: MatchRecord, gap: dt.timedelta) -> bool:
-    if a.start is not None and b.end is not None and b.end < a.start - gap:
-        return False
-    return not (b.start is not None and a.end is not None and a.end < b.start - gap)
-
-
-@dataclass(slots=True)
-class _Blocks:
-    """One country's records blocked on the keys a registration searches: words by their
-    weight (its title words and rarest description words, ``rarity.py``) and specific
-    organizations. Common words and organizations block nothing: they cannot make a pair
-    reach the threshold alone."""
-
-    records: dict[int, MatchRecord]
-    postings: dict[str, list[int]]
-    by_org: dict[str, list[int]]
-    cap: int
-    gap: dt.timedelta
-
-    @classmethod
-    def build(cls, records: dict[int, MatchRecord], settings: MatcherSettings) -> _Blocks:
-        postings: dict[str, list[int]] = defaultdict(list)
-        by_org: dict[str, list[int]] = defaultdict(list)
-        for pid, record in records.items():
-            for word, weight in record.weights.items():
-                if weight > 0:
-                    postings[word].append(pid)
-            for org in record.organizations:
-                if record.org_weights.get(org, 1.0) >= SPECIFIC_ORGANIZATION:
-                    by_org[org].append(pid)
-        return cls(
-            records,
-            postings,
-            by_org,
-            cap=max(MIN_DOCUMENTS, int(len(records) * MAX_SHARE)),
-            gap=dt.timedelta(days=settings.limits.date_gap_days),
-        )
-
-    def candidates(self, pid: int, by_words: int, by_organization: int) -> list[int]:
-        """The projects to score ``pid`` against, near it in time: those sharing the most
-        weight of its words, then those naming its organizations, nearest start first."""
-        record = self.records[pid]
-        shared: Counter[int] = Counter()
-        searched = sorted(
-            (
-                w
-                for w, weight in record.weights.items()
-                if weight > 0 and len(self.postings[w]) <= self.cap
-            ),
-            key=lambda w: -record.weights[w],
-        )
-        # As a registration searches on its rarest words only (candidates.WORDS_PER_FIELD).
-        for word in searched[:WORDS_SEARCHED]:
-            weight = record.weights[word]
-            for other in self.postings[word]:
-                if other != pid:
-                    shared[other] += weight
-        chosen = [o for o, _ in shared.most_common(by_words)]
-        near: list[tuple[int, int]] = []
-        for org in record.organizations:
-            for other in self.by_org.get(org, ()):
-                if other == pid:
-                    continue
-                start = self.records[other].start
-                days = abs((start - record.start).days) if start and record.start else 10**6
-                near.append((days, other))
-        chosen += [o for _, o in sorted(set(near))[:by_organization]]
-        return [
-            o for o in dict.fromkeys(chosen) if _near_in_time(record, self.records[o], self.gap)
-        ]
-
-
-def _pairs(
-    records: dict[int, MatchRecord], settings: MatcherSettings
-) -> Iterable[tuple[int, list[int]]]:
-    """For each project, the ids of the projects to score it against (each pair once)."""
-    blocks = _Blocks.build(records, settings)
-    for pid in records:
-        # Each pair once: the lower id scores it.
-        keep = [o for o in blocks.candidates(pid, BY_WORDS, BY_ORGANIZATION) if o > pid]
-        if keep:
-            yield pid, keep
+def blocking(settings: MatcherSettings, *, by_words: int, by_organization: int) -> Blocking:
+    return Blocking(
+        by_words=by_words,
+        by_organization=by_organization,
+        words_searched=WORDS_SEARCHED,
+        date_gap_days=settings.limits.date_gap_days,
+        max_share=MAX_SHARE,
+        min_documents=MIN_DOCUMENTS,
+        specific_organization=SPECIFIC_ORGANIZATION,
+    )
 
 
 def _organization_weights(session: Session) -> dict[str, float]:
@@ -207,7 +138,10 @@ def scan(
             chunk = ids[start : start + CHUNK]
             candidates.update(service.load_candidates(session, chunk, org_weights))
         records = {pid: c.record for pid, c in candidates.items()}
-        for pid, others in _pairs(records, settings):
+        blocks = Blocks.build(
+            records, blocking(settings, by_words=BY_WORDS, by_organization=BY_ORGANIZATION)
+        )
+        for pid, others in pairs_once(blocks):
             scored = []
             for other in others:
                 # In a full scan, a pair sharing several countries is scored in the first
@@ -272,42 +206,100 @@ def check_new(
     live projects and each other; returns how many alerts each of them raised.
 
     Country by country, each committed on its own. A country with many new projects is loaded
-    whole and blocked in memory (as ``scan`` does), under the country's lock (PostgreSQL), the
-    one a registration's check takes: a project registered meanwhile is either seen here or
-    sees the new ones. Otherwise each new project is checked through the index.
+    whole and its pairs scored in memory (``pairs.score_new``; in worker processes when there
+    are many); otherwise each new project is checked through the index, as a registration is.
+
+    First, the lock each of their countries' registrations takes (PostgreSQL) is taken and let
+    go: a registration checked before the new projects were indexed has then committed, and is
+    in what is loaded here; one checked after sees them in the index.
     """
     raised: Counter[int] = Counter()
     by_country = _live_new_by_country(session, project_ids)
     if not by_country:
         return raised
+    service.lock_countries(session, list(by_country))
+    session.commit()
     org_weights = _organization_weights(session)
-    scored_pairs: set[tuple[int, int]] = set()
+    blocked = blocking(
+        settings,
+        by_words=settings.limits.by_words,
+        by_organization=settings.limits.by_organization,
+    )
+    large: dict[str, list[int]] = {}
+
+    def loaded() -> Iterator[tuple[tuple[list[int], dict[int, service.Candidate]], NewInCountry]]:
+        for code, new in sorted(by_country.items()):
+            ids = _live_ids(session, code)
+            if len(ids) > max(LOAD_MIN, LOAD_RATIO * len(new)):
+                large[code] = new
+                continue
+            candidates: dict[int, service.Candidate] = {}
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                candidates.update(service.load_candidates(session, chunk, org_weights))
+            records = {pid: c.record for pid, c in candidates.items()}
+            task = NewInCountry(records, new, blocked, settings.weights, settings.max_alerts)
+            yield (new, candidates), task
+
+    parallel = sum(len(new) for new in by_country.values()) >= PARALLEL_FROM
     checked: set[int] = set()
-    for code, new in sorted(by_country.items()):
-        service.lock_countries(session, [code])
-        ids = _live_ids(session, code)
-        if len(ids) <= max(LOAD_MIN, LOAD_RATIO * len(new)):
-            _check_loaded(session, ids, new, settings, org_weights, scored_pairs, raised)
-            session.commit()
-        else:
-            session.commit()  # the lock: each check takes its own
-            # Newest first, as ``_check_loaded``: of two new look-alikes, the later one
-            # raises the alert, as one by one.
-            for pid in sorted(new, reverse=True):
-                if pid in checked:
-                    continue
-                project = session.get(Project, pid)
-                if project is not None:
-                    outcome = service.check_project(
-                        session, project, settings=settings, reindex=False
-                    )
-                    raised[pid] += len(outcome.new_alerts)
-                session.commit()
+    for (new, candidates), found in _score_all(loaded(), parallel=parallel):
+        raised.update(
+            service.raise_alerts_for_many(
+                session,
+                [
+                    (candidates[pid], [(candidates[o], match) for o, match in scored])
+                    for pid, scored in found
+                ],
+            )
+        )
+        session.commit()
         checked.update(new)
         if advance:
             advance(len(new))
-        session.expunge_all()
+    for new in large.values():
+        # Newest first, as ``score_new``: of two new look-alikes, the later one raises the
+        # alert, as one by one.
+        for pid in sorted(set(new) - checked, reverse=True):
+            project = session.get(Project, pid)
+            if project is not None:
+                outcome = service.check_project(session, project, settings=settings, reindex=False)
+                raised[pid] += len(outcome.new_alerts)
+            session.commit()
+            checked.add(pid)
+        if advance:
+            advance(len(new))
+    session.expunge_all()
     return raised
+
+
+# Below this many new projects, scoring runs in this process (starting workers costs more).
+PARALLEL_FROM = 2000
+
+
+def _score_all(
+    tasks: Iterator[tuple[T, NewInCountry]], *, parallel: bool
+) -> Iterator[tuple[T, Found]]:
+    """``score_new`` of each task, in order, with what came with it: in worker processes, one
+    per core, when ``parallel`` (much to score). Spawned, not forked: the web process that
+    runs an import has threads. A few tasks at most are in flight, so memory holds a few
+    countries, not all."""
+    workers = os.cpu_count() or 1
+    if not parallel or workers < 2:
+        for key, task in tasks:
+            yield key, score_new(task)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[tuple[T, Future[Found]]] = deque()
+        for key, task in tasks:
+            pending.append((key, pool.submit(score_new, task)))
+            if len(pending) > 2 * workers:
+                key, future = pending.popleft()
+                yield key, future.result()
+        while pending:
+            key, future = pending.popleft()
+            yield key, future.result()
 
 
 def _live_new_by_country(session: Session, project_ids: Sequence[int]) -> dict[str, list[int]]:
@@ -326,44 +318,3 @@ def _live_new_by_country(session: Session, project_ids: Sequence[int]) -> dict[s
         for code, pid in rows:
             by_country[code].append(pid)
     return by_country
-
-
-def _check_loaded(
-    session: Session,
-    ids: list[int],
-    new: list[int],
-    settings: MatcherSettings,
-    org_weights: dict[str, float],
-    scored_pairs: set[tuple[int, int]],
-    raised: Counter[int],
-) -> None:
-    """Score each new project of one country against the country's projects, loaded whole."""
-    candidates: dict[int, service.Candidate] = {}
-    for start in range(0, len(ids), CHUNK):
-        candidates.update(service.load_candidates(session, ids[start : start + CHUNK], org_weights))
-    records = {pid: c.record for pid, c in candidates.items()}
-    blocks = _Blocks.build(records, settings)
-    limits = settings.limits
-    fresh = set(new)
-    found: list[tuple[service.Candidate, list[tuple[service.Candidate, Match]]]] = []
-    # Newest first: of two new look-alikes, the later one raises the alert, as one by one.
-    for pid in sorted((p for p in new if p in records), reverse=True):
-        scored = []
-        for other in blocks.candidates(pid, limits.by_words, limits.by_organization):
-            # A pair may come again from its other side (both new) or in another country they
-            # share; only those pairs are remembered, so memory follows the import, not the
-            # registry.
-            if other in fresh or len(records[pid].countries & records[other].countries) > 1:
-                pair = (pid, other) if pid < other else (other, pid)
-                if pair in scored_pairs:
-                    continue
-                scored_pairs.add(pair)
-            match = score(
-                records[pid], records[other], settings.weights, explain_below=settings.threshold
-            )
-            if match.score >= settings.threshold:
-                scored.append((candidates[other], match))
-        if scored:
-            scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
-            found.append((candidates[pid], scored[: settings.max_alerts]))
-    raised.update(service.raise_alerts_for_many(session, found))

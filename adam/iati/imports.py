@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from adam.auth.actor import Actor
 from adam.duplicates import service as duplicates_service
-from adam.duplicates.index import index_new_projects
+from adam.duplicates.index import index_values, insert_match_keys
 from adam.duplicates.settings import MatcherSettings
 from adam.errors import AdamError, Forbidden
 from adam.iati.codes import organization_type_from_iati
@@ -80,8 +80,10 @@ class Importer:
     # iati-identifier -> line of its first activity in this file.
     seen: dict[str, int] = field(default_factory=dict)
     schema: ProjectInSchema = field(default_factory=ProjectInSchema)
-    # Projects ``import_batch`` wrote and left to be weighed and checked for duplicates.
+    # Projects ``import_batch`` saved, left to be indexed and checked for duplicates once all
+    # are in; and their index rows, to be weighed then (``index.insert_weighed``).
     written: list[int] = field(default_factory=list)
+    unindexed: list[dict[str, Any]] = field(default_factory=list)
 
 
 def mapping_rules(
@@ -155,10 +157,11 @@ def import_batch(
 
     Activities that update a project go one by one (``import_activity``). The new ones are
     each checked in a savepoint (one that fails leaves nothing, not even the organizations it
-    created), then saved and indexed together; their duplicate check is left to the caller,
-    once the whole file is in (``Importer.written``): checked one by one, each would count
-    its words and search the index alone, ten times the cost. Should saving them together
-    fail (a conflict with data written meanwhile), they are imported one by one instead.
+    created), then saved together. Their indexing and duplicate check are left to the caller,
+    once the whole file is in (``Importer.written``, ``Importer.unindexed``): checked one by
+    one, each would count its words and search the index alone, ten times the cost. Should
+    saving them together fail (a conflict with data written meanwhile), they are imported
+    one by one instead.
     """
     entries = [_screen(activity, importer) for activity in activities]
     wanted = [
@@ -203,7 +206,7 @@ def import_batch(
         project_service.add_projects(
             session, actor=importer.actor, projects=[new for _, _, new in ready]
         )
-        index_new_projects(session, [new.project for _, _, new in ready])
+        insert_match_keys(session, [new.project for _, _, new in ready])
         session.commit()
     except Exception:
         session.rollback()
@@ -215,6 +218,7 @@ def import_batch(
     for _, entry, new in ready:
         entry.outcome, entry.project_id = ImportOutcome.CREATED, new.project.id
         importer.written.append(new.project.id)
+        importer.unindexed.append(index_values(new.project))
     session.expunge_all()  # the batch's rows: memory stays flat over a large file
     return entries
 

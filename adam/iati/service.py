@@ -32,7 +32,7 @@ from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
 from adam.db import MAX_ID, utcnow
-from adam.duplicates.index import unindexed_project_ids, weigh_rows
+from adam.duplicates.index import insert_weighed, unindexed_project_ids
 from adam.duplicates.scan import check_new, reindex_missing
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.terms import refresh_if_stale
@@ -373,13 +373,14 @@ def _check_written(
     matcher: MatcherSettings,
     advance: Callable[[int], None],
 ) -> Counter[int]:
-    """Weigh the words of the projects a bulk import wrote and raise their duplicate alerts,
-    with those of projects a run that died left unweighed; returns the alerts per project."""
-    # Their words' counts include the whole import when the snapshot is rebuilt; when the
-    # import was small beside the registry, the few new words are counted live.
-    refresh_if_stale(session)
-    weigh_rows(session, importer.written)
+    """Index the projects a bulk import saved and raise their duplicate alerts, with those of
+    projects a run that died left unindexed; returns the alerts per project."""
+    insert_weighed(session, importer.unindexed)
+    importer.unindexed.clear()
     session.commit()
+    # The word counts of later registrations follow the import (and, on PostgreSQL, what the
+    # planner knows of the tables).
+    refresh_if_stale(session)
     leftovers = unindexed_project_ids(session)
     if leftovers:
         reindex_missing(session)

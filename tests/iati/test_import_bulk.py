@@ -28,6 +28,7 @@ from adam.duplicates.index import weigh
 from adam.duplicates.models import DuplicateAlert, MatchKey, ProjectSearch
 from adam.iati import imports, parse, service
 from adam.iati.background import import_settings
+from adam.matching.config import ALERT_THRESHOLD
 from adam.notifications.models import Delivery, OutboxMessage
 from adam.projects import service as project_service
 from adam.projects.models import Project, ProjectHistory
@@ -311,6 +312,35 @@ def test_two_records_of_one_activity_raise_one_alert_announced_once(
     assert deliveries == [(message.id, hook["id"])]
 
 
+def test_pairs_scored_in_worker_processes_raise_the_same_alert(
+    app: Flask,
+    bulk_client: FlaskClient,
+    coordinator: Account,
+    batches: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A large import scores its countries in spawned worker processes: real ones here.
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(scan.os, "cpu_count", lambda: 2)
+    pools: list[object] = []
+    real_pool = scan.ProcessPoolExecutor
+
+    def pool(*args: Any, **kwargs: Any) -> Any:
+        pools.append(kwargs["mp_context"].get_start_method())
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(scan, "ProcessPoolExecutor", pool)
+    funder, unrelated, implementer = twin_activities()
+    job = run_import(bulk_client, coordinator, iati_file(funder, unrelated, implementer))
+    assert pools == ["spawn"]
+    report = by_identifier(job)
+    assert [report[a.identifier]["alerts"] for a in (funder, unrelated, implementer)] == [0, 0, 1]
+    [(key, alert)] = stored_alerts(app).items()
+    ids = [report[a.identifier]["project_id"] for a in (funder, implementer)]
+    assert key == pair(*ids) and alert.raised_by_project_id == ids[1]
+    assert alert.reasons and alert.score >= ALERT_THRESHOLD
+
+
 def test_a_country_too_large_to_load_is_checked_project_by_project(
     app: Flask,
     bulk_client: FlaskClient,
@@ -331,7 +361,7 @@ def test_a_country_too_large_to_load_is_checked_project_by_project(
         raise AssertionError("a country above LOAD_MIN and LOAD_RATIO x new was loaded whole")
 
     monkeypatch.setattr(duplicates_service, "check_project", check_project)
-    monkeypatch.setattr(scan, "_check_loaded", load)
+    monkeypatch.setattr(scan, "score_new", load)
     create_webhook(bulk_client, coordinator, HOOK)
     funder, unrelated, implementer = twin_activities()
     job = run_import(bulk_client, coordinator, iati_file(funder, unrelated, implementer))
