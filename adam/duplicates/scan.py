@@ -30,14 +30,21 @@ from adam.duplicates.terms import (
     refresh_term_stats,
 )
 from adam.matching.normalize import normalize_code
-from adam.matching.pairs import Blocking, Blocks, Found, NewInCountry, pairs_once, score_new
+from adam.matching.pairs import (
+    Blocking,
+    CountryPairs,
+    NewInCountry,
+    score_country,
+    score_new,
+)
 from adam.matching.rarity import organization_weight
-from adam.matching.score import score
 from adam.projects.models import Project, ProjectOrganization, ProjectStatus, project_country
 from adam.reference.models import Organization
 
 CHUNK = 1000
 T = TypeVar("T")
+Task = TypeVar("Task")
+Result = TypeVar("Result")
 # Per project, fewer candidates than a registration checks: every pair is seen from both
 # sides, and the scan must stay within minutes at 100k projects.
 BY_WORDS = 12
@@ -131,45 +138,36 @@ def scan(
     """
     report = ScanReport(indexed=reindex_missing(session))
     org_weights = _organization_weights(session)
-    for code in _country_codes(session, country):
-        ids = _live_ids(session, code)
-        candidates: dict[int, service.Candidate] = {}
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            candidates.update(service.load_candidates(session, chunk, org_weights))
-        records = {pid: c.record for pid, c in candidates.items()}
-        blocks = Blocks.build(
-            records, blocking(settings, by_words=BY_WORDS, by_organization=BY_ORGANIZATION)
+    blocked = blocking(settings, by_words=BY_WORDS, by_organization=BY_ORGANIZATION)
+
+    def loaded() -> Iterator[tuple[tuple[int, dict[int, service.Candidate]], CountryPairs]]:
+        for code in _country_codes(session, country):
+            ids = _live_ids(session, code)
+            candidates: dict[int, service.Candidate] = {}
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                candidates.update(service.load_candidates(session, chunk, org_weights))
+            records = {pid: c.record for pid, c in candidates.items()}
+            # A full scan scores a pair sharing several countries in the first of them only.
+            first = code.lower() if country is None else None
+            yield (len(ids), candidates), CountryPairs(records, first, blocked, settings.weights)
+
+    parallel = scan_total(session, country) >= PARALLEL_FROM
+    for (visited, candidates), (found, pairs) in _score_all(
+        score_country, loaded(), parallel=parallel
+    ):
+        report.pairs_scored += pairs
+        raised = service.raise_alerts_for_many(
+            session,
+            [
+                (candidates[pid], [(candidates[o], match) for o, match in scored])
+                for pid, scored in found
+            ],
         )
-        for pid, others in pairs_once(blocks):
-            scored = []
-            for other in others:
-                # In a full scan, a pair sharing several countries is scored in the first
-                # of them only; a one-country scan scores every pair it sees.
-                shared = records[pid].countries & records[other].countries
-                if country is None and min(shared) != code.lower():
-                    continue
-                # No could_alert here: blocked on shared weighed words, nearly every pair
-                # passes it, and it would compare the texts twice.
-                report.pairs_scored += 1
-                match = score(
-                    records[pid],
-                    records[other],
-                    settings.weights,
-                    explain_below=settings.threshold,
-                )
-                if match.score >= settings.threshold:
-                    scored.append((candidates[other], match))
-            if scored:
-                scored.sort(key=lambda item: -item[1].score)
-                known = candidates[pid].notice  # loaded with the country's records
-                outcome = service.raise_alerts(
-                    session, pid, scored, notice=lambda known=known: known
-                )
-                report.alerts_raised += len(outcome.new_alerts)
-        report.projects += len(ids)
+        report.alerts_raised += sum(raised.values())
+        report.projects += visited
         if advance:
-            advance(len(ids))
+            advance(visited)
         session.expunge_all()
     return report
 
@@ -243,7 +241,7 @@ def check_new(
 
     parallel = sum(len(new) for new in by_country.values()) >= PARALLEL_FROM
     checked: set[int] = set()
-    for (new, candidates), found in _score_all(loaded(), parallel=parallel):
+    for (new, candidates), found in _score_all(score_new, loaded(), parallel=parallel):
         raised.update(
             service.raise_alerts_for_many(
                 session,
@@ -278,23 +276,23 @@ PARALLEL_FROM = 2000
 
 
 def _score_all(
-    tasks: Iterator[tuple[T, NewInCountry]], *, parallel: bool
-) -> Iterator[tuple[T, Found]]:
-    """``score_new`` of each task, in order, with what came with it: in worker processes, one
-    per core, when ``parallel`` (much to score). Spawned, not forked: the web process that
-    runs an import has threads. A few tasks at most are in flight, so memory holds a few
-    countries, not all."""
+    score: Callable[[Task], Result], tasks: Iterator[tuple[T, Task]], *, parallel: bool
+) -> Iterator[tuple[T, Result]]:
+    """``score`` of each task, in order, with what came with it: in worker processes, one per
+    core, when ``parallel`` (much to score). Spawned, not forked: the web process that runs an
+    import has threads. One task per worker is in flight, and one more loaded, so memory holds
+    a few countries, not all."""
     workers = os.cpu_count() or 1
     if not parallel or workers < 2:
         for key, task in tasks:
-            yield key, score_new(task)
+            yield key, score(task)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[tuple[T, Future[Found]]] = deque()
+        pending: deque[tuple[T, Future[Result]]] = deque()
         for key, task in tasks:
-            pending.append((key, pool.submit(score_new, task)))
-            if len(pending) > 2 * workers:
+            pending.append((key, pool.submit(score, task)))
+            if len(pending) > workers:
                 key, future = pending.popleft()
                 yield key, future.result()
         while pending:

@@ -146,6 +146,47 @@ def score_new(task: NewInCountry) -> Found:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class CountryPairs:
+    """All the records of one country, for a scan of the registry: every pair once."""
+
+    records: dict[int, MatchRecord]
+    # Lower-case code: a pair sharing several countries is scored in the first of them only
+    # (a full scan visits them all). None: every pair seen (a scan of one country).
+    country: str | None
+    blocking: Blocking
+    weights: Weights
+
+
+def score_country(task: CountryPairs) -> tuple[Found, int]:
+    """Each record with the records it may duplicate (score at the threshold or above), best
+    first, each pair once (on the side of its lower id); and how many pairs were scored.
+
+    No ``could_alert`` first: blocked on shared weighed words, nearly every pair passes it,
+    and it would compare the texts twice.
+    """
+    records = task.records
+    threshold = task.weights.threshold
+    found: Found = []
+    pairs = 0
+    for pid, others in pairs_once(Blocks.build(records, task.blocking)):
+        scored = []
+        for other in others:
+            if (
+                task.country is not None
+                and min(records[pid].countries & records[other].countries) != task.country
+            ):
+                continue
+            pairs += 1
+            match = score(records[pid], records[other], task.weights, explain_below=threshold)
+            if match.score >= threshold:
+                scored.append((other, match))
+        if scored:
+            scored.sort(key=lambda item: (-item[1].score, item[0]))
+            found.append((pid, scored))
+    return found, pairs
+
+
 def pairs_once(blocks: Blocks) -> Iterable[tuple[int, list[int]]]:
     """For each record, the records to score it against, each pair once (the lower id's)."""
     for pid in blocks.records:
