@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -215,6 +216,13 @@ def import_iati(
         session.commit()
     for (job_id, token, total), path in zip(jobs, files, strict=True):
         with click.progressbar(length=total, label=Path(path).name, file=sys.stderr) as bar:
+
+            def checking(projects: int, bar: Any = bar, name: str = Path(path).name) -> None:
+                # A bulk import has saved its activities: the bar goes on with the duplicates.
+                bar.label = f"{name}: duplicates"
+                bar.length, bar.pos = projects, 0
+                bar.render_progress()
+
             job = import_service.run_job(
                 lambda: new_session(app),
                 job_id,
@@ -222,6 +230,7 @@ def import_iati(
                 settings=settings,
                 matcher=app.extensions["adam.matcher"],
                 progress=bar.update,
+                checking=checking,
             )
         if job is None:
             raise click.ClickException(f"{path}: import job {job_id} was taken over.")

@@ -199,9 +199,13 @@ def check_new(
     *,
     settings: MatcherSettings,
     advance: Callable[[int], None] | None = None,
+    starting: Callable[[int], object] | None = None,
 ) -> Counter[int]:
     """Raise alerts for projects written in bulk (indexed, weighed and committed) against the
     live projects and each other; returns how many alerts each of them raised.
+
+    ``starting(n)``: called first with the number of live projects to check; ``advance(n)``
+    then says how many of them are done.
 
     Country by country, each committed on its own. A country with many new projects is loaded
     whole and its pairs scored in memory (``pairs.score_new``; in worker processes when there
@@ -213,6 +217,8 @@ def check_new(
     """
     raised: Counter[int] = Counter()
     by_country = _live_new_by_country(session, project_ids)
+    if starting:
+        starting(len({pid for new in by_country.values() for pid in new}))
     if not by_country:
         return raised
     service.lock_countries(session, list(by_country))
@@ -252,9 +258,10 @@ def check_new(
             )
         )
         session.commit()
-        checked.update(new)
+        done = set(new) - checked
+        checked |= done
         if advance:
-            advance(len(new))
+            advance(len(done))
     for new in large.values():
         # Newest first, as ``score_new``: of two new look-alikes, the later one raises the
         # alert, as one by one.
@@ -265,8 +272,8 @@ def check_new(
                 raised[pid] += len(outcome.new_alerts)
             session.commit()
             checked.add(pid)
-        if advance:
-            advance(len(new))
+            if advance:
+                advance(1)
     session.expunge_all()
     return raised
 

@@ -261,15 +261,20 @@ def run_job(
     settings: ImportSettings,
     matcher: MatcherSettings,
     progress: Progress | None = None,
+    checking: Progress | None = None,
 ) -> ImportJob | None:
     """Import every activity of a claimed job, saving progress; returns the finished job.
+
+    ``progress(n)``: n more activities imported. ``checking(n)``: a bulk import has saved its
+    activities and now looks for the duplicates of n new projects; ``progress`` then counts
+    those.
 
     Returns None when the job was taken over by another process meanwhile. An error outside
     the activities (the database going away) marks the job failed with that error.
     """
     with session_factory() as session:
         try:
-            _run(session, job_id, token, settings, matcher, progress)
+            _run(session, job_id, token, settings, matcher, progress, checking)
         except LeaseLost:
             log.warning("IATI import job %s was taken over by another process.", job_id)
             return None
@@ -292,6 +297,7 @@ def _run(
     settings: ImportSettings,
     matcher: MatcherSettings,
     progress: Progress | None,
+    checking: Progress | None = None,
 ) -> None:
     job = session.scalar(
         select(ImportJob).where(ImportJob.id == job_id).options(undefer(ImportJob.content))
@@ -353,14 +359,16 @@ def _run(
         while batch := list(itertools.islice(activities, BATCH)):
             record(imports.import_batch(session, batch, importer))
 
-        def keep_lease(_: int) -> None:
+        def keep_lease(done: int) -> None:
             # Called between countries (committed): the lease must outlast a long check.
             nonlocal saved_at
+            if progress is not None:
+                progress(done)
             if time.monotonic() - saved_at >= settings.progress_seconds:
                 _save(session, job_id, token, settings, counters)
                 saved_at = time.monotonic()
 
-        alerts = _check_written(session, importer, matcher, keep_lease)
+        alerts = _check_written(session, importer, matcher, keep_lease, checking)
         for line in report:
             line["alerts"] += alerts.get(line["project_id"], 0)
         counters["alerts"] += sum(alerts.values())
@@ -372,6 +380,7 @@ def _check_written(
     importer: imports.Importer,
     matcher: MatcherSettings,
     advance: Callable[[int], None],
+    starting: Progress | None,
 ) -> Counter[int]:
     """Index the projects a bulk import saved and raise their duplicate alerts, with those of
     projects a run that died left unindexed; returns the alerts per project."""
@@ -386,7 +395,7 @@ def _check_written(
         reindex_missing(session)
         session.commit()
     written = sorted({*importer.written, *leftovers})
-    return check_new(session, written, settings=matcher, advance=advance)
+    return check_new(session, written, settings=matcher, advance=advance, starting=starting)
 
 
 def _actor(session: Session, job: ImportJob) -> Actor | None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from adam import create_app
 from adam.auth.actor import Actor
 from adam.auth.models import User
+from adam.cli import main
 from adam.config import ConfigError
 from adam.duplicates import scan
 from adam.duplicates import service as duplicates_service
@@ -562,3 +563,52 @@ def test_a_bad_bulk_from_is_refused(bad: Any) -> None:
 def test_a_bad_bulk_from_stops_the_app(database_url: str) -> None:
     with pytest.raises(ConfigError, match="IATI_IMPORT_BULK_FROM"):
         create_app({"DATABASE_URL": database_url, "IATI_IMPORT_BULK_FROM": 0})
+
+
+def test_the_command_shows_the_duplicate_check_of_a_bulk_import(
+    bulk_app: Flask, batches: list[int], tmp_path: Path
+) -> None:
+    # The bar counts the activities, then goes on, relabelled, with the new projects' check.
+    path = tmp_path / "twins.xml"
+    path.write_bytes(iati_file(*twin_activities()))
+    result = bulk_app.test_cli_runner().invoke(
+        main, ["import", "iati", str(path)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert batches == [3]
+    assert "twins.xml: duplicates" in result.stderr
+    assert "3 created" in result.stdout and "1 duplicate alerts raised" in result.stdout
+
+
+def test_run_job_says_how_many_projects_it_checks_and_counts_them(
+    bulk_app: Flask, coordinator: Account, batches: list[int]
+) -> None:
+    with new_session(bulk_app) as session:
+        actor = service.system_actor(session)
+        job = service.create_job(
+            session,
+            actor=actor,
+            filename="twins.xml",
+            content=iati_file(*twin_activities()),
+            settings=service.ImportSettings(bulk_from=1),
+            system=True,
+        )
+        token = service.claim_job(session, job.id, lease_seconds=60)
+        session.commit()
+        job_id = job.id
+    steps: list[tuple[str, int]] = []
+    assert token is not None
+    done = service.run_job(
+        lambda: new_session(bulk_app),
+        job_id,
+        token=token,
+        settings=service.ImportSettings(bulk_from=1),
+        matcher=bulk_app.extensions["adam.matcher"],
+        progress=lambda n: steps.append(("progress", n)),
+        checking=lambda n: steps.append(("checking", n)),
+    )
+    assert done is not None and done.status == "done"
+    # Three activities saved, then three new projects checked.
+    assert steps[0] == ("progress", 3)
+    assert steps[1] == ("checking", 3)
+    assert sum(n for kind, n in steps[2:] if kind == "progress") == 3
