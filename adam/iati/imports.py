@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.duplicates import service as duplicates_service
 from adam.duplicates.index import index_values, insert_match_keys
@@ -170,13 +171,14 @@ def import_batch(
         if entry.reason is None
     ]
     stored = _stored(session, [activity for activity, _ in wanted], importer)
+    references = project_service.References(session)
+    existing = _existing(session, stored, importer)
     fresh: list[tuple[Activity, Entry]] = []
     for activity, entry in wanted:
-        if activity.iati_identifier in stored:
-            _import_one(session, activity, importer, entry)
-        else:
+        if activity.iati_identifier not in stored:
             fresh.append((activity, entry))
-    references = project_service.References(session)
+        elif not _unchanged(session, activity, importer, entry, existing, references):
+            _import_one(session, activity, importer, entry)
     created: dict[str, str] = {}
     ready: list[tuple[Activity, Entry, project_service.NewProject]] = []
     for activity, entry in fresh:
@@ -221,6 +223,77 @@ def import_batch(
         importer.unindexed.append(index_values(new.project))
     session.expunge_all()  # the batch's rows: memory stays flat over a large file
     return entries
+
+
+def _existing(
+    session: Session, identifiers: set[str | None], importer: Importer
+) -> dict[str, Project]:
+    """The live projects the identifiers name, with their links: by identifier."""
+    known = sorted(i for i in identifiers if i)
+    found = {
+        p.iati_identifier: p
+        for p in project_service.load_projects(
+            session, Project.iati_identifier.in_(known), Project.withdrawn_at.is_(None)
+        )
+        if p.iati_identifier
+    }
+    own = {
+        code: identifier
+        for identifier in known
+        if identifier not in found and (code := _own_code(identifier, importer.reporting_org_ref))
+    }
+    if own:
+        for project in project_service.load_projects(
+            session,
+            Project.code.in_(own),
+            Project.iati_identifier.is_(None),
+            Project.withdrawn_at.is_(None),
+        ):
+            found[own[project.code]] = project
+    return found
+
+
+def _unchanged(
+    session: Session,
+    activity: Activity,
+    importer: Importer,
+    entry: Entry,
+    existing: dict[str, Project],
+    references: project_service.References,
+) -> bool:
+    """Is the activity what its project holds already? Then it is reported ``unchanged``
+    without a write, as a one-by-one update would find it: a file published again is mostly
+    that. Anything else (a change, a new organization, an error, a project outside the
+    uploader's scope) is for ``_import_one`` to handle and report."""
+    project = existing.get(activity.iati_identifier or "")
+    if project is None:
+        return False
+    if permissions.denial(importer.actor, "project.update", project_service.scope_of(project)):
+        return False
+    # Organizations found here exist (committed): the importer may remember them.
+    raw = _raw(session, activity, importer, importer.known_organizations, create=False)
+    if None in raw["donors"] or None in raw["implementers"]:
+        return False
+    if project.iati_identifier is None:
+        raw["iati_identifier"] = None  # ADAM's own identifier: the project keeps having none
+    try:
+        with session.no_autoflush:
+            data = importer.schema.load(raw)
+            new = project_service.new_project(
+                session,
+                actor=importer.actor,
+                data=data,
+                references=references,
+                identifier_checked=True,
+            )
+    except Exception:  # whatever it is, the one-by-one update says it properly
+        return False
+    if project_service.snapshot(new.project) != project_service.snapshot(project):
+        return False
+    entry.outcome, entry.project_id = ImportOutcome.UNCHANGED, project.id
+    if project.iati_identifier is None:
+        entry.notes.append(f"ADAM's own identifier of project {project.code}: updated, not copied")
+    return True
 
 
 def _stored(
@@ -340,14 +413,20 @@ def _raw(
     activity: Activity,
     importer: Importer,
     pending: MutableMapping[str, str],
+    *,
+    create: bool = True,
 ) -> dict[str, Any]:
-    """The activity as a registration's input (organizations resolved, or created)."""
+    """The activity as a registration's input (organizations resolved, or created; one that
+    ADAM lacks is None when ``create`` is false)."""
     return {
         "title": activity.title,
         "description": activity.description,
-        "donors": [_organization(session, o, importer, pending) for o in activity.donors],
+        "donors": [
+            _organization(session, o, importer, pending, create=create) for o in activity.donors
+        ],
         "implementers": [
-            _organization(session, o, importer, pending) for o in activity.implementers
+            _organization(session, o, importer, pending, create=create)
+            for o in activity.implementers
         ],
         "countries": activity.countries,
         "themes": activity.themes,
@@ -375,9 +454,15 @@ def _check(
 
 
 def _organization(
-    session: Session, org: OrganizationRef, importer: Importer, pending: MutableMapping[str, str]
-) -> str:
-    """The ADAM code of an organisation the file names, created when ADAM lacks it.
+    session: Session,
+    org: OrganizationRef,
+    importer: Importer,
+    pending: MutableMapping[str, str],
+    *,
+    create: bool = True,
+) -> str | None:
+    """The ADAM code of an organisation the file names, created when ADAM lacks it (None when
+    it lacks it and ``create`` is false).
 
     By ref (IATI organisation identifier, case-insensitive) when it has one; else by name
     (case-insensitive), else created under a code made from its name.
@@ -388,14 +473,20 @@ def _organization(
         return code
     if org.ref:
         found = reference_service.find_organization(session, org.ref)
+        if found is None and not create:
+            return None
         code = found.code if found else _create(session, org, org.ref, importer).code
     else:
-        code = _by_name(session, org, importer)
+        code = _by_name(session, org, importer, create=create)
+        if code is None:
+            return None
     pending[key] = code
     return code
 
 
-def _by_name(session: Session, org: OrganizationRef, importer: Importer) -> str:
+def _by_name(
+    session: Session, org: OrganizationRef, importer: Importer, *, create: bool = True
+) -> str | None:
     # lower() is ASCII-only on SQLite; the code derived from the name catches the rest.
     found = session.scalar(
         select(Organization.code)
@@ -414,6 +505,8 @@ def _by_name(session: Session, org: OrganizationRef, importer: Importer) -> str:
         clash = reference_service.find_organization(session, code)
         if clash is not None:
             return clash.code  # the same name, folded the same way
+    if not create:
+        return None
     return _create(session, org, code, importer).code
 
 

@@ -335,6 +335,12 @@ def _load(session: Session, project_id: int) -> Project | None:
     return session.scalar(query)
 
 
+def load_projects(session: Session, *conditions: Any) -> list[Project]:
+    """The projects meeting ``conditions``, with their links (countries, themes,
+    organizations) loaded, in a few statements whatever their number."""
+    return list(session.scalars(select(Project).where(*conditions).options(*_eager())))
+
+
 def _eager() -> list[Any]:
     return [
         selectinload(Project.countries),

@@ -7,6 +7,7 @@ that means the bulk path knows it took it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -612,3 +613,73 @@ def test_run_job_says_how_many_projects_it_checks_and_counts_them(
     assert steps[0] == ("progress", 3)
     assert steps[1] == ("checking", 3)
     assert sum(n for kind, n in steps[2:] if kind == "progress") == 3
+
+
+def _history_rows(app: Flask) -> int:
+    with new_session(app) as session:
+        return session.scalar(select(func.count()).select_from(ProjectHistory)) or 0
+
+
+def test_a_file_published_again_is_unchanged_without_a_write_but_its_changes_are_made(
+    app: Flask,
+    bulk_client: FlaskClient,
+    coordinator: Account,
+    batches: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one_by_one: list[str | None] = []
+    real_import_one = imports._import_one
+
+    def import_one(session: Session, activity: parse.Activity, *args: Any) -> None:
+        one_by_one.append(activity.iati_identifier)
+        real_import_one(session, activity, *args)
+
+    monkeypatch.setattr(imports, "_import_one", import_one)
+    first = [
+        Act("U-1"),
+        Act("U-2", title="Precursor control laboratory in Dushanbe"),
+        Act("U-3", title="Drug demand reduction in Khatlon schools"),
+    ]
+    created = run_import(bulk_client, coordinator, iati_file(*first))
+    assert created["counters"]["created"] == 3
+    history = _history_rows(app)
+
+    again = run_import(bulk_client, coordinator, iati_file(*first))
+    assert again["counters"]["unchanged"] == 3 and again["counters"]["updated"] == 0
+    assert one_by_one == []  # found unchanged in the batch, no update tried
+    assert _history_rows(app) == history  # nothing written
+    assert {line["project_id"] for line in again["report"]} == {
+        line["project_id"] for line in created["report"]
+    }
+
+    changed = [
+        first[0],
+        dataclasses.replace(first[1], title="Precursor control laboratory"),
+        first[2],
+    ]
+    report = by_identifier(run_import(bulk_client, coordinator, iati_file(*changed)))
+    assert [report[a.identifier]["outcome"] for a in changed] == [
+        "unchanged",
+        "updated",
+        "unchanged",
+    ]
+    assert report["U-2"]["reason"] == "changed: title"
+    assert one_by_one == ["U-2"]
+    assert _history_rows(app) == history + 1
+
+
+def test_an_unchanged_activity_outside_the_uploaders_scope_is_skipped_as_one_by_one(
+    app: Flask,
+    bulk_client: FlaskClient,
+    coordinator: Account,
+    make_user: Any,
+    batches: list[int],
+) -> None:
+    inside = Act("S-TJ", countries=["TJ"])
+    outside = Act("S-AF", countries=["AF"], title="Mobile interdiction teams in Herat")
+    run_import(bulk_client, coordinator, iati_file(inside, outside))
+    focal = make_user("focal_point", country="TJ")
+    report = by_identifier(run_import(bulk_client, focal, iati_file(inside, outside)))
+    assert report["S-TJ"]["outcome"] == "unchanged"
+    assert report["S-AF"]["outcome"] == "skipped"
+    assert report["S-AF"]["reason"].startswith("outside your scope")
