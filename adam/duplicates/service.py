@@ -440,8 +440,8 @@ def _alerts_for_pairs(
     return {(a.project_a_id, a.project_b_id): a for a in session.scalars(query)}
 
 
-# Alerts inserted per statement.
-INSERT_CHUNK = 500
+# Pairs looked up per statement.
+PAIRS_CHUNK = 500
 
 
 def _insert_alerts(
@@ -450,34 +450,32 @@ def _insert_alerts(
     now: dt.datetime,
 ) -> dict[tuple[int, int], int]:
     """Insert an alert for each pair that has none (pair -> the project that raised it, score,
-    reasons), in as few statements as the chunks; the unique pair decides races. Returns the
-    ids of those inserted, by pair."""
+    reasons); the unique pair decides races. Returns the ids of those inserted, by pair.
+
+    One statement compiled once, its rows sent in batches (SQLAlchemy's "insertmanyvalues"):
+    a bulk import raises thousands at once."""
+    if not pairs:
+        return {}
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = sorted(pairs.items())
-    inserted: dict[tuple[int, int], int] = {}
-    for start in range(0, len(rows), INSERT_CHUNK):
-        statement = (
-            insert(DuplicateAlert)
-            .values(
-                [
-                    {
-                        "project_a_id": a,
-                        "project_b_id": b,
-                        "raised_by_project_id": raised_by,
-                        "score": value,
-                        "reasons": reasons,
-                        "status": AlertStatus.OPEN,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for (a, b), (raised_by, value, reasons) in rows[start : start + INSERT_CHUNK]
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["project_a_id", "project_b_id"])
-            .returning(DuplicateAlert.id, DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
-        )
-        inserted |= {(a, b): alert_id for alert_id, a, b in session.execute(statement)}
-    return inserted
+    statement = (
+        insert(DuplicateAlert)
+        .on_conflict_do_nothing(index_elements=["project_a_id", "project_b_id"])
+        .returning(DuplicateAlert.id, DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
+    )
+    rows = [
+        {
+            "project_a_id": a,
+            "project_b_id": b,
+            "raised_by_project_id": raised_by,
+            "score": value,
+            "reasons": reasons,
+            "status": AlertStatus.OPEN,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for (a, b), (raised_by, value, reasons) in sorted(pairs.items())
+    ]
+    return {(a, b): alert_id for alert_id, a, b in session.execute(statement, rows)}
 
 
 def raise_alerts_for_many(
@@ -496,13 +494,13 @@ def raise_alerts_for_many(
             chosen.setdefault(pair, (raiser, candidate, match))
     firsts = sorted({a for a, _ in chosen})
     existing: set[tuple[int, int]] = set()
-    for start in range(0, len(firsts), INSERT_CHUNK):
+    for start in range(0, len(firsts), PAIRS_CHUNK):
         # Rows as plain pairs (Result.tuples() is deprecated since SQLAlchemy 2.1).
         existing |= {
             (a, b)
             for a, b in session.execute(
                 select(DuplicateAlert.project_a_id, DuplicateAlert.project_b_id).where(
-                    DuplicateAlert.project_a_id.in_(firsts[start : start + INSERT_CHUNK])
+                    DuplicateAlert.project_a_id.in_(firsts[start : start + PAIRS_CHUNK])
                 )
             )
         }
