@@ -24,6 +24,7 @@ from tests.iati.import_helpers import (
     by_identifier,
     iati_file,
     run_import,
+    twin_activities,
     upload,
     wait_for_job,
 )
@@ -477,32 +478,7 @@ def test_two_records_of_one_activity_raise_a_duplicate_alert(
     app: Flask, client: FlaskClient, coordinator: Account
 ) -> None:
     """The funder's record and the implementer's, in their own words, in one file."""
-    orgs = [
-        Org("GB-GOV-1", "Foreign, Commonwealth & Development Office", "1", "10"),
-        Org("XM-DAC-41146", "United Nations Office on Drugs and Crime", "4", "40"),
-    ]
-    funder = Act(
-        "GB-GOV-1-300456",
-        title="Border liaison offices on the Tajik-Afghan border",
-        description="Equipment and training for three border liaison offices at Panji Poyon, "
-        "Ishkashim and Khorog on the Tajik-Afghan border.",
-        orgs=orgs,
-    )
-    implementer = Act(
-        "XM-DAC-41146-TJK-K52",
-        title="Strengthening border liaison offices, Tajik-Afghan border",
-        description="UNODC equips and trains the border liaison offices at Panji Poyon, "
-        "Ishkashim and Khorog, funded by the United Kingdom.",
-        orgs=orgs,
-        dates=[("2", "2025-04-01"), ("3", "2026-09-30")],
-    )
-    unrelated = Act(
-        "XM-DAC-41146-TJK-X90",
-        title="Opioid substitution therapy in Dushanbe prisons",
-        description="Treatment of drug dependence in three prisons.",
-        sectors=[("1", "12330")],
-        orgs=orgs,
-    )
+    funder, unrelated, implementer = twin_activities()
     job = run_import(client, coordinator, iati_file(funder, unrelated, implementer))
     report = by_identifier(job)
     assert report["XM-DAC-41146-TJK-K52"]["alerts"] == 1
