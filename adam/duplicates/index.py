@@ -86,24 +86,28 @@ def write_match_keys(session: Session, project: Project, *, new: bool = False) -
     """One key per (organization, beneficiary country) of the project, replacing the old."""
     if not new:
         session.execute(delete(MatchKey).where(MatchKey.project_id == project.id))
-    keys = {(p.organization_id, c.code) for p in project.participations for c in project.countries}
+    keys = _match_keys(project)
     if keys:
-        session.execute(
-            insert(MatchKey),
-            [
-                {
-                    "organization_id": org,
-                    "country_code": country,
-                    "project_id": project.id,
-                    "start_date": project.start_date,
-                }
-                for org, country in sorted(keys)
-            ],
-        )
+        session.execute(insert(MatchKey), keys)
+
+
+def _match_keys(project: Project) -> list[dict[str, Any]]:
+    """One row per (organization, beneficiary country) of the project."""
+    pairs = {(p.organization_id, c.code) for p in project.participations for c in project.countries}
+    return [
+        {
+            "organization_id": org,
+            "country_code": country,
+            "project_id": project.id,
+            "start_date": project.start_date,
+        }
+        for org, country in sorted(pairs)
+    ]
 
 
 def index_values(project: Project) -> dict[str, Any]:
-    """The index row of a project saved in bulk, its words not weighed yet (``weigh_rows``)."""
+    """The index row of a project saved in bulk, its words not weighed yet (``insert_weighed``
+    weighs them)."""
     values: dict[str, Any] = dict(search_values(project.title, project.description))
     values["project_id"] = project.id
     values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
@@ -112,18 +116,7 @@ def index_values(project: Project) -> dict[str, Any]:
 
 def insert_match_keys(session: Session, projects: Sequence[Project]) -> None:
     """The match keys of projects registered in this transaction, in one statement."""
-    keys = [
-        {
-            "organization_id": org,
-            "country_code": country,
-            "project_id": project.id,
-            "start_date": project.start_date,
-        }
-        for project in projects
-        for org, country in sorted(
-            {(p.organization_id, c.code) for p in project.participations for c in project.countries}
-        )
-    ]
+    keys = [key for project in projects for key in _match_keys(project)]
     if keys:
         session.execute(insert(MatchKey), keys)
 

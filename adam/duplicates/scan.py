@@ -33,6 +33,7 @@ from adam.matching.normalize import normalize_code
 from adam.matching.pairs import (
     Blocking,
     CountryPairs,
+    Found,
     NewInCountry,
     score_country,
     score_new,
@@ -143,10 +144,7 @@ def scan(
     def loaded() -> Iterator[tuple[tuple[int, dict[int, service.Candidate]], CountryPairs]]:
         for code in _country_codes(session, country):
             ids = _live_ids(session, code)
-            candidates: dict[int, service.Candidate] = {}
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start : start + CHUNK]
-                candidates.update(service.load_candidates(session, chunk, org_weights))
+            candidates = _load(session, ids, org_weights)
             records = {pid: c.record for pid, c in candidates.items()}
             # A full scan scores a pair sharing several countries in the first of them only.
             first = code.lower() if country is None else None
@@ -157,19 +155,35 @@ def scan(
         score_country, loaded(), parallel=parallel
     ):
         report.pairs_scored += pairs
-        raised = service.raise_alerts_for_many(
-            session,
-            [
-                (candidates[pid], [(candidates[o], match) for o, match in scored])
-                for pid, scored in found
-            ],
-        )
-        report.alerts_raised += sum(raised.values())
+        report.alerts_raised += sum(_raise(session, candidates, found).values())
         report.projects += visited
         if advance:
             advance(visited)
         session.expunge_all()
     return report
+
+
+def _load(
+    session: Session, ids: Sequence[int], org_weights: dict[str, float]
+) -> dict[int, service.Candidate]:
+    """The matcher's records of ``ids`` (one country's live projects), in chunks."""
+    candidates: dict[int, service.Candidate] = {}
+    for start in range(0, len(ids), CHUNK):
+        candidates.update(service.load_candidates(session, ids[start : start + CHUNK], org_weights))
+    return candidates
+
+
+def _raise(
+    session: Session, candidates: dict[int, service.Candidate], found: Found
+) -> Counter[int]:
+    """The alerts of one country's scored pairs (``pairs.Found``), raised together."""
+    return service.raise_alerts_for_many(
+        session,
+        [
+            (candidates[pid], [(candidates[o], match) for o, match in scored])
+            for pid, scored in found
+        ],
+    )
 
 
 def scan_total(session: Session, country: str | None) -> int:
@@ -237,10 +251,7 @@ def check_new(
             if len(ids) > max(LOAD_MIN, LOAD_RATIO * len(new)):
                 large[code] = new
                 continue
-            candidates: dict[int, service.Candidate] = {}
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start : start + CHUNK]
-                candidates.update(service.load_candidates(session, chunk, org_weights))
+            candidates = _load(session, ids, org_weights)
             records = {pid: c.record for pid, c in candidates.items()}
             task = NewInCountry(records, new, blocked, settings.weights, settings.max_alerts)
             yield (new, candidates), task
@@ -248,15 +259,7 @@ def check_new(
     parallel = sum(len(new) for new in by_country.values()) >= PARALLEL_FROM
     checked: set[int] = set()
     for (new, candidates), found in _score_all(score_new, loaded(), parallel=parallel):
-        raised.update(
-            service.raise_alerts_for_many(
-                session,
-                [
-                    (candidates[pid], [(candidates[o], match) for o, match in scored])
-                    for pid, scored in found
-                ],
-            )
-        )
+        raised.update(_raise(session, candidates, found))
         session.commit()
         done = set(new) - checked
         checked |= done

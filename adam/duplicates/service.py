@@ -513,9 +513,8 @@ def raise_alerts_for_many(
     inserted = _insert_alerts(
         session,
         {
-            pair: (raiser.summary["id"], chosen[pair][2].score, why)
+            pair: (chosen[pair][0].summary["id"], chosen[pair][2].score, why)
             for pair, why in reasons.items()
-            for raiser in (chosen[pair][0],)
         },
         now,
     )

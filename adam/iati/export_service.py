@@ -29,8 +29,6 @@ from adam.iati.export import ExportSettings, activity_element, document_chunks
 from adam.projects.filters import ProjectFilters
 from adam.projects.models import Project
 
-# The project list's own ordering (sort keys, then id), so the export lists projects as it does.
-
 # Projects loaded per chunk (four queries each); tests patch it smaller.
 CHUNK_SIZE = 500
 

@@ -170,14 +170,14 @@ def import_batch(
         for activity, entry in zip(activities, entries, strict=True)
         if entry.reason is None
     ]
-    stored = _stored(session, [activity for activity, _ in wanted], importer)
+    existing = _existing(session, [activity for activity, _ in wanted], importer)
     references = project_service.References(session)
-    existing = _existing(session, stored, importer)
     fresh: list[tuple[Activity, Entry]] = []
     for activity, entry in wanted:
-        if activity.iati_identifier not in stored:
+        project = existing.get(activity.iati_identifier or "")
+        if project is None:
             fresh.append((activity, entry))
-        elif not _unchanged(session, activity, importer, entry, existing, references):
+        elif not _unchanged(session, activity, importer, entry, project, references):
             _import_one(session, activity, importer, entry)
     created: dict[str, str] = {}
     ready: list[tuple[Activity, Entry, project_service.NewProject]] = []
@@ -193,7 +193,7 @@ def import_batch(
                     actor=importer.actor,
                     data=data,
                     references=references,
-                    identifier_checked=True,  # by ``_stored``, for the whole batch
+                    identifier_checked=True,  # by ``_existing``, for the whole batch
                 )
         except Exception as error:
             _fail(entry, error, activity)
@@ -226,15 +226,14 @@ def import_batch(
 
 
 def _existing(
-    session: Session, identifiers: set[str | None], importer: Importer
+    session: Session, activities: Sequence[Activity], importer: Importer
 ) -> dict[str, Project]:
-    """The live projects the identifiers name, with their links: by identifier."""
-    known = sorted(i for i in identifiers if i)
+    """The stored projects the activities name (by their identifier, or ADAM's own made up for
+    a project without one), withdrawn ones too, with their links: by identifier."""
+    known = sorted({a.iati_identifier for a in activities if a.iati_identifier})
     found = {
         p.iati_identifier: p
-        for p in project_service.load_projects(
-            session, Project.iati_identifier.in_(known), Project.withdrawn_at.is_(None)
-        )
+        for p in project_service.load_projects(session, Project.iati_identifier.in_(known))
         if p.iati_identifier
     }
     own = {
@@ -244,10 +243,7 @@ def _existing(
     }
     if own:
         for project in project_service.load_projects(
-            session,
-            Project.code.in_(own),
-            Project.iati_identifier.is_(None),
-            Project.withdrawn_at.is_(None),
+            session, Project.code.in_(own), Project.iati_identifier.is_(None)
         ):
             found[own[project.code]] = project
     return found
@@ -258,15 +254,14 @@ def _unchanged(
     activity: Activity,
     importer: Importer,
     entry: Entry,
-    existing: dict[str, Project],
+    project: Project,
     references: project_service.References,
 ) -> bool:
     """Is the activity what its project holds already? Then it is reported ``unchanged``
     without a write, as a one-by-one update would find it: a file published again is mostly
-    that. Anything else (a change, a new organization, an error, a project outside the
-    uploader's scope) is for ``_import_one`` to handle and report."""
-    project = existing.get(activity.iati_identifier or "")
-    if project is None:
+    that. Anything else (a change, a new organization, an error, a withdrawn project, one
+    outside the uploader's scope) is for ``_import_one`` to handle and report."""
+    if project.is_withdrawn:
         return False
     if permissions.denial(importer.actor, "project.update", project_service.scope_of(project)):
         return False
@@ -292,31 +287,8 @@ def _unchanged(
         return False
     entry.outcome, entry.project_id = ImportOutcome.UNCHANGED, project.id
     if project.iati_identifier is None:
-        entry.notes.append(f"ADAM's own identifier of project {project.code}: updated, not copied")
+        entry.notes.append(_own_note(project.code))
     return True
-
-
-def _stored(
-    session: Session, activities: Sequence[Activity], importer: Importer
-) -> set[str | None]:
-    """The identifiers of ``activities`` that name a stored project (theirs, or ADAM's own)."""
-    identifiers = [a.iati_identifier for a in activities if a.iati_identifier]
-    found: set[str | None] = set(
-        session.scalars(
-            select(Project.iati_identifier).where(Project.iati_identifier.in_(identifiers))
-        )
-    )
-    own = {
-        code: a.iati_identifier
-        for a in activities
-        if (code := _own_code(a.iati_identifier, importer.reporting_org_ref))
-    }
-    if own:
-        codes = session.scalars(
-            select(Project.code).where(Project.code.in_(own), Project.iati_identifier.is_(None))
-        )
-        found |= {own[code] for code in codes}
-    return found
 
 
 def _own_code(identifier: str | None, reporting_org_ref: str | None) -> str | None:
@@ -327,6 +299,10 @@ def _own_code(identifier: str | None, reporting_org_ref: str | None) -> str | No
     if not identifier.upper().startswith(prefix.upper()):
         return None
     return identifier[len(prefix) :] or None
+
+
+def _own_note(code: str) -> str:
+    return f"ADAM's own identifier of project {code}: updated, not copied"
 
 
 def _failure(error: Exception) -> tuple[ImportOutcome, str]:
@@ -375,7 +351,7 @@ def _write(
             )
         ).first()
         if existing is not None:
-            entry.notes.append(f"ADAM's own identifier of project {own_code}: updated, not copied")
+            entry.notes.append(_own_note(own_code))
     if existing is not None and existing.withdrawn_at is not None:
         entry.project_id = existing.id
         entry.reason = "its project is withdrawn; restore it to import into it"

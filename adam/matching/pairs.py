@@ -112,6 +112,19 @@ def _may_alert(a: MatchRecord, b: MatchRecord, weights: Weights) -> bool:
     return could_alert(a, b, weights, org_specificity=specificity)
 
 
+def _at_threshold(a: MatchRecord, b: MatchRecord, weights: Weights) -> Match | None:
+    """The pair's match if it scores at the threshold or above (turned away first if it
+    cannot)."""
+    if not _may_alert(a, b, weights):
+        return None
+    match = score(a, b, weights, explain_below=weights.threshold)
+    return match if match.score >= weights.threshold else None
+
+
+def _best_first(scored: list[tuple[int, Match]]) -> list[tuple[int, Match]]:
+    return sorted(scored, key=lambda item: (-item[1].score, item[0]))
+
+
 @dataclass(frozen=True, slots=True)
 class NewInCountry:
     """The records of one country, some of them new: what ``score_new`` needs."""
@@ -133,7 +146,6 @@ def score_new(task: NewInCountry) -> Found:
     once."""
     blocks = Blocks.build(task.records, task.blocking)
     fresh = set(task.new)
-    threshold = task.weights.threshold
     seen: set[tuple[int, int]] = set()
     found: Found = []
     for pid in sorted((p for p in task.new if p in task.records), reverse=True):
@@ -144,15 +156,10 @@ def score_new(task: NewInCountry) -> Found:
                 if pair in seen:
                     continue
                 seen.add(pair)
-            a, b = task.records[pid], task.records[other]
-            if not _may_alert(a, b, task.weights):
-                continue
-            match = score(a, b, task.weights, explain_below=threshold)
-            if match.score >= threshold:
+            if match := _at_threshold(task.records[pid], task.records[other], task.weights):
                 scored.append((other, match))
         if scored:
-            scored.sort(key=lambda item: (-item[1].score, item[0]))
-            found.append((pid, scored[: task.max_alerts]))
+            found.append((pid, _best_first(scored)[: task.max_alerts]))
     return found
 
 
@@ -176,7 +183,6 @@ def score_country(task: CountryPairs) -> tuple[Found, int]:
     as scored.
     """
     records = task.records
-    threshold = task.weights.threshold
     found: Found = []
     pairs = 0
     for pid, others in pairs_once(Blocks.build(records, task.blocking)):
@@ -188,14 +194,10 @@ def score_country(task: CountryPairs) -> tuple[Found, int]:
             ):
                 continue
             pairs += 1
-            if not _may_alert(records[pid], records[other], task.weights):
-                continue
-            match = score(records[pid], records[other], task.weights, explain_below=threshold)
-            if match.score >= threshold:
+            if match := _at_threshold(records[pid], records[other], task.weights):
                 scored.append((other, match))
         if scored:
-            scored.sort(key=lambda item: (-item[1].score, item[0]))
-            found.append((pid, scored))
+            found.append((pid, _best_first(scored)))
     return found, pairs
 
 

@@ -6,9 +6,9 @@ The caller owns the transaction and commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,6 +34,7 @@ from adam.reference import service as reference_service
 from adam.reference.models import Country, Organization, Theme
 
 LIST_FIELDS = ("donors", "implementers", "countries", "themes")
+Row = TypeVar("Row")
 SORT_COLUMNS = {
     "title": Project.title,
     "start_date": Project.start_date,
@@ -59,21 +60,29 @@ class References:
 
     def countries(self, codes: Iterable[str]) -> dict[str, Country]:
         wanted = {c.upper() for c in codes}
-        if missing := wanted - self._countries.keys():
-            self._countries |= reference_service.countries_by_code(self.session, missing)
-        return {c: self._countries[c] for c in wanted if c in self._countries}
+        return _cached(self._countries, wanted, reference_service.countries_by_code, self.session)
 
     def themes(self, slugs: Iterable[str]) -> dict[str, Theme]:
         wanted = {s.lower() for s in slugs}
-        if missing := wanted - self._themes.keys():
-            self._themes |= reference_service.themes_by_slug(self.session, missing)
-        return {s: self._themes[s] for s in wanted if s in self._themes}
+        return _cached(self._themes, wanted, reference_service.themes_by_slug, self.session)
 
     def organizations(self, codes: Iterable[str]) -> dict[str, Organization]:
         wanted = {c.lower() for c in codes}
-        if missing := wanted - self._organizations.keys():
-            self._organizations |= reference_service.organizations_by_code(self.session, missing)
-        return {c: self._organizations[c] for c in wanted if c in self._organizations}
+        return _cached(
+            self._organizations, wanted, reference_service.organizations_by_code, self.session
+        )
+
+
+def _cached(
+    cache: dict[str, Row],
+    wanted: set[str],
+    read: Callable[[Session, Iterable[str]], dict[str, Row]],
+    session: Session,
+) -> dict[str, Row]:
+    """The rows of ``wanted`` keys, reading only those ``cache`` lacks (and keeping them)."""
+    if missing := wanted - cache.keys():
+        cache |= read(session, missing)
+    return {key: cache[key] for key in wanted if key in cache}
 
 
 def _resolve_references(

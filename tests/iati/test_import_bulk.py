@@ -30,6 +30,7 @@ from adam.duplicates.index import weigh
 from adam.duplicates.models import DuplicateAlert, MatchKey, ProjectSearch
 from adam.iati import imports, parse, service
 from adam.iati.background import import_settings
+from adam.iati.models import ImportJob
 from adam.matching.config import ALERT_THRESHOLD
 from adam.notifications.models import Delivery, OutboxMessage
 from adam.projects import service as project_service
@@ -518,6 +519,39 @@ def test_an_activity_outside_the_scope_is_skipped_alone_and_its_organizations_go
     assert project["donors"] == ["US-GOV-1"] and project["implementers"] == ["XM-DAC-41146"]
 
 
+def _run_job(
+    app: Flask,
+    account: Account,
+    content: bytes,
+    settings: service.ImportSettings,
+    **callbacks: Callable[[int], object],
+) -> ImportJob:
+    """Queue, claim and run a job in this thread, as the account."""
+    with new_session(app) as session:
+        user = session.get(User, account.id)
+        assert user is not None
+        job = service.create_job(
+            session,
+            actor=Actor.from_user(user),
+            filename="a.xml",
+            content=content,
+            settings=settings,
+        ).id
+        token = service.claim_job(session, job, lease_seconds=60)
+        session.commit()
+    assert token
+    done = service.run_job(
+        lambda: new_session(app),
+        job,
+        token=token,
+        settings=settings,
+        matcher=app.extensions["adam.matcher"],
+        **callbacks,
+    )
+    assert done is not None
+    return done
+
+
 # --- Settings ---
 
 
@@ -530,27 +564,8 @@ def test_a_file_goes_the_bulk_way_from_bulk_from_activities(
         acts = [
             Act(f"W-{count}-{n}", title=f"Border liaison office {count}{n}") for n in range(count)
         ]
-        with new_session(app) as session:
-            user = session.get(User, coordinator.id)
-            assert user is not None
-            job = service.create_job(
-                session,
-                actor=Actor.from_user(user),
-                filename="a.xml",
-                content=iati_file(*acts),
-                settings=settings,
-            ).id
-            token = service.claim_job(session, job, lease_seconds=60)
-            session.commit()
-        assert token
-        done = service.run_job(
-            lambda: new_session(app),
-            job,
-            token=token,
-            settings=settings,
-            matcher=app.extensions["adam.matcher"],
-        )
-        assert done is not None and done.created == count
+        done = _run_job(app, coordinator, iati_file(*acts), settings)
+        assert done.created == count
         assert batches == expected
         batches.clear()
 
@@ -584,31 +599,16 @@ def test_the_command_shows_the_duplicate_check_of_a_bulk_import(
 def test_run_job_says_how_many_projects_it_checks_and_counts_them(
     bulk_app: Flask, coordinator: Account, batches: list[int]
 ) -> None:
-    with new_session(bulk_app) as session:
-        actor = service.system_actor(session)
-        job = service.create_job(
-            session,
-            actor=actor,
-            filename="twins.xml",
-            content=iati_file(*twin_activities()),
-            settings=service.ImportSettings(bulk_from=1),
-            system=True,
-        )
-        token = service.claim_job(session, job.id, lease_seconds=60)
-        session.commit()
-        job_id = job.id
     steps: list[tuple[str, int]] = []
-    assert token is not None
-    done = service.run_job(
-        lambda: new_session(bulk_app),
-        job_id,
-        token=token,
-        settings=service.ImportSettings(bulk_from=1),
-        matcher=bulk_app.extensions["adam.matcher"],
+    done = _run_job(
+        bulk_app,
+        coordinator,
+        iati_file(*twin_activities()),
+        service.ImportSettings(bulk_from=1),
         progress=lambda n: steps.append(("progress", n)),
         checking=lambda n: steps.append(("checking", n)),
     )
-    assert done is not None and done.status == "done"
+    assert done.status == "done"
     # Three activities saved, then three new projects checked.
     assert steps[0] == ("progress", 3)
     assert steps[1] == ("checking", 3)
