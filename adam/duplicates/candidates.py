@@ -19,8 +19,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Float, Integer, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    Select,
+    Subquery,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -29,6 +43,8 @@ from adam.duplicates.terms import document_frequencies, rare_words
 from adam.projects.models import Project, ProjectStatus, project_country
 
 WORDS_PER_FIELD = 12
+# How far from the probe's start an undated project lies, in days: behind every dated one.
+UNDATED = 10**6
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +112,10 @@ def _match_expression(words: Sequence[str], dialect: str, countries: Sequence[st
     return f"({text_part}) & ({scope})" if scope else text_part
 
 
-def by_words(
+def _words_query(
     session: Session, probe: Probe, limits: Limits, *, total: int | None = None
-) -> list[int]:
+) -> Select[tuple[int]] | None:
+    """Live projects in the probe's countries holding its rarest words, best ranked first."""
     title = probe.title_terms.split()
     head = probe.description_head.split()
     frequencies, total = document_frequencies(
@@ -110,8 +127,8 @@ def by_words(
             + rare_words(head, frequencies, total, limit=WORDS_PER_FIELD)
         )
     )
-    if not words:
-        return []
+    if not words or limits.by_words <= 0:
+        return None
     dialect = session.get_bind().dialect.name
     # PostgreSQL finds the words in the probe's countries in the index itself (the tsvector
     # holds the countries as weight-D lexemes); SQLite tests each hit's country.
@@ -120,29 +137,33 @@ def by_words(
         matched = text(
             "SELECT rowid AS project_id, bm25(project_fts, 2.0, 1.0) AS rank "
             "FROM project_fts WHERE project_fts MATCH :match"
-        ).columns(project_id=Integer, rank=Float)
+        )
     else:
         matched = text(
             "SELECT project_id, -ts_rank(document, to_tsquery('simple', :match)) AS rank "
             "FROM project_search WHERE document @@ to_tsquery('simple', :match)"
-        ).columns(project_id=Integer, rank=Float)
-    hits = matched.subquery("hits")
-    query = (
+        )
+    hits = (
+        matched.bindparams(match=_match_expression(words, dialect, probe.countries))
+        .columns(project_id=Integer, rank=Float)
+        .subquery("hits")
+    )
+    return (
         select(Project.id)
         .join(hits, hits.c.project_id == Project.id)
         .where(*conditions)
         .order_by(hits.c.rank, Project.id.desc())
         .limit(limits.by_words)
     )
-    params = {"match": _match_expression(words, dialect, probe.countries)}
-    return list(session.scalars(query, params))
 
 
-def by_organization(session: Session, probe: Probe, limits: Limits) -> list[int]:
+def _organization_query(
+    session: Session, probe: Probe, limits: Limits
+) -> Select[tuple[int]] | None:
     """Live projects naming one of the probe's organizations in one of its countries, nearest
     start first (undated last), read as short ranges of ``match_key``."""
     if not probe.organization_ids or limits.by_organization <= 0:
-        return []
+        return None
     key = MatchKey.__table__.c
     per_range = limits.by_organization
     ranges = []
@@ -171,26 +192,64 @@ def by_organization(session: Session, probe: Probe, limits: Limits) -> list[int]
                 .limit(per_range),
             ]
     near = union_all(*[r.subquery().select() for r in ranges]).subquery("near")
-    query = (
-        select(Project.id, near.c.start_date)
+    if probe.start is None:
+        distance: ColumnElement[Any] = literal(UNDATED)
+    elif session.get_bind().dialect.name == "sqlite":
+        distance = func.abs(func.julianday(near.c.start_date) - func.julianday(probe.start))
+    else:
+        distance = func.abs(near.c.start_date - literal(probe.start, Date))
+    return (
+        select(Project.id)
         .join(near, near.c.project_id == Project.id)
         .where(*_live_conditions(probe, limits, countries=False))
+        .group_by(Project.id)
+        .order_by(func.min(func.coalesce(distance, UNDATED)), Project.id.desc())
+        .limit(per_range)
     )
-    found: dict[int, int] = {}
-    for pid, start in session.execute(query):
-        distance = abs((start - probe.start).days) if start and probe.start else 10**6
-        found[pid] = min(distance, found.get(pid, distance))
-    ordered = sorted(found, key=lambda pid: (found[pid], -pid))
-    return ordered[:per_range]
+
+
+def by_words(
+    session: Session, probe: Probe, limits: Limits, *, total: int | None = None
+) -> list[int]:
+    """The word block's ids, best ranked first."""
+    query = _words_query(session, probe, limits, total=total)
+    return [] if query is None else list(session.scalars(query))
+
+
+def by_organization(session: Session, probe: Probe, limits: Limits) -> list[int]:
+    """The organization block's ids, nearest start first."""
+    query = _organization_query(session, probe, limits)
+    return [] if query is None else list(session.scalars(query))
+
+
+def candidate_query(
+    session: Session, probe: Probe, limits: Limits, *, total: int | None = None
+) -> Subquery | None:
+    """Both blocks as one subquery of ``project_id``s without repeats (None: nothing to look
+    for), so that the check reads its candidates' rows in the same statement.
+
+    ``total``: the index's size, when the caller has read it (``terms.indexed_total``)."""
+    if not probe.countries:
+        return None
+    blocks = [
+        query.subquery().select()
+        for query in (
+            _words_query(session, probe, limits, total=total),
+            _organization_query(session, probe, limits),
+        )
+        if query is not None
+    ]
+    if not blocks:
+        return None
+    both = blocks[0] if len(blocks) == 1 else union(*blocks)
+    return both.subquery("candidates")
 
 
 def candidate_ids(
     session: Session, probe: Probe, limits: Limits, *, total: int | None = None
 ) -> list[int]:
-    """Ids of the projects to score against ``probe``, word matches first, without repeats.
-
-    ``total``: the index's size, when the caller has read it (``terms.indexed_total``)."""
-    if not probe.countries:
+    """Ids of the projects to score against ``probe`` (``candidate_query``), in id order."""
+    query = candidate_query(session, probe, limits, total=total)
+    if query is None:
         return []
-    found = by_words(session, probe, limits, total=total) + by_organization(session, probe, limits)
-    return list(dict.fromkeys(found))
+    return sorted(session.scalars(select(query.c[0])))

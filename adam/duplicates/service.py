@@ -17,6 +17,7 @@ from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, t
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from adam.auth import permissions
@@ -24,7 +25,7 @@ from adam.auth.actor import Actor
 from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates import events
-from adam.duplicates.candidates import Probe, candidate_ids
+from adam.duplicates.candidates import Probe, candidate_query
 from adam.duplicates.index import (
     index_project,
     record_from_index,
@@ -170,24 +171,27 @@ def _check(
         title_terms=search.title_terms,
         description_head=search.description_head,
     )
-    ids = candidate_ids(session, probe, settings.limits, total=total)
-    if not ids:
+    found = candidate_query(session, probe, settings.limits, total=total)
+    if found is None:
         return CheckOutcome()
     record = record_of_project(search, project, org_weights)
     # Most candidates share a rare word or an organization and nothing more: they are turned
-    # away on their text and organization ids alone, before their full records are read.
-    survivors = [
-        int(light.id)
-        for light, shared in _texts(session, ids, set(organizations))
+    # away on their text and organization ids alone, before their links are read. Their rows
+    # come in the statement that finds them.
+    rows = {
+        row.id: row
+        for row, light, shared in _candidate_rows(session, found, set(organizations))
         if could_alert(
             record,
             light,
             settings.weights,
             org_specificity=max((by_id[o] for o in shared), default=0.0),
         )
-    ]
+    }
+    links = _links(session, list(rows))
     scored: list[tuple[Candidate, Match]] = []
-    for candidate in load_candidates(session, survivors, org_weights).values():
+    for row in rows.values():
+        candidate = _candidate(row, links, org_weights)
         match = score(record, candidate.record, settings.weights, explain_below=settings.threshold)
         if match.score >= settings.threshold:
             scored.append((candidate, match))
@@ -203,11 +207,12 @@ def _check(
     )
 
 
-def _texts(
-    session: Session, ids: Sequence[int], organizations: set[int]
-) -> list[tuple[MatchRecord, set[int]]]:
-    """The candidates as records of their text alone (enough for ``could_alert``), each with
-    which of ``organizations`` it names: one query."""
+def _candidate_rows(
+    session: Session, found: Subquery, organizations: set[int]
+) -> list[tuple[Any, MatchRecord, set[int]]]:
+    """The candidates ``found`` (``candidate_query``) read in the statement that finds them:
+    each row with its project's columns and index text, the row as a record of its text alone
+    (enough for ``could_alert``), and which of ``organizations`` it names."""
     search = ProjectSearch.__table__.c
     organization = ProjectOrganization.organization_id
     aggregate = (
@@ -218,40 +223,63 @@ def _texts(
     shared = (
         select(aggregate)
         .where(
-            ProjectOrganization.project_id == search.project_id,
+            ProjectOrganization.project_id == Project.id,
             organization.in_(organizations or {0}),
         )
-        .correlate(ProjectSearch.__table__)
+        .correlate(Project)
         .scalar_subquery()
     )
     rows = session.execute(
-        select(search.project_id, *text_columns(), shared.label("shared")).where(
-            search.project_id.in_(ids)
-        )
+        select(*_project_columns(), shared.label("shared"))
+        .join(ProjectSearch.__table__, search.project_id == Project.id)
+        .where(Project.id.in_(select(found.c[0])))
     )
     return [
         (
-            record_from_index(row, id=row.project_id, title=""),
+            row,
+            record_from_index(row, id=row.id, title=""),
             {int(o) for o in (row.shared or "").split()},
         )
         for row in rows
     ]
 
 
-def load_candidates(
-    session: Session, ids: Sequence[int], org_weights: dict[str, float] | None = None
-) -> dict[int, Candidate]:
-    """Matcher records of stored projects, from their index rows (two queries, plain rows).
+def _project_columns() -> list[Any]:
+    """What a candidate's record, summary and notice need of its project and index rows."""
+    return [
+        Project.id,
+        Project.code,
+        Project.title,
+        Project.description,
+        Project.status,
+        Project.start_date,
+        Project.end_date,
+        Project.budget_amount,
+        Project.budget_currency,
+        Project.iati_identifier,
+        *text_columns(),
+    ]
 
-    ``org_weights``: organization code -> weight, for the organizations that count.
-    """
+
+@dataclass(slots=True)
+class _Links:
+    """The countries, themes and organizations of some projects, as (code, name) pairs."""
+
+    countries: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    themes: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    # (project, role) -> organizations in their order
+    organizations: dict[tuple[int, str], list[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+
+def _links(session: Session, ids: Sequence[int]) -> _Links:
+    """The three link tables of ``ids`` in one round trip (none for no ids)."""
+    links = _Links()
     if not ids:
-        return {}
-    countries: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    themes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    organizations: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
-    # The three link tables in one round trip: (project, kind, code, name, order).
-    links = union_all(
+        return links
+    # (project, kind, code, name, order)
+    rows = union_all(
         select(
             project_country.c.project_id,
             literal("country"),
@@ -275,76 +303,82 @@ def load_candidates(
         .where(ProjectOrganization.project_id.in_(ids)),
     ).subquery()
     for pid, kind, code, name, _order in session.execute(
-        select(links).order_by(links.c[4], links.c[2])
+        select(rows).order_by(rows.c[4], rows.c[2])
     ):
         if kind == "country":
-            countries[pid].append((code, name))
+            links.countries[pid].append((code, name))
         elif kind == "theme":
-            themes[pid].append((code, name))
+            links.themes[pid].append((code, name))
         else:
-            organizations[(pid, kind)].append((code, name))
+            links.organizations[(pid, kind)].append((code, name))
+    return links
+
+
+def _candidate(row: Any, links: _Links, org_weights: dict[str, float] | None) -> Candidate:
+    """A stored project as the matcher, the registration answer and an alert see it, from its
+    row (``_project_columns``) and its links."""
+    pid = row.id
+    donors = links.organizations[(pid, OrganizationRole.DONOR.value)]
+    implementers = links.organizations[(pid, OrganizationRole.IMPLEMENTER.value)]
+    countries = links.countries[pid]
+    themes = links.themes[pid]
+    record = record_from_index(
+        row,
+        org_weights=org_weights,
+        id=pid,
+        title=row.title,
+        donors=[c for c, _ in donors],
+        implementers=[c for c, _ in implementers],
+        countries=[c for c, _ in countries],
+        themes=[t for t, _ in themes],
+        start=row.start_date,
+        end=row.end_date,
+        budget_amount=row.budget_amount,
+        budget_currency=row.budget_currency,
+        iati_identifier=row.iati_identifier,
+    )
+    summary = {
+        "id": pid,
+        "code": row.code,
+        "title": row.title,
+        "donors": [{"code": c, "name": n} for c, n in donors],
+        "countries": [{"code": c, "name": n} for c, n in countries],
+    }
+    announced = events.notice(
+        id=pid,
+        code=row.code,
+        title=row.title,
+        description=row.description,
+        donors=donors,
+        implementers=implementers,
+        countries=countries,
+        themes=themes,
+        status=row.status,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        budget_amount=row.budget_amount,
+        budget_currency=row.budget_currency,
+    )
+    return Candidate(record, summary, announced)
+
+
+def load_candidates(
+    session: Session, ids: Sequence[int], org_weights: dict[str, float] | None = None
+) -> dict[int, Candidate]:
+    """Matcher records of stored projects, from their index rows (two queries, plain rows).
+
+    ``org_weights``: organization code -> weight, for the organizations that count.
+    """
+    if not ids:
+        return {}
+    links = _links(session, ids)
     search = ProjectSearch.__table__.c
     rows = session.execute(
-        select(
-            Project.id,
-            Project.code,
-            Project.title,
-            Project.description,
-            Project.status,
-            Project.start_date,
-            Project.end_date,
-            Project.budget_amount,
-            Project.budget_currency,
-            Project.iati_identifier,
-            *text_columns(),
-        )
+        select(*_project_columns())
         .join(ProjectSearch.__table__, search.project_id == Project.id)
         .where(Project.id.in_(ids))
     )
-    out: dict[int, Candidate] = {}
-    for row in rows:
-        pid = row.id
-        donors = organizations[(pid, OrganizationRole.DONOR.value)]
-        implementers = organizations[(pid, OrganizationRole.IMPLEMENTER.value)]
-        record = record_from_index(
-            row,
-            org_weights=org_weights,
-            id=pid,
-            title=row.title,
-            donors=[c for c, _ in donors],
-            implementers=[c for c, _ in implementers],
-            countries=[c for c, _ in countries[pid]],
-            themes=[t for t, _ in themes[pid]],
-            start=row.start_date,
-            end=row.end_date,
-            budget_amount=row.budget_amount,
-            budget_currency=row.budget_currency,
-            iati_identifier=row.iati_identifier,
-        )
-        summary = {
-            "id": pid,
-            "code": row.code,
-            "title": row.title,
-            "donors": [{"code": c, "name": n} for c, n in donors],
-            "countries": [{"code": c, "name": n} for c, n in countries[pid]],
-        }
-        announced = events.notice(
-            id=pid,
-            code=row.code,
-            title=row.title,
-            description=row.description,
-            donors=donors,
-            implementers=implementers,
-            countries=countries[pid],
-            themes=themes[pid],
-            status=row.status,
-            start_date=row.start_date,
-            end_date=row.end_date,
-            budget_amount=row.budget_amount,
-            budget_currency=row.budget_currency,
-        )
-        out[pid] = Candidate(record, summary, announced)
-    return out
+    return {row.id: _candidate(row, links, org_weights) for row in rows}
 
 
 def _pair(first: int, second: int) -> tuple[int, int]:

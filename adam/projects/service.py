@@ -104,9 +104,10 @@ def _resolve_references(
         if bad:
             errors["themes"] = [f"Unknown theme: {t}. See GET /api/v1/themes." for t in bad]
         resolved["themes"] = [themes[t.lower()] for t in data["themes"] if t.lower() in themes]
+    # Donors and implementers in one lookup: a registration names both.
+    orgs = references.organizations([*data.get("donors", ()), *data.get("implementers", ())])
     for name in ("donors", "implementers"):
         if name in data:
-            orgs = references.organizations(data[name])
             bad = [c for c in data[name] if c.lower() not in orgs]
             if bad:
                 errors[name] = [

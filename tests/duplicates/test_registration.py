@@ -291,7 +291,7 @@ def test_a_failing_matcher_never_loses_the_project(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = register()
-    monkeypatch.setattr(duplicates_service, "candidate_ids", _failing)
+    monkeypatch.setattr(duplicates_service, "candidate_query", _failing)
 
     response = client.post(
         "/api/v1/projects", json=project_body(title=TWIN_TITLE), headers=coordinator.headers
@@ -316,7 +316,7 @@ def test_a_failing_matcher_on_patch_keeps_the_edit(
 ) -> None:
     register()
     second = register(**UNRELATED)
-    monkeypatch.setattr(duplicates_service, "candidate_ids", _failing)
+    monkeypatch.setattr(duplicates_service, "candidate_query", _failing)
     url = f"/api/v1/projects/{second['id']}"
     response = client.patch(
         url,

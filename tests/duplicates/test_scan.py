@@ -204,7 +204,7 @@ def test_scan_finds_what_a_failed_check_missed(
         raise RuntimeError("matcher exploded")
 
     with monkeypatch.context() as patch:
-        patch.setattr(duplicates_service, "candidate_ids", fail)
+        patch.setattr(duplicates_service, "candidate_query", fail)
         second = register(title=TWIN_TITLE)
     assert second["duplicate_check"] == "failed" and stored_alerts(app) == {}
 
