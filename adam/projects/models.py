@@ -205,4 +205,6 @@ class ProjectHistory(Base):
     at: Mapped[timestamp]
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    # Set instead of project_id, so that a new project and its creation flush together.
+    project: Mapped[Project] = relationship()
     actor: Mapped[User | None] = relationship(lazy="joined")

@@ -257,7 +257,7 @@ def _record(
 ) -> None:
     session.add(
         ProjectHistory(
-            project_id=project.id,
+            project=project,
             action=action,
             version=project.version,
             actor_id=actor.user_id if actor else None,
@@ -311,6 +311,9 @@ def new_project(
     )
     now = utcnow()
     project = Project(
+        # What the INSERT writes; known before it, so the creation's history row (which
+        # records it) flushes with the project.
+        version=1,
         created_at=now,
         updated_at=now,
         created_by_id=actor.user_id,
@@ -325,7 +328,7 @@ def new_project(
 
 def add_projects(session: Session, *, actor: Actor, projects: Sequence[NewProject]) -> None:
     """Save projects from ``new_project``: codes (one counter step per prefix), rows and
-    their creation in the history, in two flushes whatever their number."""
+    their creation in the history, in one flush whatever their number."""
     by_prefix: dict[str, list[Project]] = {}
     for new in projects:
         by_prefix.setdefault(new.code_prefix, []).append(new.project)
@@ -334,7 +337,6 @@ def add_projects(session: Session, *, actor: Actor, projects: Sequence[NewProjec
             project.code = code
     saved = [new.project for new in projects]
     session.add_all(saved)
-    session.flush()
     for project in saved:
         _record(session, project, ProjectHistoryAction.CREATE, actor, _diff({}, snapshot(project)))
     session.flush()
