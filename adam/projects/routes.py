@@ -127,7 +127,8 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
 
 
 @blp.route("/projects", methods=["POST"])
-@blp.arguments(ProjectInSchema)
+# An instance: webargs would build one per request from the class.
+@blp.arguments(ProjectInSchema())
 @blp.response(201, ProjectWrittenSchema)
 def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]]:
     """Register a project; the answer lists its possible duplicates (alerts raised for each)."""

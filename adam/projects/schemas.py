@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -287,7 +288,12 @@ class ProjectWrittenSchema(ProjectOutSchema):
     )
 
     def _possible_duplicates(self, written: Any) -> list[dict[str, Any]]:
-        # Imported here: the duplicates domain builds on projects, not the other way round.
-        from adam.duplicates.schemas import PossibleDuplicateSchema
+        return _possible_duplicate_schema().dump(written.possible_duplicates)
 
-        return PossibleDuplicateSchema(many=True).dump(written.possible_duplicates)
+
+@functools.cache
+def _possible_duplicate_schema() -> ma.Schema:
+    # Imported here: the duplicates domain builds on projects, not the other way round.
+    from adam.duplicates.schemas import PossibleDuplicateSchema
+
+    return PossibleDuplicateSchema(many=True)
