@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from adam.cli import main
 from adam.duplicates import terms
@@ -137,6 +137,29 @@ def test_the_worker_refreshes_a_stale_snapshot_of_word_counts(
             select(terms.SearchTermStat.documents).where(terms.SearchTermStat.term == "ishkashim")
         )
         assert stored == 1
+
+
+def test_a_snapshot_over_ids_with_gaps_is_not_stale_and_serves_the_counts(
+    app: Flask, register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids have gaps (rolled-back registrations burn them on PostgreSQL): a snapshot just
+    taken must count as fresh, or every registration would count its words live."""
+    projects = [register(title=f"Canine units in Vanj, phase {n}") for n in range(4)]
+    with new_session(app) as session:  # three of four ids missing from the index: a gap
+        session.execute(delete(ProjectSearch).where(ProjectSearch.project_id != projects[-1]["id"]))
+        session.commit()
+    with app.app_context(), new_session(app) as session:
+        assert terms.refresh_term_stats(session) == 1
+        session.commit()
+        assert not terms.snapshot_is_stale(session)
+
+        def live(*_args: Any, **_kwargs: Any) -> dict[str, int]:
+            raise AssertionError("counted live although the snapshot is fresh")
+
+        monkeypatch.setattr(terms, "_live_counts", live)
+        terms.clear_cache()
+        counts, total = terms.document_frequencies(session, ["vanj", "canine"])
+        assert counts == {"vanj": 1, "canine": 1} and total == projects[-1]["id"]
 
 
 def test_a_long_description_of_new_words_is_counted_in_several_statements(
