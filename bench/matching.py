@@ -289,14 +289,14 @@ def reset_to_corpus(url: str, size: int) -> dict[str, int]:
         removed["project"] = conn.execute(
             text("DELETE FROM project WHERE id > :size"), {"size": size}
         ).rowcount
-    if engine.dialect.name == "postgresql":
-        # Ids from the corpus's end again, so that each run registers the same ids: earlier
-        # runs' ids left a gap that the matcher reads as growth of the index.
-        with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Ids from the corpus's end again, so that each run registers the same ids:
+            # earlier runs' ids left a gap that the matcher reads as growth of the index.
             conn.execute(
                 text("SELECT setval(pg_get_serial_sequence('project', 'id'), :size)"),
                 {"size": size},
             )
+    if engine.dialect.name == "postgresql":
         # What autovacuum (off on this server) does after deletes: no dead rows in the way.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -530,7 +530,6 @@ def candidate_recall(url: str, planted: list[Planted]) -> dict[str, Any]:
                         "found": item.original_id in ids,
                         "by_words": item.original_id in words,
                         "by_organization": item.original_id in orgs,
-                        "rank": ids.index(item.original_id) if item.original_id in ids else None,
                         "candidates": len(ids),
                     }
                 )

@@ -13,11 +13,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    Subquery,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from adam.auth import permissions
@@ -213,7 +225,6 @@ def _candidate_rows(
     """The candidates ``found`` (``candidate_query``) read in the statement that finds them:
     each row with its project's columns and index text, the row as a record of its text alone
     (enough for ``could_alert``), and which of ``organizations`` it names."""
-    search = ProjectSearch.__table__.c
     organization = ProjectOrganization.organization_id
     aggregate = (
         func.string_agg(cast(organization, String), " ")
@@ -230,8 +241,8 @@ def _candidate_rows(
         .scalar_subquery()
     )
     rows = session.execute(
-        select(*_project_columns(), shared.label("shared"))
-        .join(ProjectSearch.__table__, search.project_id == Project.id)
+        _candidate_select()
+        .add_columns(shared.label("shared"))
         .where(Project.id.in_(select(found.c[0])))
     )
     return [
@@ -244,9 +255,10 @@ def _candidate_rows(
     ]
 
 
-def _project_columns() -> list[Any]:
+def _candidate_select() -> Select[Any]:
     """What a candidate's record, summary and notice need of its project and index rows."""
-    return [
+    search = ProjectSearch.__table__.c
+    return select(
         Project.id,
         Project.code,
         Project.title,
@@ -258,7 +270,7 @@ def _project_columns() -> list[Any]:
         Project.budget_currency,
         Project.iati_identifier,
         *text_columns(),
-    ]
+    ).join(ProjectSearch.__table__, search.project_id == Project.id)
 
 
 @dataclass(slots=True)
@@ -316,7 +328,7 @@ def _links(session: Session, ids: Sequence[int]) -> _Links:
 
 def _candidate(row: Any, links: _Links, org_weights: dict[str, float] | None) -> Candidate:
     """A stored project as the matcher, the registration answer and an alert see it, from its
-    row (``_project_columns``) and its links."""
+    row (``_candidate_select``) and its links."""
     pid = row.id
     donors = links.organizations[(pid, OrganizationRole.DONOR.value)]
     implementers = links.organizations[(pid, OrganizationRole.IMPLEMENTER.value)]
@@ -372,12 +384,7 @@ def load_candidates(
     if not ids:
         return {}
     links = _links(session, ids)
-    search = ProjectSearch.__table__.c
-    rows = session.execute(
-        select(*_project_columns())
-        .join(ProjectSearch.__table__, search.project_id == Project.id)
-        .where(Project.id.in_(ids))
-    )
+    rows = session.execute(_candidate_select().where(Project.id.in_(ids)))
     return {row.id: _candidate(row, links, org_weights) for row in rows}
 
 

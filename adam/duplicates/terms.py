@@ -218,10 +218,8 @@ def _snapshot_counts(session: Session, words: Sequence[str], total: int) -> dict
                 )
             ).all()
         )
-        if start == 0:
-            counted = rows.pop(TOTAL_KEY, None)
-            if counted is None or total > counted * (1 + REFRESH_GROWTH):
-                return {}
+        if start == 0 and _outgrown(rows.pop(TOTAL_KEY, None), total):
+            return {}
     return rows
 
 
@@ -324,18 +322,20 @@ def refresh_term_stats(session: Session) -> int:
     return total
 
 
-def snapshot_is_stale(session: Session) -> bool:
-    """Has the index grown by ``REFRESH_GROWTH`` since the snapshot (or never had one)?"""
-    from adam.duplicates.models import ProjectSearch
-
-    counted = session.scalar(
-        select(SearchTermStat.documents).where(SearchTermStat.term == TOTAL_KEY)
-    )
-    # The highest id, not a count: cheap at a million rows, and ids only grow.
-    total = session.scalar(select(func.max(ProjectSearch.project_id))) or 0
+def _outgrown(counted: int | None, total: int) -> bool:
+    """Has the index (``total``, ``indexed_total``) grown by ``REFRESH_GROWTH`` since the
+    snapshot's size ``counted`` (or is there no snapshot of a non-empty index)?"""
     if counted is None:
         return total > 0
     return total > counted * (1 + REFRESH_GROWTH)
+
+
+def snapshot_is_stale(session: Session) -> bool:
+    """Has the index grown by ``REFRESH_GROWTH`` since the snapshot (or never had one)?"""
+    counted = session.scalar(
+        select(SearchTermStat.documents).where(SearchTermStat.term == TOTAL_KEY)
+    )
+    return _outgrown(counted, indexed_total(session))
 
 
 def refresh_if_stale(session: Session) -> bool:
