@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from adam import serving
 from adam.app import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
@@ -353,10 +354,5 @@ def worker(once: bool, poll_interval: float | None) -> None:
 @click.option("--threads", default=4, type=int, help="Threads per worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn."""
-    # The gunicorn of this interpreter's environment, whether or not its bin/ is on PATH.
-    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}"]
-    # Threaded workers: a long download (an Excel export of 100k projects takes over a
-    # minute to build) holds one thread, not a whole worker, and is not killed by the sync
-    # worker's 30-second timeout, which gthread workers apply to the process, not the request.
-    argv += ["--worker-class", "gthread", "--threads", str(threads)]
-    os.execv(sys.executable, [*argv, "--workers", str(workers), "adam:create_app()"])
+    argv = serving.gunicorn_argv(host, port, workers, threads)
+    os.execv(argv[0], argv)

@@ -15,10 +15,10 @@ For each backend and size:
    few weeks; some sharing only the description);
 3. recall of candidate generation, in process: is the original among
    ``candidate_ids(...)`` for a probe built as ``service._check`` builds it;
-4. gunicorn (2 workers), then through HTTP: sequential registrations of the planted
-   duplicates and of fresh random projects (p50/p95/p99 each), end-to-end recall (is the
-   original in ``possible_duplicates``), registrations/s from 4 concurrent clients, and the
-   workers' RSS (``/proc/<pid>/status``);
+4. gunicorn as ``adam serve`` runs it (2 workers x 4 threads), then through HTTP: sequential
+   registrations of the planted duplicates and of fresh random projects (p50/p95/p99 each),
+   end-to-end recall (is the original in ``possible_duplicates``), registrations/s from 4
+   concurrent clients, and the workers' RSS (``/proc/<pid>/status``);
 5. ``adam duplicates scan`` as a subprocess, timed (sizes up to ``--scan-max``).
 
 Prints a markdown table and writes ``bench/out/matching-<backend>-<size>.json``.

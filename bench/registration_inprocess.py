@@ -57,6 +57,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
+    parser.add_argument("--only", default="", help="profile lines whose path matches, e.g. adam/")
     args = parser.parse_args()
     database = args.url.rsplit("/", 1)[1]
     matching.reset_to_corpus(args.url, int(database.rsplit("_", 1)[1]))
@@ -113,7 +115,7 @@ def main() -> None:
             f"  {len(times) / args.n:16.1f}  {text}"
         )
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.only, 40)
 
 
 if __name__ == "__main__":

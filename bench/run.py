@@ -4,7 +4,8 @@
     .venv/bin/python bench/run.py --backend sqlite --size 10000
 
 For each backend and size: a fresh database, the corpus (bench/corpus.py), users made with
-``adam users create``, gunicorn (2 workers) on 127.0.0.1, then through HTTP:
+``adam users create``, gunicorn as ``adam serve`` runs it (2 workers x 4 threads) on
+127.0.0.1, then through HTTP:
 
 (a) GET /api/v1/projects?country=XX&theme=YY, a random route country and theme each request;
 (b) GET /api/v1/stats/projects?by=country,theme;
@@ -38,6 +39,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import COUNTRIES, ROUTE_COUNTRIES, THEME_WEIGHTS, Generator, load, run_adam
+
+from adam import serving
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
@@ -93,12 +96,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str, log: Path, workers: int = 2, deadline_s: float = 60) -> Iterator[str]:
+def gunicorn(
+    url: str, log: Path, workers: int = 2, threads: int = 4, deadline_s: float = 60
+) -> Iterator[str]:
     """Start gunicorn on a free local port, wait for /healthz, and always stop it."""
     port = free_port()
     env = {**os.environ, "ADAM_DATABASE_URL": url, "ADAM_LOG_LEVEL": "WARNING"}
-    binary = Path(sys.executable).parent / "gunicorn"
-    command = [str(binary), "-w", str(workers), "-b", f"127.0.0.1:{port}", "wsgi:app"]
+    # What `adam serve` runs (its worker class, threads and hooks), so the figures are the
+    # shipped server's.
+    command = serving.gunicorn_argv("127.0.0.1", port, workers, threads)
     with log.open("w") as handle:
         process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT,
