@@ -16,9 +16,11 @@ grows with the number of plausible candidates, not with the corpus.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +28,9 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
+    String,
     Subquery,
+    bindparam,
     func,
     literal,
     or_,
@@ -69,10 +73,60 @@ class Limits:
     by_organization: int = 15
 
 
-def _live_conditions(
-    probe: Probe, limits: Limits, *, countries: bool = True
-) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a candidate statement's SQL depends on; the probe's values are bound at execution,
+    so each shape is built once: building the organization block's union of ranges took
+    longer (1-2 ms) than the database takes to run it."""
+
+    dialect: str
+    words: bool  # the word block is there
+    organizations: int  # specific organizations of the probe
+    countries: int
+    start: bool  # the probe has a start date
+    latest: bool  # the probe has an end or a start date
+    excluded: bool  # the probe is a stored project (itself is no candidate)
+
+    def for_words(self) -> _Shape:
+        """The word block's shape: neither its organizations nor how many countries (bound
+        as a list, or inside ``match``) change its SQL."""
+        return dataclasses.replace(self, words=True, organizations=0, countries=0)
+
+
+def _shape(dialect: str, probe: Probe, *, words: bool) -> _Shape:
+    return _Shape(
+        dialect=dialect,
+        words=words,
+        organizations=len(probe.organization_ids),
+        countries=len(probe.countries),
+        start=probe.start is not None,
+        latest=(probe.end or probe.start) is not None,
+        excluded=probe.project_id is not None,
+    )
+
+
+def _values(probe: Probe, limits: Limits) -> dict[str, Any]:
+    """The bound values of a probe's statement (its shape's parameters)."""
     gap = dt.timedelta(days=limits.date_gap_days)
+    latest = probe.end or probe.start
+    values: dict[str, Any] = {
+        "by_words": limits.by_words,
+        "by_organization": limits.by_organization,
+        "countries": list(probe.countries),
+        **{f"organization_{i}": o for i, o in enumerate(probe.organization_ids)},
+        **{f"country_{i}": c for i, c in enumerate(probe.countries)},
+    }
+    if probe.project_id is not None:
+        values["probe_id"] = probe.project_id
+    if latest is not None:
+        values["latest_start"] = latest + gap
+    if probe.start is not None:
+        values["start"] = probe.start
+        values["earliest_end"] = probe.start - gap
+    return values
+
+
+def _live_conditions(shape: _Shape, *, countries: bool = True) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Project.withdrawn_at.is_(None),
         Project.status != ProjectStatus.CANCELLED,
@@ -85,20 +139,29 @@ def _live_conditions(
             select(literal(1))
             .where(
                 project_country.c.project_id == Project.id,
-                project_country.c.country_code.in_(probe.countries),
+                project_country.c.country_code.in_(bindparam("countries", expanding=True)),
             )
             .limit(1)
             .scalar_subquery()
         )
         conditions.append(in_country.is_not(None))
-    if probe.project_id is not None:
-        conditions.append(Project.id != probe.project_id)
+    if shape.excluded:
+        conditions.append(Project.id != bindparam("probe_id", type_=Integer))
     # Undated projects (either side) are always candidates.
-    latest = probe.end or probe.start
-    if latest is not None:
-        conditions.append(or_(Project.start_date.is_(None), Project.start_date <= latest + gap))
-    if probe.start is not None:
-        conditions.append(or_(Project.end_date.is_(None), Project.end_date >= probe.start - gap))
+    if shape.latest:
+        conditions.append(
+            or_(
+                Project.start_date.is_(None),
+                Project.start_date <= bindparam("latest_start", type_=Date),
+            )
+        )
+    if shape.start:
+        conditions.append(
+            or_(
+                Project.end_date.is_(None),
+                Project.end_date >= bindparam("earliest_end", type_=Date),
+            )
+        )
     return conditions
 
 
@@ -112,10 +175,12 @@ def _match_expression(words: Sequence[str], dialect: str, countries: Sequence[st
     return f"({text_part}) & ({scope})" if scope else text_part
 
 
-def _words_query(
+def _rare_match(
     session: Session, probe: Probe, limits: Limits, *, total: int | None = None
-) -> Select[tuple[int]] | None:
-    """Live projects in the probe's countries holding its rarest words, best ranked first."""
+) -> str | None:
+    """The word block's full-text expression: the probe's rarest words (None: no block)."""
+    if limits.by_words <= 0:
+        return None
     title = probe.title_terms.split()
     head = probe.description_head.split()
     frequencies, total = document_frequencies(
@@ -127,13 +192,19 @@ def _words_query(
             + rare_words(head, frequencies, total, limit=WORDS_PER_FIELD)
         )
     )
-    if not words or limits.by_words <= 0:
+    if not words:
         return None
-    dialect = session.get_bind().dialect.name
+    return _match_expression(words, session.get_bind().dialect.name, probe.countries)
+
+
+@lru_cache(maxsize=256)
+def _words_query(shape: _Shape) -> Select[tuple[int]]:
+    """Live projects in the probe's countries holding its rarest words (bound as ``match``),
+    best ranked first."""
     # PostgreSQL finds the words in the probe's countries in the index itself (the tsvector
     # holds the countries as weight-D lexemes); SQLite tests each hit's country.
-    conditions = _live_conditions(probe, limits, countries=dialect != "postgresql")
-    if dialect == "sqlite":
+    conditions = _live_conditions(shape, countries=shape.dialect != "postgresql")
+    if shape.dialect == "sqlite":
         matched = text(
             "SELECT rowid AS project_id, bm25(project_fts, 2.0, 1.0) AS rank "
             "FROM project_fts WHERE project_fts MATCH :match"
@@ -143,34 +214,31 @@ def _words_query(
             "SELECT project_id, -ts_rank(document, to_tsquery('simple', :match)) AS rank "
             "FROM project_search WHERE document @@ to_tsquery('simple', :match)"
         )
-    hits = (
-        matched.bindparams(match=_match_expression(words, dialect, probe.countries))
-        .columns(project_id=Integer, rank=Float)
-        .subquery("hits")
-    )
+    hits = matched.columns(project_id=Integer, rank=Float).subquery("hits")
     return (
         select(Project.id)
         .join(hits, hits.c.project_id == Project.id)
         .where(*conditions)
         .order_by(hits.c.rank, Project.id.desc())
-        .limit(limits.by_words)
+        .limit(bindparam("by_words", type_=Integer))
     )
 
 
-def _organization_query(
-    session: Session, probe: Probe, limits: Limits
-) -> Select[tuple[int]] | None:
+@lru_cache(maxsize=256)
+def _organization_query(shape: _Shape) -> Select[tuple[int]]:
     """Live projects naming one of the probe's organizations in one of its countries, nearest
     start first (undated last), read as short ranges of ``match_key``."""
-    if not probe.organization_ids or limits.by_organization <= 0:
-        return None
     key = MatchKey.__table__.c
-    per_range = limits.by_organization
+    per_range = bindparam("by_organization", type_=Integer)
+    start = bindparam("start", type_=Date)
     ranges = []
-    for organization in probe.organization_ids:
-        for country in probe.countries:
-            same = (key.organization_id == organization, key.country_code == country)
-            if probe.start is None:
+    for organization in range(shape.organizations):
+        for country in range(shape.countries):
+            same = (
+                key.organization_id == bindparam(f"organization_{organization}", type_=Integer),
+                key.country_code == bindparam(f"country_{country}", type_=String),
+            )
+            if not shape.start:
                 ranges.append(
                     select(key.project_id, key.start_date)
                     .where(*same)
@@ -180,11 +248,11 @@ def _organization_query(
                 continue
             ranges += [
                 select(key.project_id, key.start_date)
-                .where(*same, key.start_date >= probe.start)
+                .where(*same, key.start_date >= start)
                 .order_by(key.start_date)
                 .limit(per_range),
                 select(key.project_id, key.start_date)
-                .where(*same, key.start_date < probe.start)
+                .where(*same, key.start_date < start)
                 .order_by(key.start_date.desc())
                 .limit(per_range),
                 select(key.project_id, key.start_date)
@@ -192,64 +260,86 @@ def _organization_query(
                 .limit(per_range),
             ]
     near = union_all(*[r.subquery().select() for r in ranges]).subquery("near")
-    if probe.start is None:
+    if not shape.start:
         distance: ColumnElement[Any] = literal(UNDATED)
-    elif session.get_bind().dialect.name == "sqlite":
-        distance = func.abs(func.julianday(near.c.start_date) - func.julianday(probe.start))
+    elif shape.dialect == "sqlite":
+        distance = func.abs(func.julianday(near.c.start_date) - func.julianday(start))
     else:
-        distance = func.abs(near.c.start_date - literal(probe.start, Date))
+        distance = func.abs(near.c.start_date - start)
     return (
         select(Project.id)
         .join(near, near.c.project_id == Project.id)
-        .where(*_live_conditions(probe, limits, countries=False))
+        .where(*_live_conditions(shape, countries=False))
         .group_by(Project.id)
         .order_by(func.min(func.coalesce(distance, UNDATED)), Project.id.desc())
         .limit(per_range)
     )
 
 
+@lru_cache(maxsize=256)
+def _both(shape: _Shape) -> Subquery:
+    blocks = []
+    if shape.words:
+        blocks.append(_words_query(shape.for_words()).subquery().select())
+    if shape.organizations:
+        blocks.append(_organization_query(shape).subquery().select())
+    return (blocks[0] if len(blocks) == 1 else union(*blocks)).subquery("candidates")
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateSearch:
+    """Both blocks as one subquery of ``id``s without repeats (the same object for every
+    probe of one shape, so what wraps it can be cached too), and the probe's values for it."""
+
+    query: Subquery
+    values: dict[str, Any]
+
+
 def by_words(
     session: Session, probe: Probe, limits: Limits, *, total: int | None = None
 ) -> list[int]:
     """The word block's ids, best ranked first."""
-    query = _words_query(session, probe, limits, total=total)
-    return [] if query is None else list(session.scalars(query))
+    match = _rare_match(session, probe, limits, total=total) if probe.countries else None
+    if match is None:
+        return []
+    shape = _shape(session.get_bind().dialect.name, probe, words=True).for_words()
+    return list(session.scalars(_words_query(shape), {**_values(probe, limits), "match": match}))
 
 
 def by_organization(session: Session, probe: Probe, limits: Limits) -> list[int]:
     """The organization block's ids, nearest start first."""
-    query = _organization_query(session, probe, limits)
-    return [] if query is None else list(session.scalars(query))
+    if not probe.organization_ids or not probe.countries or limits.by_organization <= 0:
+        return []
+    shape = _shape(session.get_bind().dialect.name, probe, words=False)
+    return list(session.scalars(_organization_query(shape), _values(probe, limits)))
 
 
 def candidate_query(
     session: Session, probe: Probe, limits: Limits, *, total: int | None = None
-) -> Subquery | None:
-    """Both blocks as one subquery of ``project_id``s without repeats (None: nothing to look
+) -> CandidateSearch | None:
+    """Both blocks as one subquery of project ids without repeats (None: nothing to look
     for), so that the check reads its candidates' rows in the same statement.
 
     ``total``: the index's size, when the caller has read it (``terms.indexed_total``)."""
     if not probe.countries:
         return None
-    blocks = [
-        query.subquery().select()
-        for query in (
-            _words_query(session, probe, limits, total=total),
-            _organization_query(session, probe, limits),
-        )
-        if query is not None
-    ]
-    if not blocks:
+    match = _rare_match(session, probe, limits, total=total)
+    if limits.by_organization <= 0:
+        probe = dataclasses.replace(probe, organization_ids=())
+    if match is None and not probe.organization_ids:
         return None
-    both = blocks[0] if len(blocks) == 1 else union(*blocks)
-    return both.subquery("candidates")
+    shape = _shape(session.get_bind().dialect.name, probe, words=match is not None)
+    values = _values(probe, limits)
+    if match is not None:
+        values["match"] = match
+    return CandidateSearch(_both(shape), values)
 
 
 def candidate_ids(
     session: Session, probe: Probe, limits: Limits, *, total: int | None = None
 ) -> list[int]:
     """Ids of the projects to score against ``probe`` (``candidate_query``), in id order."""
-    query = candidate_query(session, probe, limits, total=total)
-    if query is None:
+    found = candidate_query(session, probe, limits, total=total)
+    if found is None:
         return []
-    return sorted(session.scalars(select(query.c[0])))
+    return sorted(session.scalars(select(found.query.c[0]), found.values))

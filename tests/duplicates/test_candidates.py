@@ -84,3 +84,28 @@ def test_both_blocks_are_one_query_without_repeats(app: Flask, register: Registe
     assert set(words) == {by_text, both} and both in orgs and by_org in orgs
     assert ids == sorted({by_text, by_org, both})
     assert nothing is None
+
+
+def test_probes_of_one_shape_share_a_statement_but_not_their_values(
+    app: Flask, register: Register
+) -> None:
+    """The statements are built once per shape (organizations, countries, dates present); the
+    probe's organization, country, dates and limits are bound at each execution."""
+    by_dca = _by_tj_dca(register, "Mobile interdiction teams", "2025-03-20")
+    by_unodc = int(
+        register(title="Canine units", implementers=["unodc"], start_date="2025-02-01")["id"]
+    )
+    dca = _probe(app, title="Nothing in common", org="tj-dca", start=dt.date(2025, 3, 1))
+    unodc = _probe(app, title="Nothing in common", org="unodc", start=dt.date(2025, 3, 1))
+    later = _probe(app, title="Nothing in common", org="unodc", start=dt.date(2031, 3, 1))
+    limits = Limits(date_gap_days=365)
+
+    with new_session(app) as session:
+        first = candidate_query(session, dca, limits)
+        second = candidate_query(session, unodc, limits)
+        assert first is not None and second is not None
+        assert first.query is second.query
+        assert by_organization(session, dca, limits) == [by_dca]
+        assert by_organization(session, unodc, limits) == [by_unodc]
+        assert by_organization(session, later, limits) == []  # out of the date gap
+        assert candidate_ids(session, unodc, limits) == [by_unodc]
