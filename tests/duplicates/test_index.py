@@ -102,6 +102,48 @@ def test_organizations_weigh_by_how_many_projects_name_them(
     assert weights[dca] == pytest.approx(rarity.term_weight(1, 7))
 
 
+def test_organization_counts_come_from_the_snapshot_then_from_the_links(
+    app: Flask, register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(3):
+        register(title=f"Project number {i}", donors=["us-inl"], implementers=["tj-dca"])
+    with app.app_context(), new_session(app) as session:
+        by_code = dict(session.execute(select(Organization.code, Organization.id)).all())
+        inl, dca = by_code["us-inl"], by_code["tj-dca"]
+        terms.refresh_term_stats(session)
+        session.commit()
+        stored = dict(
+            session.execute(select(terms.SearchTermStat.term, terms.SearchTermStat.documents)).all()
+        )
+        assert stored[terms.organization_key(inl)] == 3
+        assert stored[terms.organization_key(dca)] == 3
+
+        def live(*_args: Any, **_kwargs: Any) -> dict[str, int]:
+            raise AssertionError("counted live although the snapshot holds the organization")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(terms, "_live_organization_counts", live)
+            terms.clear_cache()
+            assert terms.organization_weights(session, [inl, dca]) == {
+                inl: rarity.organization_weight(3, 3),
+                dca: rarity.organization_weight(3, 3),
+            }
+        # A snapshot the index has outgrown is not trusted: counted live again.
+        register(title="Another one", donors=["us-inl"])
+        terms.clear_cache()
+        counted: list[list[str]] = []
+        original = terms._live_organization_counts
+
+        def spy(session: Any, keys: list[str], limit: int) -> dict[str, int]:
+            counted.append(keys)
+            return original(session, keys, limit)
+
+        monkeypatch.setattr(terms, "_live_organization_counts", spy)
+        weights = terms.organization_weights(session, [inl])
+    assert counted == [[terms.organization_key(inl)]]
+    assert weights == {inl: rarity.organization_weight(4, 4)}
+
+
 def test_reindex_weighs_rows_written_before_weights_existed(app: Flask, register: Register) -> None:
     project = register(title="Border liaison offices in Ishkashim")
     with new_session(app) as session:
