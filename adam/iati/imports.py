@@ -181,6 +181,7 @@ def import_batch(
             _import_one(session, activity, importer, entry)
     created: dict[str, str] = {}
     ready: list[tuple[Activity, Entry, project_service.NewProject]] = []
+    _prefetch(references, [activity for activity, _ in fresh], importer)
     for activity, entry in fresh:
         mine: dict[str, str] = {}
         try:
@@ -223,6 +224,24 @@ def import_batch(
         importer.unindexed.append(index_values(new.project))
     session.expunge_all()  # the batch's rows: memory stays flat over a large file
     return entries
+
+
+def _prefetch(
+    references: project_service.References, activities: Sequence[Activity], importer: Importer
+) -> None:
+    """Read the batch's countries, themes and known organizations in three statements, not
+    one for each code as an activity first names it (2,800 statements for 10,000 activities)."""
+    references.countries({code for activity in activities for code in activity.countries})
+    references.themes({slug for activity in activities for slug in activity.themes})
+    known = importer.known_organizations
+    references.organizations(
+        {
+            code
+            for activity in activities
+            for org in (*activity.donors, *activity.implementers)
+            if (code := known.get(_organization_key(org)))
+        }
+    )
 
 
 def _existing(
@@ -429,6 +448,11 @@ def _check(
         entry.notes.append("The duplicate check failed (logged); `adam duplicates scan` redoes it.")
 
 
+def _organization_key(org: OrganizationRef) -> str:
+    """How the import remembers an organisation it has resolved: by ref, else by name."""
+    return f"ref:{org.ref.lower()}" if org.ref else f"name:{org.name.casefold()}"
+
+
 def _organization(
     session: Session,
     org: OrganizationRef,
@@ -443,7 +467,7 @@ def _organization(
     By ref (IATI organisation identifier, case-insensitive) when it has one; else by name
     (case-insensitive), else created under a code made from its name.
     """
-    key = f"ref:{org.ref.lower()}" if org.ref else f"name:{org.name.casefold()}"
+    key = _organization_key(org)
     code = importer.known_organizations.get(key) or pending.get(key)
     if code:
         return code

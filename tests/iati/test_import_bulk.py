@@ -8,6 +8,7 @@ that means the bulk path knows it took it.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -683,3 +684,47 @@ def test_an_unchanged_activity_outside_the_uploaders_scope_is_skipped_as_one_by_
     assert report["S-TJ"]["outcome"] == "unchanged"
     assert report["S-AF"]["outcome"] == "skipped"
     assert report["S-AF"]["reason"].startswith("outside your scope")
+
+
+def test_a_batch_reads_its_countries_themes_and_known_organizations_at_once(
+    app: Flask, coordinator: Account, batches: list[int]
+) -> None:
+    """One statement for the batch's countries, one for its themes, one for the organizations
+    an earlier batch resolved; not one each time an activity names a new one."""
+    countries = ["TJ", "AF", "KG", "UZ"]
+    sectors = [("1", "15190"), ("1", "15210"), ("1", "16063"), ("1", "15130")]
+    first = [Act(f"R-1-{n}", title=f"Border liaison office {n}") for n in range(3)]
+    second = [
+        Act(
+            f"R-2-{n}",
+            title=f"Mobile interdiction team {n}",
+            countries=[countries[n]],
+            sectors=[sectors[n]],
+        )
+        for n in range(4)
+    ]
+    settings = service.ImportSettings(bulk_from=3)
+    _run_job(app, coordinator, iati_file(*first), settings)
+    read: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        read.append(" ".join(statement.split()))
+
+    engine = app.extensions["adam.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        done = _run_job(app, coordinator, iati_file(*second), settings)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert done.created == 4 and batches == [3, 4]
+    rows_of = Counter(
+        table
+        for statement in read
+        for table in ("country", "theme", "organization")
+        if f"FROM {table} " in statement and "WHERE" in statement
+    )
+    # Each activity names a country and a theme the others do not.
+    assert rows_of["country"] == 1 and rows_of["theme"] == 1
+    # The two refs, each looked up once by the job, then both rows for the batch at once.
+    assert rows_of["organization"] == 3
