@@ -17,8 +17,11 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.pool import StaticPool
+
+from adam.sqlite_writes import serialize_writes
 
 # Named constraints let Alembic drop and alter them on both SQLite (batch mode) and PostgreSQL.
 NAMING_CONVENTION = {
@@ -131,6 +134,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 cursor.execute(f"PRAGMA threads={SQLITE_SORT_THREADS}")
             cursor.close()
 
+        if not in_memory:
+            serialize_writes(engine, make_url(url).database or "", timeout=connect_args["timeout"])
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
