@@ -1,62 +1,89 @@
-"""SQLite: the writers of one process take turns on a lock instead of polling the file's lock.
+"""SQLite: writers take turns on a lock file, not on SQLite's busy handler.
 
 SQLite lets one connection write at a time. One that finds the file locked retries through
 SQLite's busy handler, which sleeps between tries (up to 100 ms each), so with the server's
 eight threads (2 workers x 4) a registration waited up to a second for a lock that was free
-after a few milliseconds (bench/RESULTS.md, 2026-12-05). Here the writers of one process queue
-on a lock per database file, taken before a transaction's first write and given back when the
-transaction ends (commit, rollback, or the rollback that returns a connection to the pool);
-only writers of different processes still meet in SQLite's busy handler.
+after a few milliseconds (bench/RESULTS.md, 2026-12-05). Here every writer, of any thread or
+process, first takes an exclusive ``flock`` on a file beside the database, before its
+transaction's first write, and gives it back when the transaction ends (commit, rollback, or
+the rollback that returns a connection to the pool). A waiter tries again every millisecond
+or two, so the lock passes on as soon as it is free; a process that dies lets go of it with
+its file descriptors. A lock kept in each process instead queued the threads of one process
+but let them hand the database to each other while the other process's writer slept in the
+busy handler (2.8 s at worst).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine, event
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-# Where a pooled connection records the lock it holds (its ``info``, which every SQLAlchemy
-# Connection on it shares).
+# Where a pooled connection keeps the descriptor of the lock it holds (its ``info``, which
+# every SQLAlchemy Connection on it shares).
 HELD = "adam.sqlite_write_lock"
+# How long a waiter sleeps between tries: short, so the lock never lies free for long.
+RETRY_SECONDS = (0.0005, 0.001, 0.002)
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+
+def lock_path(database: str) -> str:
+    return f"{os.path.realpath(database)}.write-lock"
 
 
-def write_lock(path: str) -> threading.Lock:
-    """The lock of the database file at ``path`` (one per file, whatever the engines)."""
-    with _locks_guard:
-        return _locks.setdefault(os.path.realpath(path), threading.Lock())
+def acquire(path: str, *, timeout: float) -> int | None:
+    """The descriptor holding the lock file ``path``, or None after ``timeout`` seconds."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout
+    tries = 0
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return None
+            time.sleep(RETRY_SECONDS[min(tries, len(RETRY_SECONDS) - 1)])
+            tries += 1
+
+
+def release(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def is_write(statement: str) -> bool:
     return statement.lstrip()[:7].upper().startswith(WRITES)
 
 
-def serialize_writes(engine: Engine, path: str, *, timeout: float) -> None:
-    """Make the engine's writers take ``write_lock(path)`` for their transactions.
+def serialize_writes(engine: Engine, database: str, *, timeout: float) -> None:
+    """Make the engine's writers hold the database's lock file for their transactions.
 
-    ``timeout``: how long a writer waits for the lock; past it, it goes on and meets SQLite's
-    own busy timeout, as without this lock.
+    ``timeout``: how long a writer waits for it; past that, it goes on and meets SQLite's own
+    busy timeout, as without this lock.
     """
-    lock = write_lock(path)
+    path = lock_path(database)
     dialect = engine.dialect
     commit, rollback = dialect.do_commit, dialect.do_rollback
 
     def give_back(info: dict[Any, Any] | None) -> None:
-        held = info.pop(HELD, None) if info is not None else None
-        if held is not None:
-            held.release()
+        fd = info.pop(HELD, None) if info is not None else None
+        if fd is not None:
+            release(fd)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _take(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if HELD in conn.info or not is_write(statement):
             return
-        if lock.acquire(timeout=timeout):
-            conn.info[HELD] = lock
+        fd = acquire(path, timeout=timeout)
+        if fd is not None:
+            conn.info[HELD] = fd
 
     # Given back after the database has ended the transaction (SQLAlchemy's commit and
     # rollback events come before it), whichever path ends it: the Session's commit or
