@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -135,15 +137,36 @@ def test_many_threads_write_without_meeting_the_file_lock(tmp_path: Path) -> Non
     assert not _held_elsewhere(path)
 
 
+# The other process of ``test_two_processes_take_turns_too``: ready, then on "go", hammer.
+OTHER_PROCESS = """
+import json, sys
+from tests.test_sqlite_writes import _hammer
+print("ready", flush=True)
+sys.stdin.readline()
+print(json.dumps(_hammer(sys.argv[1], workers=4, transactions=25)), flush=True)
+"""
+
+
 def test_two_processes_take_turns_too(tmp_path: Path) -> None:
-    """As ``adam serve`` runs: two processes of four threads each."""
+    """As ``adam serve`` runs: two processes of four threads each, started together."""
     path = tmp_path / "d.sqlite3"
     _fresh(path)
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        other = pool.apply_async(_hammer, (str(path), 4, 25))
-        mine = _hammer(str(path), workers=4, transactions=25)
-        theirs = other.get(timeout=120)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    with subprocess.Popen(
+        [sys.executable, "-c", OTHER_PROCESS, str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    ) as other:  # fmt: skip
+        try:
+            assert other.stdout is not None and other.stdin is not None
+            assert other.stdout.readline().strip() == "ready"
+            other.stdin.write("go\n")
+            other.stdin.flush()
+            mine = _hammer(str(path), workers=4, transactions=25)
+            theirs = json.loads(other.stdout.readline())
+            assert other.wait(timeout=120) == 0
+        finally:
+            if other.poll() is None:
+                other.kill()
     assert mine == [] and theirs == []
     assert _count(path) == 2 * 4 * 25 * 2
     assert not _held_elsewhere(path)
