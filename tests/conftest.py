@@ -23,6 +23,7 @@ from adam import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
 from adam.db import Base, make_engine
+from adam.iati import background
 from adam.reference import service as reference_service
 from adam.reference.models import OrganizationType
 from adam.reference.seed import seed_reference_data
@@ -94,6 +95,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         seed_reference_data(session)
         session.commit()
     yield application
+    background.drain()  # import jobs the test started hold sessions until they end
     engine = application.extensions["adam.engine"]
     _empty(engine)
     engine.dispose()

@@ -44,6 +44,22 @@ def submit(app: Flask, job_id: int) -> Future[None]:
     return _pool().submit(run_one, app, job_id)
 
 
+def drain(timeout: float = 60.0) -> None:
+    """Wait until every job handed to this process's pool so far has ended, its sessions
+    closed (before an engine is disposed: a connection given back to a disposed pool is left
+    open for the garbage collector). Each pool thread is made to wait at one barrier: they can
+    only all get there once what was queued before has run."""
+    with _lock:
+        executor = _executor
+    if executor is None:
+        return
+    barrier = threading.Barrier(THREADS + 1, timeout=timeout)
+    waiting = [executor.submit(barrier.wait) for _ in range(THREADS)]
+    barrier.wait()
+    for future in waiting:
+        future.result(timeout=timeout)
+
+
 def run_one(app: Flask, job_id: int) -> None:
     """Claim and run one job, unless another process has it already."""
     settings = import_settings(app)

@@ -30,7 +30,7 @@ from adam.duplicates import scan
 from adam.duplicates import service as duplicates_service
 from adam.duplicates.index import weigh
 from adam.duplicates.models import DuplicateAlert, MatchKey, ProjectSearch
-from adam.iati import imports, parse, service
+from adam.iati import background, imports, parse, service
 from adam.iati.background import SETTINGS_KEY, import_settings
 from adam.iati.models import ImportJob
 from adam.matching.config import ALERT_THRESHOLD
@@ -68,6 +68,7 @@ def bulk_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     yield bulk
+    background.drain()  # its import jobs first: they hold its connections until they end
     bulk.extensions["adam.engine"].dispose()
 
 

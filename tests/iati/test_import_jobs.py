@@ -195,3 +195,22 @@ def test_settings_read_from_configuration() -> None:
         {"IATI_IMPORT_MAX_BYTES": 1000, "IATI_IMPORT_COUNTRIES": "tj, af"}
     )
     assert settings.max_bytes == 1000 and settings.countries == frozenset({"TJ", "AF"})
+
+
+def test_drain_waits_for_every_job_handed_over_before_it() -> None:
+    from adam.iati import background
+
+    release = threading.Event()
+    finished: list[str] = []
+
+    def job() -> None:
+        release.wait(30)
+        finished.append("job")
+
+    background._pool().submit(job)
+    drained = threading.Thread(target=lambda: (background.drain(), finished.append("drain")))
+    drained.start()
+    assert drained.is_alive()  # it cannot pass its barrier while the job holds a thread
+    release.set()
+    drained.join(60)
+    assert finished == ["job", "drain"]
