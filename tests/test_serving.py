@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from adam import serving
+from tests.notifications.servers import free_port
 
 # Run in a process of its own: freezing this one would put off collecting its garbage to some
 # later test (a connection a test left for the collector would then be blamed on that test).
@@ -51,14 +51,8 @@ def test_the_command_line_loads_the_hooks_and_serves_the_app() -> None:
     assert argv[-1] == "adam:create_app()"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_adam_serve_answers_over_http(database_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     adam = Path(sys.executable).parent / "adam"
     env = {**os.environ, "ADAM_DATABASE_URL": database_url, "ADAM_LOG_LEVEL": "WARNING"}
     log = (tmp_path / "serve.log").open("w")

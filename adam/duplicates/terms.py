@@ -181,10 +181,13 @@ def organization_weights(
     }
 
 
+# Organizations' entries among the counts (cache and snapshot) are this and their id: no
+# indexed word holds a colon.
+ORGANIZATION_PREFIX = ":org:"
+
+
 def organization_key(organization_id: int) -> str:
-    """An organization's entry among the counts (cache and snapshot): no indexed word holds a
-    colon."""
-    return f":org:{organization_id}"
+    return f"{ORGANIZATION_PREFIX}{organization_id}"
 
 
 def _live_organization_counts(session: Session, keys: Sequence[str], limit: int) -> dict[str, int]:
@@ -193,7 +196,7 @@ def _live_organization_counts(session: Session, keys: Sequence[str], limit: int)
     once, as in the scan's count (scan._organization_weights)."""
     from adam.projects.models import ProjectOrganization
 
-    wanted = {int(key.rsplit(":", 1)[1]): key for key in keys}
+    wanted = {int(key.removeprefix(ORGANIZATION_PREFIX)): key for key in keys}
     counts_each = [
         select(
             literal(organization).label("organization"),
@@ -330,7 +333,7 @@ def refresh_term_stats(session: Session) -> int:
             "SELECT :prefix || CAST(organization_id AS VARCHAR), count(DISTINCT project_id) "
             "FROM project_organization GROUP BY organization_id"
         ),
-        {"prefix": organization_key(0)[:-1]},
+        {"prefix": ORGANIZATION_PREFIX},
     )
     if session.get_bind().dialect.name == "postgresql":
         # The index grew by a tenth: so did what the planner knows of it, or should. Without
