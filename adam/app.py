@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from adam import events, session, web
+from adam import session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
-from adam.config import ConfigError, load_config
+from adam.config import load_config
 from adam.documents.routes import blp as documents_blp
 from adam.duplicates.routes import blp as alerts_blp
-from adam.duplicates.settings import MatcherSettings, SettingsError
 from adam.health import blp as health_blp
 from adam.iati.routes import blp as iati_blp
-from adam.notifications import service as notifications_service
-from adam.notifications import settings as notification_settings
 from adam.notifications.routes import blp as webhooks_blp
 from adam.projects.routes import blp as projects_blp
 from adam.reference.routes import blp as reference_blp
+from adam.settings import Settings
 from adam.stats.routes import blp as stats_blp
 
 API_PREFIX = "/api/v1"
@@ -65,19 +64,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             "security": [{"bearer": []}],
         },
     )
-    session.init_app(app)
-    try:
-        app.extensions["adam.matcher"] = MatcherSettings.from_config(app.config)
-    except SettingsError as error:
-        raise ConfigError(str(error)) from error
-    try:
-        notify = notification_settings.NotificationSettings.from_config(app.config)
-    except notification_settings.SettingsError as error:
-        raise ConfigError(str(error)) from error
-    # Every session carries the notification settings, so enqueue() needs no Flask; events
-    # published in a transaction (alert.created) land in the outbox in that same transaction.
-    notification_settings.install(app.extensions["adam.sessionmaker"], notify)
-    events.subscribe("notifications.outbox", notifications_service.enqueue_many)
+    session.init_app(app, Settings.from_config(app.config, instance_path=Path(app.instance_path)))
     api = Api(app)
     app.extensions["adam.api"] = api
     for blueprint in BLUEPRINTS:

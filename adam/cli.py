@@ -16,7 +16,7 @@ from adam.app import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
 from adam.errors import AdamError
-from adam.session import new_session
+from adam.session import get_settings, new_session
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -101,7 +101,7 @@ def seed(demo: bool) -> None:
             f"themes: {report.themes_added} added, {report.themes_updated} updated."
         )
         if demo:
-            demo_report = load_demo(session)
+            demo_report = load_demo(session, settings=get_settings().matcher)
             if demo_report.skipped:
                 click.echo("Demo data: projects exist already, nothing loaded.")
             else:
@@ -139,13 +139,14 @@ def duplicates_evaluate(path: str, threshold: float | None, folds: int, fit: boo
 @with_appcontext
 def duplicates_scan(country: str | None) -> None:
     """Find likely duplicates among stored projects and raise alerts for new pairs."""
-    from adam.duplicates.routes import matcher_settings
     from adam.duplicates.scan import scan, scan_total
 
     with new_session() as session:
         total = scan_total(session, country)
         with click.progressbar(length=total, label="Scanning", file=sys.stderr) as bar:
-            report = scan(session, settings=matcher_settings(), country=country, advance=bar.update)
+            report = scan(
+                session, settings=get_settings().matcher, country=country, advance=bar.update
+            )
         session.commit()
     click.echo(
         f"Scanned {report.projects} project-country entries ({report.indexed} newly indexed), "
@@ -229,7 +230,7 @@ def import_iati(
                 job_id,
                 token=token,
                 settings=settings,
-                matcher=app.extensions["adam.matcher"],
+                matcher=get_settings(app).matcher,
                 progress=bar.update,
                 checking=checking,
             )
@@ -277,9 +278,7 @@ def users_create(
                 country=country,
                 organization=organization,
             )
-            issued = auth_service.issue_token(
-                session, user, ttl_days=current_app.config["TOKEN_TTL_DAYS"]
-            )
+            issued = auth_service.issue_token(session, user, ttl_days=get_settings().token_ttl_days)
         except AdamError as error:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.details.items())
             raise click.ClickException(f"{error.message} {details}".strip()) from error
@@ -306,12 +305,11 @@ def worker(once: bool, poll_interval: float | None) -> None:
     import signal
     import threading
 
-    from adam.notifications import settings as notification_settings
     from adam.notifications import worker as notification_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    settings = notification_settings.NotificationSettings.from_config(app.config)
-    interval = poll_interval or float(app.config.get("WORKER_POLL_SECONDS", 5))
+    settings = get_settings(app).notifications
+    interval = poll_interval or get_settings(app).worker_poll_seconds
     stop = threading.Event()
     if not once and threading.current_thread() is threading.main_thread():
         # Finish the delivery in hand, then stop: nothing is left half-recorded.

@@ -1,26 +1,18 @@
-"""Domain events published inside the writing transaction, for whoever delivers them.
+"""Domain events published inside the writing transaction, delivered by the outbox.
 
-The duplicate check publishes ``alert.created``; the notification outbox subscribes at app
-start and writes its rows in the same transaction, so an alert and its notices commit or
-roll back together. Kept as a tiny registry so the matcher's domain does not depend on how
-notices travel.
+The duplicate check publishes ``alert.created``; the notification outbox writes its rows in
+the same transaction, so an alert and its notices commit or roll back together. The wiring
+is written here, not registered at app start: a service called from the command line, a
+worker or a test notifies exactly as one called from a request. The notification settings
+come with the session (``adam.settings.session_factory``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
-
-Handler = Callable[..., Any]  # handler(session, *, event=..., payloads=[...])
-
-_handlers: dict[str, Handler] = {}
-
-
-def subscribe(name: str, handler: Handler) -> None:
-    """Register ``handler`` under ``name`` (registering a name again replaces it)."""
-    _handlers[name] = handler
 
 
 def publish(session: Session, event: str, payload: dict[str, Any]) -> None:
@@ -28,8 +20,19 @@ def publish(session: Session, event: str, payload: dict[str, Any]) -> None:
 
 
 def publish_many(session: Session, event: str, payloads: Sequence[dict[str, Any]]) -> None:
-    """Hand several events of one kind over at once, so a handler can write them in bulk."""
+    """Hand several events of one kind over at once, so the outbox writes them in bulk.
+
+    :raises RuntimeError: ``session`` was not made by ``adam.settings.session_factory``.
+    """
     if not payloads:
         return
-    for handler in list(_handlers.values()):
-        handler(session, event=event, payloads=payloads)
+    # Imported here: the domains that publish must not depend on how notices travel.
+    from adam import settings
+    from adam.notifications import service as notifications_service
+
+    notifications_service.enqueue_many(
+        session,
+        event=event,
+        payloads=payloads,
+        settings=settings.of_session(session).notifications,
+    )

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from adam.db import make_engine
+from adam.settings import Settings, session_factory
+
+SETTINGS_KEY = "adam.settings"
 
 
-def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+def init_app(app: Flask, settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    app.extensions[SETTINGS_KEY] = settings
     app.extensions["adam.engine"] = engine
-    app.extensions["adam.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["adam.sessionmaker"] = session_factory(engine, settings)
     app.teardown_appcontext(_close_session)
+
+
+def get_settings(app: Flask | None = None) -> Settings:
+    """The settings the app was built with (checked at start)."""
+    settings: Settings = (app or current_app).extensions[SETTINGS_KEY]
+    return settings
 
 
 def get_engine(app: Flask | None = None) -> Engine:

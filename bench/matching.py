@@ -68,6 +68,7 @@ from adam.projects.models import (
     project_theme,
 )
 from adam.reference.models import Organization, Theme
+from adam.session import get_settings
 
 REPO = bench_run.REPO
 OUT = bench_run.OUT
@@ -498,7 +499,7 @@ def candidate_recall(url: str, planted: list[Planted]) -> dict[str, Any]:
     from adam.session import new_session
 
     app = create_app({"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
-    settings = app.extensions["adam.matcher"]
+    settings = get_settings(app).matcher
     rows: list[dict[str, Any]] = []
     times: list[float] = []
     with app.app_context():

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from adam import create_app
 from adam.config import ConfigError
+from adam.session import get_settings, new_session
+from adam.settings import of_session
 
 
 def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,3 +32,35 @@ def test_bad_numbers_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADAM_TOKEN_TTL_DAYS", "0")
     with pytest.raises(ConfigError, match="TOKEN_TTL_DAYS"):
         create_app({"DATABASE_URL": "sqlite://"})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("MAX_CONTENT_LENGTH", -1),
+        ("EXPORT_CHUNK_SIZE", "many"),
+        ("WORKER_POLL_SECONDS", 0),
+        ("UPLOAD_MAX_BYTES", 0),
+        ("THUMBNAIL_SIZE", 4),
+        ("DUPLICATE_THRESHOLD", 120),
+        ("DUPLICATE_MAX_ALERTS", -2),
+        ("SMTP_PORT", "smtp"),
+        ("ALERT_EMAIL_MODE", "weekly"),
+        ("IATI_IMPORT_COUNTRIES", ["QQ"]),
+        ("IATI_IMPORT_BULK_FROM", 0),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_its_key(key: str, value: object) -> None:
+    """Every setting is checked once, when the app is built, whatever part of ADAM reads it."""
+    with pytest.raises(ConfigError, match=key):
+        create_app({"ENV": "testing", "DATABASE_URL": "sqlite://", key: value})
+
+
+def test_the_settings_are_one_frozen_object_that_sessions_carry() -> None:
+    app = create_app({"ENV": "testing", "DATABASE_URL": "sqlite://", "TOKEN_TTL_DAYS": 3})
+    settings = get_settings(app)
+    assert settings.token_ttl_days == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.token_ttl_days = 4  # type: ignore[misc]
+    with new_session(app) as session:
+        assert of_session(session) is settings

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 
 from adam.api import Blueprint
 from adam.auth import service
 from adam.auth.models import Role, User
 from adam.auth.schemas import TokenSchema, UserInSchema, UserPatchSchema, UserSchema
 from adam.errors import Unauthorized
-from adam.session import get_session
+from adam.session import get_session, get_settings
 from adam.web import commit, current_actor
 
 blp = Blueprint("auth", __name__, description="Tokens and users")
@@ -27,7 +27,7 @@ def issue_token() -> dict[str, Any]:
     session = get_session()
     user = service.authenticate_password(session, credentials.username, credentials.password or "")
 
-    issued = service.issue_token(session, user, ttl_days=current_app.config["TOKEN_TTL_DAYS"])
+    issued = service.issue_token(session, user, ttl_days=get_settings().token_ttl_days)
     commit()
     return {"token": issued.token, "expires_at": issued.expires_at}
 

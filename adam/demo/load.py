@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
-from adam.duplicates import service as duplicates_service
 from adam.duplicates.settings import MatcherSettings
-from adam.projects import service as project_service
 from adam.projects.models import Project
 from adam.projects.schemas import ProjectInSchema
 from adam.reference import service as reference_service
 from adam.reference.models import OrganizationType
+from adam.workflows import projects as project_workflows
 
 DEMO_USER = "demo-loader@adam.invalid"
 
@@ -64,6 +63,5 @@ def load_demo(session: Session, *, settings: MatcherSettings | None = None) -> D
             added_orgs += 1
     schema = ProjectInSchema()
     for raw in data["projects"]:
-        project = project_service.register_project(session, actor=actor, data=schema.load(raw))
-        duplicates_service.check_project(session, project, settings=settings)
+        project_workflows.register(session, actor=actor, data=schema.load(raw), matcher=settings)
     return DemoReport(added_orgs, len(data["projects"]), skipped=False)

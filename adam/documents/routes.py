@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import Flask, Response, current_app, request, send_file
-from flask.blueprints import BlueprintSetupState
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from adam.api import Blueprint
-from adam.config import ConfigError
 from adam.documents import service
 from adam.documents.errors import FileTooLarge
 from adam.documents.models import Document
@@ -29,7 +27,7 @@ from adam.documents.schemas import (
     PictureListSchema,
 )
 from adam.documents.storage import BlobStore, LocalBlobStore
-from adam.session import get_session
+from adam.session import get_session, get_settings
 from adam.web import commit, current_actor
 
 blp = Blueprint("documents", __name__, description="Project documents and pictures")
@@ -37,7 +35,6 @@ blp = Blueprint("documents", __name__, description="Project documents and pictur
 UPLOAD_ENDPOINT = "documents.upload_document"
 # Room in the body for the multipart boundaries and the small form fields beside the file.
 FORM_OVERHEAD = 64 * 1024
-SETTINGS_KEY = "adam.documents.settings"
 STORE_KEY = "adam.documents.store"
 
 
@@ -52,35 +49,13 @@ class _FormAndFilesParser(FlaskParser):
 blp.ARGUMENTS_PARSER = _FormAndFilesParser()
 
 
-def _positive_int(config: Any, key: str, default: int) -> int:
-    value = config.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"{key} must be a positive integer, not {value!r}.")
-    return value
-
-
-@blp.record_once
-def _configure(state: BlueprintSetupState) -> None:
-    config = state.app.config
-    defaults = service.UploadSettings()
-    settings = service.UploadSettings(
-        max_bytes=_positive_int(config, "UPLOAD_MAX_BYTES", defaults.max_bytes),
-        thumbnail_side=_positive_int(config, "THUMBNAIL_SIZE", defaults.thumbnail_side),
-        max_pixels=_positive_int(config, "PICTURE_MAX_PIXELS", defaults.max_pixels),
-    )
-    if not 16 <= settings.thumbnail_side <= 2048:
-        raise ConfigError(f"THUMBNAIL_SIZE must be 16 to 2048, not {settings.thumbnail_side}.")
-    state.app.extensions[SETTINGS_KEY] = settings
-
-
 def upload_settings() -> service.UploadSettings:
-    return current_app.extensions[SETTINGS_KEY]
+    return get_settings().uploads
 
 
 def upload_root(app: Flask) -> Path:
     """UPLOAD_DIR (ADAM_UPLOAD_DIR), or ``uploads`` under the instance folder."""
-    configured = app.config.get("UPLOAD_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "uploads"
+    return get_settings(app).upload_dir
 
 
 def blob_store() -> BlobStore:

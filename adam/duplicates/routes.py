@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from adam.api import Blueprint
 from adam.duplicates import service
 from adam.duplicates.models import DuplicateAlert
@@ -15,16 +13,10 @@ from adam.duplicates.schemas import (
     AlertSchema,
     ResolutionSchema,
 )
-from adam.duplicates.settings import MatcherSettings
 from adam.session import get_session
 from adam.web import commit, current_actor
 
 blp = Blueprint("alerts", __name__, description="Duplicate alerts")
-
-
-def matcher_settings() -> MatcherSettings:
-    """The settings built from configuration when the app started."""
-    return current_app.extensions["adam.matcher"]
 
 
 @blp.route("/alerts")

@@ -7,12 +7,12 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, TypeVar
 
-from flask import Response, current_app, request
+from flask import Response, request
 from werkzeug.exceptions import NotAcceptable
 
 from adam.exports.csv_stream import csv_chunks
 from adam.exports.mediatypes import CSV, FORMATS, XLSX
-from adam.exports.project_rows import CHUNK_SIZE
+from adam.session import get_settings
 
 FILE_BUFFER_BYTES = 64 * 1024
 # OpenAPI: a download's body (alt_response documents a content type only with a schema).
@@ -44,12 +44,12 @@ def negotiate(asked: str | None) -> str:
 
 def export_chunk_size() -> int:
     """Ids read per chunk; ``EXPORT_CHUNK_SIZE`` in the configuration, for tests and tuning."""
-    return int(current_app.config.get("EXPORT_CHUNK_SIZE", CHUNK_SIZE))
+    return get_settings().export_chunk_size
 
 
 def public_url() -> str:
     """The service's address as users reach it (``PUBLIC_URL``), for the links in a sheet."""
-    return str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    return (get_settings().public_url or request.host_url).rstrip("/")
 
 
 def dated_filename(stem: str, extension: str) -> str:

@@ -15,20 +15,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask
 
 from adam.iati import service
-from adam.session import new_session
+from adam.session import get_settings, new_session
 
 log = logging.getLogger(__name__)
 
 # Imports are long and write-heavy; two at a time per process is plenty (more queue up).
 THREADS = 2
-SETTINGS_KEY = "adam.iati.import"
 
 _executor: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
 
 
 def import_settings(app: Flask) -> service.ImportSettings:
-    return app.extensions[SETTINGS_KEY]
+    return get_settings(app).imports
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -74,7 +73,7 @@ def run_one(app: Flask, job_id: int) -> None:
             job_id,
             token=token,
             settings=settings,
-            matcher=app.extensions["adam.matcher"],
+            matcher=get_settings(app).matcher,
         )
     except Exception:  # a thread's exception would vanish unseen; the lease lets a worker retry
         log.exception("IATI import job %s could not be run here.", job_id)
@@ -85,5 +84,5 @@ def run_queued(app: Flask) -> list[int]:
     return service.run_queued(
         lambda: new_session(app),
         settings=import_settings(app),
-        matcher=app.extensions["adam.matcher"],
+        matcher=get_settings(app).matcher,
     )

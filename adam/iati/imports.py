@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
-from adam.duplicates import service as duplicates_service
 from adam.duplicates.index import index_values, insert_match_keys
 from adam.duplicates.settings import MatcherSettings
 from adam.errors import AdamError, Forbidden
@@ -36,6 +35,7 @@ from adam.projects.models import Project
 from adam.projects.schemas import ProjectInSchema
 from adam.reference import service as reference_service
 from adam.reference.models import Country, Organization, Theme
+from adam.workflows import projects as project_workflows
 
 log = logging.getLogger(__name__)
 
@@ -382,25 +382,26 @@ def _write(
     # The API's own contract: what an import writes, a registration could have written.
     data = importer.schema.load(raw)
     if existing is None:
-        project = project_service.register_project(session, actor=actor, data=data)
-        entry.outcome, entry.project_id = ImportOutcome.CREATED, project.id
-        _check(session, project, importer, entry, new=True)
-        return
-    before = project_service.snapshot(
-        project_service.get_project(session, existing.id, actor=actor)
-    )
-    project = project_service.update_project(
-        session, existing.id, actor=actor, changes=data, expected_version=None
-    )
-    entry.project_id = project.id
-    changed = {k for k, v in project_service.snapshot(project).items() if before.get(k) != v}
-    if not changed:
-        entry.outcome = ImportOutcome.UNCHANGED
-        return
-    entry.outcome = ImportOutcome.UPDATED
-    entry.reason = "changed: " + ", ".join(sorted(changed))
-    if not duplicates_service.MATCHED_FIELDS.isdisjoint(changed):
-        _check(session, project, importer, entry, new=False)
+        written = project_workflows.register(
+            session, actor=actor, data=data, matcher=importer.matcher
+        )
+        entry.outcome = ImportOutcome.CREATED
+    else:
+        written = project_workflows.edit(
+            session,
+            existing.id,
+            actor=actor,
+            changes=data,
+            expected_version=None,
+            matcher=importer.matcher,
+        )
+        entry.outcome = ImportOutcome.UPDATED if written.changed else ImportOutcome.UNCHANGED
+        if written.changed:
+            entry.reason = "changed: " + ", ".join(sorted(written.changed))
+    entry.project_id = written.project.id
+    entry.alerts = len(written.outcome.new_alerts)
+    if written.outcome.failed:
+        entry.notes.append("The duplicate check failed (logged); `adam duplicates scan` redoes it.")
 
 
 def _raw(
@@ -437,15 +438,6 @@ def _raw(
         "contact": activity.contact,
         "language": activity.language,
     }
-
-
-def _check(
-    session: Session, project: Project, importer: Importer, entry: Entry, *, new: bool
-) -> None:
-    outcome = duplicates_service.check_project(session, project, settings=importer.matcher, new=new)
-    entry.alerts = len(outcome.new_alerts)
-    if outcome.failed:
-        entry.notes.append("The duplicate check failed (logged); `adam duplicates scan` redoes it.")
 
 
 def _organization_key(org: OrganizationRef) -> str:

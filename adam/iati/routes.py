@@ -6,17 +6,15 @@ import datetime as dt
 from typing import Any
 
 from flask import Response, current_app, request
-from flask.blueprints import BlueprintSetupState
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from adam.api import Blueprint
-from adam.config import ConfigError
 from adam.exports.formats import FILE_SCHEMA, dated_filename, public_url, then_close
 from adam.iati import export_service
-from adam.iati.background import SETTINGS_KEY, import_settings, submit
-from adam.iati.export import ExportSettings, ReportingOrg
+from adam.iati.background import submit
+from adam.iati.export import ExportSettings
 from adam.iati.export_schemas import ExportQuerySchema
 from adam.iati.models import ImportJob, ImportStatus
 from adam.iati.schemas import (
@@ -27,15 +25,13 @@ from adam.iati.schemas import (
     ImportUploadSchema,
 )
 from adam.iati.service import (
-    ImportSettings,
     ImportTooLarge,
-    SettingsError,
     create_job,
     get_job,
     list_jobs,
 )
 from adam.projects.filters import ProjectFilters
-from adam.session import get_session, new_session
+from adam.session import get_session, get_settings, new_session
 from adam.web import commit, current_actor
 
 blp = Blueprint("iati", __name__, description="IATI activity XML export and import")
@@ -45,13 +41,8 @@ XML = "application/xml"
 
 
 def _export_settings() -> ExportSettings:
-    config = current_app.config
     return ExportSettings(
-        reporting_org=ReportingOrg(
-            ref=config["IATI_REPORTING_ORG_REF"],
-            type=str(config["IATI_REPORTING_ORG_TYPE"]),
-            name=config["IATI_REPORTING_ORG_NAME"],
-        ),
+        reporting_org=get_settings().reporting_org,
         public_url=public_url(),
         today=dt.datetime.now(dt.UTC).date(),
     )
@@ -109,21 +100,12 @@ class _FormAndFilesParser(FlaskParser):
 blp.ARGUMENTS_PARSER = _FormAndFilesParser()
 
 
-@blp.record_once
-def _configure_import(state: BlueprintSetupState) -> None:
-    try:
-        settings = ImportSettings.from_config(state.app.config)
-    except SettingsError as error:
-        raise ConfigError(str(error)) from error
-    state.app.extensions[SETTINGS_KEY] = settings
-
-
 @blp.before_request
 def _read_import_with_its_own_limit() -> None:
     """The app's body limit is for JSON; an IATI file may be as large as IATI_IMPORT_MAX_BYTES."""
     if request.endpoint != IMPORT_ENDPOINT:
         return
-    limit = import_settings(current_app).max_bytes
+    limit = get_settings().imports.max_bytes
     request.max_content_length = limit + FORM_OVERHEAD
     try:
         request.files  # noqa: B018 - parse the body now, to answer 413 in our words
@@ -140,7 +122,7 @@ def _read_import_with_its_own_limit() -> None:
 @blp.response(202, ImportAcceptedSchema)
 def import_iati(data: dict[str, Any]) -> tuple[ImportJob, int, dict[str, str]]:
     """Upload an IATI 2.03 activity file; it is imported in the background (poll the job)."""
-    settings = import_settings(current_app)
+    settings = get_settings().imports
     upload = data["file"]
     job = create_job(
         get_session(),

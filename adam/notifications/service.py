@@ -20,7 +20,6 @@ from adam.auth.actor import Actor
 from adam.db import MAX_ID, utcnow
 from adam.errors import InvalidInput, NotFound
 from adam.notifications import outbox, webhooks
-from adam.notifications import settings as notification_settings
 from adam.notifications.events import DEFAULT_EVENTS, EMAIL_EVENTS, EVENTS
 from adam.notifications.models import (
     Delivery,
@@ -63,14 +62,17 @@ def enqueue_many(
 
     Targets: each active webhook subscribed to ``event``, and, for events e-mail can render
     when an SMTP host is configured, each active coordinator and administrator plus
-    ``ALERT_EMAILS`` (each address once). ``settings`` default to those the app installed
-    on the session. ``payload`` must be JSON-serialisable; dates, datetimes (as UTC ISO 8601),
-    decimals, UUIDs and enums are converted.
+    ``ALERT_EMAILS`` (each address once). ``settings`` default to those the session carries
+    (``adam.settings.session_factory``). ``payload`` must be JSON-serialisable; dates,
+    datetimes (as UTC ISO 8601), decimals, UUIDs and enums are converted.
 
     :raises TypeError: for a payload value that JSON cannot hold (before anything is written).
     :raises ValueError: for NaN or infinite numbers in the payload.
     """
-    settings = settings or notification_settings.of_session(session)
+    if settings is None:
+        from adam import settings as adam_settings  # the settings module builds on this domain
+
+        settings = adam_settings.of_session(session).notifications
     now = now or utcnow()
     documents = [_json_document(payload) for payload in payloads]
     if not documents:

@@ -1,7 +1,6 @@
 """Notification settings, read once from the app configuration (no Flask here).
 
-The app puts them on every session it makes (``session.info``), so ``enqueue`` can decide
-who gets an e-mail without its callers passing configuration along.
+They travel inside ``adam.settings.Settings``; ``adam.events`` hands them to the outbox.
 """
 
 from __future__ import annotations
@@ -11,9 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-SESSION_INFO_KEY = "adam.notifications.settings"
 EMAIL_MODES = ("each", "digest")
 
 
@@ -87,17 +83,6 @@ class NotificationSettings:
         if not settings.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL must start with http:// or https://.")
         return settings
-
-
-def install(factory: sessionmaker[Session], settings: NotificationSettings) -> None:
-    """Make every session of ``factory`` carry ``settings`` (read back by ``of_session``)."""
-    factory.configure(info={SESSION_INFO_KEY: settings})
-
-
-def of_session(session: Session) -> NotificationSettings:
-    """The settings the app installed; plain defaults (no e-mail) for a bare session."""
-    found = session.info.get(SESSION_INFO_KEY)
-    return found if isinstance(found, NotificationSettings) else NotificationSettings()
 
 
 def _text(config: Mapping[str, Any], key: str, default: str) -> str:

@@ -7,8 +7,6 @@ from typing import Any
 from flask import Response, request
 
 from adam.api import Blueprint
-from adam.duplicates import service as duplicates_service
-from adam.duplicates.routes import matcher_settings
 from adam.exports.formats import (
     FILE_SCHEMA,
     csv_download,
@@ -35,8 +33,10 @@ from adam.projects.schemas import (
     ProjectPatchSchema,
     ProjectWrittenSchema,
 )
-from adam.session import get_session, new_session
+from adam.session import get_session, get_settings, new_session
 from adam.web import commit, current_actor
+from adam.workflows import projects as project_workflows
+from adam.workflows.projects import Written
 
 blp = Blueprint("projects", __name__, description="Assistance projects")
 # One description per status code in OpenAPI, whichever of the three formats answers.
@@ -48,32 +48,6 @@ LIST_ANSWER = (
 
 def _headers(project: Project) -> dict[str, str]:
     return {"ETag": etag(project.id, project.version)}
-
-
-class Written:
-    """A project as written, with what the duplicate check found (the 201/200 answer)."""
-
-    def __init__(self, project: Project, outcome: duplicates_service.CheckOutcome) -> None:
-        self._project = project
-        self.possible_duplicates = outcome.found[: matcher_settings().listed]
-        self.duplicate_check = (
-            "failed" if outcome.failed else "done" if outcome.ran else "not_needed"
-        )
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._project, name)
-
-
-def _check_and_commit(project: Project, *, reindex: bool = True, new: bool = False) -> Written:
-    """Run the duplicate check inside the write's transaction, then commit both.
-
-    The check cannot lose the project: it runs in a SAVEPOINT and only adds alerts.
-    """
-    outcome = duplicates_service.check_project(
-        get_session(), project, settings=matcher_settings(), reindex=reindex, new=new
-    )
-    commit()
-    return Written(project, outcome)
 
 
 def _spreadsheet(args: dict[str, Any], fmt: str) -> Response:
@@ -132,8 +106,11 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
 @blp.response(201, ProjectWrittenSchema)
 def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]]:
     """Register a project; the answer lists its possible duplicates (alerts raised for each)."""
-    project = service.register_project(get_session(), actor=current_actor(), data=data)
-    written = _check_and_commit(project, new=True)
+    written = project_workflows.register(
+        get_session(), actor=current_actor(), data=data, matcher=get_settings().matcher
+    )
+    commit()
+    project = written.project
     return written, 201, {**_headers(project), "Location": f"/api/v1/projects/{project.id}"}
 
 
@@ -151,24 +128,23 @@ def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Respon
 # Top-level fields are optional; a budget or contact given must still be whole.
 @blp.arguments(ProjectPatchSchema(partial=tuple(ProjectPatchSchema._declared_fields)))
 @blp.response(200, ProjectWrittenSchema)
-def update_project(
-    data: dict[str, Any], project_id: int
-) -> tuple[Written | Project, int, dict[str, str]]:
+def update_project(data: dict[str, Any], project_id: int) -> tuple[Written, int, dict[str, str]]:
     """Change a project. Requires If-Match with the ETag of the version you read (else 428/412).
 
     A change of title, description, countries, dates, donors or implementers re-runs the
     duplicate check, and the answer lists what it found.
     """
     version = expected_version(request.headers.get("If-Match"), project_id, required=True)
-    project = service.update_project(
-        get_session(), project_id, actor=current_actor(), changes=data, expected_version=version
+    written = project_workflows.edit(
+        get_session(),
+        project_id,
+        actor=current_actor(),
+        changes=data,
+        expected_version=version,
+        matcher=get_settings().matcher,
     )
-    if duplicates_service.MATCHED_FIELDS.isdisjoint(data):
-        commit()
-        skipped = duplicates_service.CheckOutcome(ran=False)
-        return Written(project, skipped), 200, _headers(project)
-    written = _check_and_commit(project)
-    return written, 200, _headers(project)
+    commit()
+    return written, 200, _headers(written.project)
 
 
 @blp.route("/projects/<int:project_id>", methods=["DELETE"])
@@ -176,7 +152,7 @@ def update_project(
 def withdraw_project(project_id: int) -> None:
     """Withdraw a project: hidden from queries, kept, restorable by a coordinator."""
     version = expected_version(request.headers.get("If-Match"), project_id, required=False)
-    service.withdraw_project(
+    project_workflows.withdraw(
         get_session(), project_id, actor=current_actor(), expected_version=version
     )
     commit()
@@ -187,9 +163,11 @@ def withdraw_project(project_id: int) -> None:
 def restore_project(project_id: int) -> tuple[Written, int, dict[str, str]]:
     """Restore a withdrawn project (coordinators and administrators); it is checked for
     duplicates again, since projects registered while it was withdrawn never saw it."""
-    project = service.restore_project(get_session(), project_id, actor=current_actor())
-    written = _check_and_commit(project, reindex=False)
-    return written, 200, _headers(project)
+    written = project_workflows.restore(
+        get_session(), project_id, actor=current_actor(), matcher=get_settings().matcher
+    )
+    commit()
+    return written, 200, _headers(written.project)
 
 
 @blp.route("/projects/<int:project_id>/history")

@@ -290,6 +290,20 @@ class ProjectWrittenSchema(ProjectOutSchema):
     def _possible_duplicates(self, written: Any) -> list[dict[str, Any]]:
         return _possible_duplicate_schema().dump(written.possible_duplicates)
 
+    # What is dumped is a ``workflows.projects.Written``: the project's own fields come from
+    # its ``project``, the check's from the outcome beside it.
+    _WRITTEN = frozenset({"possible_duplicates", "duplicate_check"})
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        source = obj if attr in self._WRITTEN else obj.project
+        return super().get_attribute(source, attr, default)
+
+    def _budget(self, written: Any) -> dict[str, str] | None:
+        return super()._budget(written.project)
+
+    def _contact(self, written: Any) -> dict[str, str | None] | None:
+        return super()._contact(written.project)
+
 
 @functools.cache
 def _possible_duplicate_schema() -> ma.Schema:

@@ -402,8 +402,9 @@ def update_project(
     actor: Actor,
     changes: dict[str, Any],
     expected_version: int | None,
-) -> Project:
-    """Apply a partial change. Lists given replace the stored ones.
+) -> tuple[Project, frozenset[str]]:
+    """Apply a partial change. Lists given replace the stored ones. Returns the project and
+    the fields whose stored value changed (none: nothing was written).
 
     :raises PreconditionFailed: ``expected_version`` is not the stored version.
     :raises Forbidden: the actor may not edit the project, or the change moves it out of scope.
@@ -422,7 +423,7 @@ def update_project(
     diff = _diff(before, after)
     if not diff:
         session.expire(project)
-        return get_project(session, project_id, actor=actor)
+        return get_project(session, project_id, actor=actor), frozenset()
     if any(name in diff for name in ("countries", "donors", "implementers")):
         reason = permissions.denial(actor, "project.update", scope_of(project))
         if reason:
@@ -432,7 +433,7 @@ def update_project(
     _flush_versioned(session, project)
     _record(session, project, ProjectHistoryAction.UPDATE, actor, diff)
     session.flush()
-    return project
+    return project, frozenset(diff)
 
 
 def withdraw_project(

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from adam.duplicates.models import DuplicateAlert
-from adam.session import new_session
+from adam.session import get_settings, new_session
 from tests.conftest import Account
 
 TWIN_TITLE = "Strengthening border liaison offices, Tajik-Afghan border"
@@ -48,7 +48,7 @@ def stored_alerts(app: Flask) -> dict[Pair, DuplicateAlert]:
 
 
 def threshold(app: Flask) -> float:
-    return app.extensions["adam.matcher"].threshold
+    return get_settings(app).matcher.threshold
 
 
 def listed(written: dict[str, Any]) -> list[int]:

@@ -181,7 +181,7 @@ def test_patch_making_the_title_a_duplicate_raises_an_alert(
 @pytest.mark.parametrize(
     "changes",
     [
-        pytest.param({"countries": ["TJ"]}, id="countries"),
+        pytest.param({"countries": ["TJ", "UZ"]}, id="countries"),
         pytest.param({"start_date": "2025-04-01"}, id="start_date"),
         pytest.param({"implementers": ["unodc", "tj-dca"]}, id="implementers"),
     ],

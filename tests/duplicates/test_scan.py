@@ -21,7 +21,7 @@ from adam.duplicates import service as duplicates_service
 from adam.duplicates.models import DuplicateAlert, ProjectSearch
 from adam.projects import service as projects_service
 from adam.projects.schemas import ProjectInSchema
-from adam.session import new_session
+from adam.session import get_settings, new_session
 from tests.conftest import Account, project_body
 from tests.duplicates.conftest import TWIN_TITLE, UNRELATED, listed, pair, stored_alerts
 
@@ -96,7 +96,7 @@ def test_scan_raises_the_missing_alerts_once(
     alerts = stored_alerts(app)
     assert set(alerts) == {pair(*tj), pair(*af)}
     assert {a.status for a in alerts.values()} == {"open"}
-    assert all(a.score >= app.extensions["adam.matcher"].threshold for a in alerts.values())
+    assert all(a.score >= get_settings(app).matcher.threshold for a in alerts.values())
     assert all(any(r["field"] == "title" for r in a.reasons) for a in alerts.values())
 
     again = _scan(app)

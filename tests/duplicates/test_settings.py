@@ -18,6 +18,7 @@ from adam.config import ConfigError
 from adam.duplicates.candidates import Limits
 from adam.duplicates.settings import MatcherSettings, SettingsError
 from adam.matching.config import DEFAULT_WEIGHTS, Weights
+from adam.session import get_settings
 from tests.conftest import Account, project_body
 from tests.duplicates.conftest import TWIN_TITLE, UNRELATED, listed, stored_alerts
 
@@ -161,9 +162,7 @@ def test_weights_variable_that_is_not_a_table_is_a_config_error(
 def test_environment_sets_threshold_and_weights(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADAM_DUPLICATE_THRESHOLD", "62.5")
     monkeypatch.setenv("ADAM_DUPLICATE_WEIGHTS", '{"shared_org": 2.5}')
-    settings = create_app({"ENV": "testing", "DATABASE_URL": "sqlite://"}).extensions[
-        "adam.matcher"
-    ]
+    settings = get_settings(create_app({"ENV": "testing", "DATABASE_URL": "sqlite://"})).matcher
     assert settings.threshold == 62.5 and settings.weights.shared_org == 2.5
 
 
@@ -205,7 +204,7 @@ def test_a_threshold_of_100_alerts_no_near_duplicate(
     again = _post(app, coordinator, title=TWIN_TITLE)
     scores = {d["project"]["id"]: d["score"] for d in again["possible_duplicates"]}
     assert set(scores) == {first["id"], twin["id"]}
-    assert all(app.extensions["adam.matcher"].threshold <= s < 100 for s in scores.values())
+    assert all(get_settings(app).matcher.threshold <= s < 100 for s in scores.values())
 
 
 def test_a_threshold_of_0_alerts_every_candidate(

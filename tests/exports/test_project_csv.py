@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import Account
 from tests.exports.sheets import csv_rows
+from tests.settings_helpers import replace_settings
 
 CSV = {"Accept": "text/csv"}
 
@@ -117,7 +118,7 @@ def test_sort_is_honoured_and_paging_ignored(
 def test_more_rows_than_a_chunk(
     app: Flask, client: FlaskClient, coordinator: Account, register: Any
 ) -> None:
-    app.config["EXPORT_CHUNK_SIZE"] = 4
+    replace_settings(app, export_chunk_size=4)
     countries = ["AF", "TJ", "KG", "UZ", "KZ"]
     for n in range(25):
         register(

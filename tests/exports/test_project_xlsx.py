@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import Account
 from tests.exports.sheets import XLSX, csv_rows, xlsx_rows, xlsx_sheet
+from tests.settings_helpers import replace_settings
 
 
 def _get(client: FlaskClient, account: Account, query: str = "") -> Any:
@@ -58,7 +59,7 @@ def test_workbook_has_a_frozen_bold_header_and_typed_cells(
 def test_same_rows_and_order_as_the_csv(
     app: Flask, client: FlaskClient, coordinator: Account, corpus: dict[str, Any]
 ) -> None:
-    app.config["EXPORT_CHUNK_SIZE"] = 1
+    replace_settings(app, export_chunk_size=1)
     query = "sort=title&theme=border-control,demand-reduction"
     in_csv = [r["code"] for r in csv_rows(client.get(
         f"/api/v1/projects?format=csv&{query}", headers=coordinator.headers

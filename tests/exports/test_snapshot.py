@@ -11,13 +11,14 @@ from flask.testing import FlaskClient
 
 from adam.session import get_engine
 from tests.conftest import Account
+from tests.settings_helpers import replace_settings
 
 # Long enough that the first 64 KB chunk of CSV holds only some of the projects.
 FILLER = " ".join(f"word{n}" for n in range(2000))
 
 
 def _seed(app: Flask, register: Any) -> list[dict[str, Any]]:
-    app.config["EXPORT_CHUNK_SIZE"] = 2
+    replace_settings(app, export_chunk_size=2)
     return [
         register(title=f"Snapshot {n:02d}", description=f"Project {n}: {FILLER}") for n in range(10)
     ]

@@ -31,7 +31,7 @@ from adam.duplicates import service as duplicates_service
 from adam.duplicates.index import weigh
 from adam.duplicates.models import DuplicateAlert, MatchKey, ProjectSearch
 from adam.iati import background, imports, parse, service
-from adam.iati.background import SETTINGS_KEY, import_settings
+from adam.iati.background import import_settings
 from adam.iati.models import ImportJob
 from adam.matching.config import ALERT_THRESHOLD
 from adam.notifications.models import Delivery, OutboxMessage
@@ -39,7 +39,7 @@ from adam.projects import service as project_service
 from adam.projects.models import Project, ProjectHistory
 from adam.reference.models import Organization
 from adam.reference.seed import seed_reference_data
-from adam.session import new_session
+from adam.session import get_settings, new_session
 from tests.conftest import Account, _empty
 from tests.duplicates.conftest import pair, stored_alerts
 from tests.iati.import_helpers import (
@@ -52,6 +52,7 @@ from tests.iati.import_helpers import (
     twin_activities,
 )
 from tests.notifications.conftest import create_webhook
+from tests.settings_helpers import replace_settings
 
 HOOK = "https://receiver.example.org/hook"
 
@@ -191,9 +192,7 @@ def _import_unchecked(app: Flask, account: Account, content: bytes) -> list[int]
         user = session.get(User, account.id)
         assert user is not None
         rules = imports.mapping_rules(session, default_theme=None, publisher_org=None)
-        importer = imports.Importer(
-            actor=Actor.from_user(user), matcher=app.extensions["adam.matcher"]
-        )
+        importer = imports.Importer(actor=Actor.from_user(user), matcher=get_settings(app).matcher)
         imports.import_batch(session, list(parse.read_activities(content, rules)), importer)
         return importer.written
 
@@ -215,8 +214,8 @@ def test_a_real_file_in_bulk_writes_what_one_by_one_writes_and_again_nothing(
     # One by one saves its progress by count only here: on the timer, the word-count snapshot
     # it refreshes then would be taken at a moment that depends on the machine's speed, and a
     # borderline pair with it (a snapshot may be a tenth behind the index; bulk counts afresh).
-    app.extensions[SETTINGS_KEY] = dataclasses.replace(
-        import_settings(app), progress_seconds=math.inf
+    replace_settings(
+        app, imports=dataclasses.replace(get_settings(app).imports, progress_seconds=math.inf)
     )
     one_by_one = run_import(client, make_user("coordinator"), content, default_theme="research")
     assert batches == []
@@ -554,7 +553,7 @@ def _run_job(
         job,
         token=token,
         settings=settings,
-        matcher=app.extensions["adam.matcher"],
+        matcher=get_settings(app).matcher,
         **callbacks,
     )
     assert done is not None

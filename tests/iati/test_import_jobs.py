@@ -16,7 +16,7 @@ from adam.cli import main
 from adam.iati import service
 from adam.iati.models import ImportJob, ImportStatus
 from adam.projects.models import Project
-from adam.session import new_session
+from adam.session import get_settings, new_session
 from tests.conftest import Account
 from tests.iati.import_helpers import Act, iati_file
 
@@ -45,7 +45,7 @@ def _run(app: Flask, job_id: int, token: str, **kwargs: Any) -> ImportJob | None
         job_id,
         token=token,
         settings=kwargs.pop("settings", SETTINGS),
-        matcher=app.extensions["adam.matcher"],
+        matcher=get_settings(app).matcher,
         **kwargs,
     )
 
