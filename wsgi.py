@@ -1,5 +1,5 @@
 """WSGI entry point: ``gunicorn wsgi:app``."""
 
-from adam import create_app
+from adam.app import create_app
 
 app = create_app()

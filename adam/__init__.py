@@ -1,5 +1,5 @@
-"""ADAM: coordination of counter-narcotics technical assistance (Paris Pact)."""
+"""ADAM: coordination of counter-narcotics technical assistance (Paris Pact).
 
-from adam.app import create_app
-
-__all__ = ["create_app"]
+Empty on purpose: importing a part of ADAM (the matcher in a scan worker) must not load the
+app; the app factory is ``adam.app.create_app``.
+"""

@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Flask
 
+from adam.settings import ConfigError
+
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_SECRET = "dev-not-secret"
 
-
-class ConfigError(RuntimeError):
-    """The configuration cannot be used; the message says which key and why."""
+__all__ = ["ConfigError", "load_config"]
 
 
 def _read_toml(name: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]
         str(threads),
         "--workers",
         str(workers),
-        "adam:create_app()",
+        "adam.app:create_app()",
     ]
 
 

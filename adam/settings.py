@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from adam.config import ConfigError
 from adam.documents.service import UploadSettings
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.settings import SettingsError as MatcherSettingsError
@@ -28,6 +27,11 @@ from adam.notifications.settings import NotificationSettings
 from adam.notifications.settings import SettingsError as NotificationSettingsError
 
 SESSION_INFO_KEY = "adam.settings"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says which key and why."""
+
 
 T = TypeVar("T")
 

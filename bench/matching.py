@@ -494,7 +494,7 @@ def fresh_payloads(n: int, seed: int) -> list[dict[str, Any]]:
 
 def candidate_recall(url: str, planted: list[Planted]) -> dict[str, Any]:
     """For each planted duplicate: is its original among candidate_ids for its probe?"""
-    from adam import create_app
+    from adam.app import create_app
     from adam.duplicates.candidates import Probe, by_organization, by_words, candidate_ids
     from adam.session import new_session
 

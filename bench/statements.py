@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import event
 
-from adam import create_app
+from adam.app import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
 from adam.cli import alembic_config

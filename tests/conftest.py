@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from adam import create_app
+from adam.app import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
 from adam.db import Base, make_engine

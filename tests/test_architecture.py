@@ -33,7 +33,7 @@ def test_no_flask_below_the_routes(path: Path) -> None:
 
 
 def test_every_write_endpoint_requires_a_token() -> None:
-    from adam import create_app
+    from adam.app import create_app
     from adam.web import PUBLIC_ENDPOINTS
 
     app = create_app({"DATABASE_URL": "sqlite://"})
@@ -43,3 +43,18 @@ def test_every_write_endpoint_requires_a_token() -> None:
         if rule.methods and rule.methods & {"POST", "PATCH", "PUT", "DELETE"}
     }
     assert writes & PUBLIC_ENDPOINTS == {"auth.issue_token"}
+
+
+def test_the_matcher_loads_without_the_app() -> None:
+    """A scan worker imports the matcher alone: the package's ``__init__`` pulls in nothing."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, adam.matching.score; "
+        "print(sorted(m for m in ('flask', 'sqlalchemy', 'adam.app') if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "[]"

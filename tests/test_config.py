@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from adam import create_app
+from adam.app import create_app
 from adam.config import ConfigError
 from adam.session import get_settings, new_session
 from adam.settings import of_session

@@ -25,7 +25,7 @@ def test_health_reports_the_database(client: FlaskClient) -> None:
 
 
 def test_health_says_unavailable_when_the_database_is_gone() -> None:
-    from adam import create_app
+    from adam.app import create_app
 
     app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
     response = app.test_client().get("/healthz")

@@ -19,7 +19,8 @@ from tests.notifications.servers import free_port
 # later test (a connection a test left for the collector would then be blamed on that test).
 HOOK_EFFECT = """
 import gc, json
-from adam import create_app, serving
+from adam import serving
+from adam.app import create_app
 create_app({"DATABASE_URL": "sqlite://"})
 before = gc.get_threshold()
 serving.post_worker_init(object())
@@ -48,7 +49,7 @@ def test_the_command_line_loads_the_hooks_and_serves_the_app() -> None:
         "--threads": "5",
         "--workers": "3",
     }
-    assert argv[-1] == "adam:create_app()"
+    assert argv[-1] == "adam.app:create_app()"
 
 
 def test_adam_serve_answers_over_http(database_url: str, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from marshmallow import validate
 from adam.documents.categories import category_name
 from adam.documents.models import Document
 from adam.fields import FilePart, Text
-from adam.projects.schemas import UserRefSchema
+from adam.reference.schemas import UserRefSchema
 
 
 def _title(*, required: bool) -> Text:

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from adam.duplicates.models import AlertStatus, Resolution
 from adam.fields import CodeList, Text
-from adam.projects.schemas import CountryRefSchema, NamedCodeSchema, UserRefSchema
+from adam.reference.schemas import CountryRefSchema, NamedCodeSchema, UserRefSchema
 
 RESOLUTIONS = [r.value for r in Resolution]
 ALERT_SORTS = ("-created_at", "created_at", "-score", "score")

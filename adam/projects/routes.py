@@ -31,12 +31,12 @@ from adam.projects.schemas import (
     ProjectOutSchema,
     ProjectPageSchema,
     ProjectPatchSchema,
-    ProjectWrittenSchema,
 )
 from adam.session import get_session, get_settings, new_session
 from adam.web import commit, current_actor
 from adam.workflows import projects as project_workflows
 from adam.workflows.projects import Written
+from adam.workflows.schemas import ProjectWrittenSchema
 
 blp = Blueprint("projects", __name__, description="Assistance projects")
 # One description per status code in OpenAPI, whichever of the three formats answers.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -14,6 +13,12 @@ from marshmallow import validate
 from adam.fields import CodeList, StrictList, Text
 from adam.projects.models import Project, ProjectStatus
 from adam.reference.codes import country_codes, is_currency, is_language
+from adam.reference.schemas import (
+    CountryRefSchema,
+    NamedCodeSchema,
+    ThemeRefSchema,
+    UserRefSchema,
+)
 
 STATUSES = [s.value for s in ProjectStatus]
 # IATI asks publishers to avoid / & | ? too, but real ones (the EU's) carry "/", so only
@@ -143,28 +148,6 @@ class ProjectPatchSchema(ProjectInSchema):
     """The same fields as registration, all optional (use with ``partial=True``)."""
 
 
-class NamedCodeSchema(ma.Schema):
-    code = ma.fields.String()
-    name = ma.fields.String()
-
-
-class ThemeRefSchema(ma.Schema):
-    slug = ma.fields.String()
-    name = ma.fields.String(attribute="name_en")
-    pillar = ma.fields.String()
-
-
-class CountryRefSchema(ma.Schema):
-    code = ma.fields.String()
-    name = ma.fields.String(attribute="name_en")
-
-
-class UserRefSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    email = ma.fields.String()
-
-
 class ProjectOutSchema(ma.Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
@@ -271,43 +254,3 @@ class HistoryEntrySchema(ma.Schema):
     at = ma.fields.DateTime()
     actor = ma.fields.Nested(UserRefSchema, allow_none=True)
     changes = ma.fields.Dict()
-
-
-class ProjectWrittenSchema(ProjectOutSchema):
-    """A project just registered or changed, with the duplicate check's findings."""
-
-    possible_duplicates = ma.fields.Method(
-        "_possible_duplicates",
-        metadata={"description": "Likely duplicates, best first, each with its alert id"},
-    )
-    duplicate_check = ma.fields.String(
-        metadata={
-            "description": "done; failed (the project is saved, the check is not); or "
-            "not_needed (an edit of fields that cannot make a duplicate)"
-        }
-    )
-
-    def _possible_duplicates(self, written: Any) -> list[dict[str, Any]]:
-        return _possible_duplicate_schema().dump(written.possible_duplicates)
-
-    # What is dumped is a ``workflows.projects.Written``: the project's own fields come from
-    # its ``project``, the check's from the outcome beside it.
-    _WRITTEN = frozenset({"possible_duplicates", "duplicate_check"})
-
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        source = obj if attr in self._WRITTEN else obj.project
-        return super().get_attribute(source, attr, default)
-
-    def _budget(self, written: Any) -> dict[str, str] | None:
-        return super()._budget(written.project)
-
-    def _contact(self, written: Any) -> dict[str, str | None] | None:
-        return super()._contact(written.project)
-
-
-@functools.cache
-def _possible_duplicate_schema() -> ma.Schema:
-    # Imported here: the duplicates domain builds on projects, not the other way round.
-    from adam.duplicates.schemas import PossibleDuplicateSchema
-
-    return PossibleDuplicateSchema(many=True)

@@ -77,3 +77,28 @@ class OrganizationPageSchema(ma.Schema):
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()
     total = ma.fields.Integer()
+
+
+# --- References to other records, nested in every domain's answers ---
+
+
+class NamedCodeSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class ThemeRefSchema(ma.Schema):
+    slug = ma.fields.String()
+    name = ma.fields.String(attribute="name_en")
+    pillar = ma.fields.String()
+
+
+class CountryRefSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String(attribute="name_en")
+
+
+class UserRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    email = ma.fields.String()

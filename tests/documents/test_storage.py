@@ -179,7 +179,7 @@ def test_clean_filename(raw: Any, cleaned: str) -> None:
 
 
 def test_upload_settings_are_checked_when_the_app_is_made(tmp_path: Path) -> None:
-    from adam import create_app
+    from adam.app import create_app
     from adam.config import ConfigError
 
     for bad in ({"UPLOAD_MAX_BYTES": 0}, {"THUMBNAIL_SIZE": 5000}, {"PICTURE_MAX_PIXELS": "x"}):

@@ -10,7 +10,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adam import create_app, events
+from adam import events
+from adam.app import create_app
 from adam.auth.actor import Actor
 from adam.auth.models import User
 from adam.db import make_engine

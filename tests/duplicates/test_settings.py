@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from adam import create_app
+from adam.app import create_app
 from adam.config import ConfigError
 from adam.duplicates.candidates import Limits
 from adam.duplicates.settings import MatcherSettings, SettingsError

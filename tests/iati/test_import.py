@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from adam import create_app
+from adam.app import create_app
 from adam.iati.models import ImportJob
 from adam.projects.models import Project
 from adam.reference.models import Organization

@@ -21,7 +21,7 @@ from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from adam import create_app
+from adam.app import create_app
 from adam.auth.actor import Actor
 from adam.auth.models import User
 from adam.cli import main

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adam import create_app
+from adam.app import create_app
 from adam.notifications import emails, service, worker
 from adam.notifications.models import Channel, Delivery, DeliveryStatus
 from adam.notifications.settings import NotificationSettings, SettingsError

@@ -90,7 +90,7 @@ def test_events_published_in_a_transaction_land_in_the_outbox(
 
 
 def test_bad_notification_settings_stop_the_app(database_url: str) -> None:
-    from adam import create_app
+    from adam.app import create_app
     from adam.config import ConfigError
 
     with pytest.raises(ConfigError, match="ALERT_EMAIL_MODE"):

@@ -1,0 +1,48 @@
+"""What a write workflow answers: the project as written, with its duplicate check's findings.
+
+Here, not in either domain: it joins the projects' answer and the duplicates' findings, and
+neither domain's schemas may import the other's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+from adam.duplicates.schemas import PossibleDuplicateSchema
+from adam.projects.schemas import ProjectOutSchema
+
+_POSSIBLE_DUPLICATES = PossibleDuplicateSchema(many=True)
+
+
+class ProjectWrittenSchema(ProjectOutSchema):
+    """A project just registered or changed, with the duplicate check's findings."""
+
+    possible_duplicates = ma.fields.Method(
+        "_possible_duplicates",
+        metadata={"description": "Likely duplicates, best first, each with its alert id"},
+    )
+    duplicate_check = ma.fields.String(
+        metadata={
+            "description": "done; failed (the project is saved, the check is not); or "
+            "not_needed (an edit of fields that cannot make a duplicate)"
+        }
+    )
+
+    def _possible_duplicates(self, written: Any) -> list[dict[str, Any]]:
+        return _POSSIBLE_DUPLICATES.dump(written.possible_duplicates)
+
+    # What is dumped is a ``workflows.projects.Written``: the project's own fields come from
+    # its ``project``, the check's from the outcome beside it.
+    _WRITTEN = frozenset({"possible_duplicates", "duplicate_check"})
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        source = obj if attr in self._WRITTEN else obj.project
+        return super().get_attribute(source, attr, default)
+
+    def _budget(self, written: Any) -> dict[str, str] | None:
+        return super()._budget(written.project)
+
+    def _contact(self, written: Any) -> dict[str, str | None] | None:
+        return super()._contact(written.project)
