@@ -18,7 +18,7 @@ from adam.auth.models import Role
 from adam.errors import AdamError
 from adam.session import get_settings, new_session
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)

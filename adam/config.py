@@ -12,7 +12,8 @@ from flask import Flask
 
 from adam.settings import ConfigError
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+# Shipped inside the package, so an installed wheel finds them as a checkout does.
+CONFIG_DIR = Path(__file__).resolve().parent / "defaults"
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_SECRET = "dev-not-secret"
 
@@ -21,10 +22,13 @@ __all__ = ["ConfigError", "load_config"]
 
 def _read_toml(name: str) -> dict[str, Any]:
     path = CONFIG_DIR / f"{name}.toml"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"The configuration file {path} is missing.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"The configuration file {path} is not valid TOML: {error}") from None
 
 
 def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:

@@ -851,14 +851,14 @@ def meta() -> dict[str, Any]:
         # Other work in progress shows here: the service measured is the working tree.
         "adam_diff_sha1": hashlib.sha1(
             subprocess.run(
-                ["git", "diff", "HEAD", "--", "adam", "migrations", "config"],
+                ["git", "diff", "HEAD", "--", "adam"],
                 cwd=REPO,
                 capture_output=True,
                 check=False,
             ).stdout
         ).hexdigest()[:12],
         "adam_diff_files": subprocess.run(
-            ["git", "diff", "HEAD", "--name-only", "--", "adam", "migrations", "config"],
+            ["git", "diff", "HEAD", "--name-only", "--", "adam"],
             cwd=REPO,
             capture_output=True,
             text=True,

@@ -319,14 +319,14 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> dict[str, Any]
 
 
 def git_revision() -> str:
-    """The commit measured, with "+dirty" when adam/ or migrations/ differ from it."""
+    """The commit measured, with "+dirty" when adam/ or wsgi.py differ from it."""
 
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
         ).stdout.strip()
 
-    dirty = git("status", "--porcelain", "--", "adam", "migrations", "wsgi.py")
+    dirty = git("status", "--porcelain", "--", "adam", "wsgi.py")
     return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
 
 

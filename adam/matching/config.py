@@ -79,9 +79,9 @@ L2_PENALTY = 1.0
 class Weights:
     """Log-odds weights per feature, the intercept, and the alert threshold (0-100).
 
-    Defaults: ``fit.fit_weights`` on all 308 labelled IATI pairs (/work/shared/data/iati) with
+    Defaults: ``fit.fit_weights`` on all 308 labelled IATI pairs (../shared/data/iati) with
     L2_PENALTY, PRIOR and FIXED_BY_HAND, rounded to two decimals; the threshold by hand
-    (below). Reproduce with ``python -m adam.matching.evaluate /work/shared/data/iati --fit``;
+    (below). Reproduce with ``python -m adam.matching.evaluate ../shared/data/iati --fit``;
     words and organizations are weighed by their counts over the 3,085 activities there, as the
     service weighs them over its registry (rarity.py).
 

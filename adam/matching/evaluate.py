@@ -1,11 +1,11 @@
 """Precision/recall of the matcher on the labelled IATI pairs, with cross-validation.
 
-    python -m adam.matching.evaluate /work/shared/data/iati [--threshold T] [--folds 5] [--fit]
+    python -m adam.matching.evaluate ../shared/data/iati [--threshold T] [--folds 5] [--fit]
 
 Cross-validation refits the weights on k-1 folds (whole connected components, so no record
 is on both sides) and scores the held-out fold at the alert threshold, so its figures estimate
 performance on records never tuned on. The frozen defaults from ``config.py`` were fitted on
-/work/shared/data/iati: their figures are in-sample there and held-out on any other folder.
+../shared/data/iati: their figures are in-sample there and held-out on any other folder.
 """
 
 from __future__ import annotations

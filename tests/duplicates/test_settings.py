@@ -1,6 +1,7 @@
 """The matcher's settings: DUPLICATE_* configuration, checked when the app starts.
 
-``BASE`` is what config/default.toml sets; the unit tests below add one value at a time to it.
+``BASE`` is what adam/defaults/default.toml sets; the unit tests below add one value at a
+time to it.
 """
 
 from __future__ import annotations

@@ -566,7 +566,7 @@ def _run_job(
 def test_a_file_goes_the_bulk_way_from_bulk_from_activities(
     app: Flask, coordinator: Account, batches: list[int]
 ) -> None:
-    assert import_settings(app).bulk_from == 200  # config/default.toml
+    assert import_settings(app).bulk_from == 200  # adam/defaults/default.toml
     settings = service.ImportSettings(bulk_from=3)
     for count, expected in ((2, []), (3, [3])):
         acts = [

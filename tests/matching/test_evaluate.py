@@ -19,7 +19,7 @@ from adam.matching.evaluate import (
 from adam.matching.fit import Example, fit_weights
 from adam.matching.iati import load, to_record
 
-DATA = Path("/work/shared/data/iati")
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "iati"
 # Figures measured when the defaults were frozen (see config.Weights), minus a margin of
 # about one misclassified pair per fold so that noise does not fail the build.
 CV_SHARED_COUNTRY_F1 = 0.903
