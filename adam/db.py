@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     Engine,
+    Enum,
     MetaData,
     String,
     TypeDecorator,
@@ -80,6 +82,12 @@ class Money(TypeDecorator[Decimal]):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def enum_type(kind: type[enum.Enum], name: str) -> Enum:
+    """An enum column type stored as its values in a plain string column (no PostgreSQL type):
+    portable, readable in SQL, and a new value needs no migration dance."""
+    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

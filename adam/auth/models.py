@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from adam.db import Base, intpk, timestamp
+from adam.db import Base, enum_type, intpk, timestamp
 from adam.reference.models import Country, Organization
 
 
@@ -26,9 +26,7 @@ class User(Base):
     id: Mapped[intpk]
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, name="role", native_enum=False, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     password_hash: Mapped[str | None] = mapped_column(String(200))

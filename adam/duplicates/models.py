@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adam.auth.models import User
-from adam.db import Base, intpk, timestamp, utcnow
+from adam.db import Base, enum_type, intpk, timestamp, utcnow
 from adam.projects.models import Project
 
 
@@ -88,10 +87,6 @@ class Resolution(enum.StrEnum):
     NOT_DUPLICATE = "not_duplicate"
 
 
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
-
 class DuplicateAlert(Base):
     """One pair of projects that look like one activity; at most one alert per pair, ever.
 
@@ -115,8 +110,8 @@ class DuplicateAlert(Base):
     raised_by_project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
     score: Mapped[float] = mapped_column(Float)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, "alert_status"))
-    resolution: Mapped[Resolution | None] = mapped_column(_enum(Resolution, "alert_resolution"))
+    status: Mapped[AlertStatus] = mapped_column(enum_type(AlertStatus, "alert_status"))
+    resolution: Mapped[Resolution | None] = mapped_column(enum_type(Resolution, "alert_resolution"))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[timestamp]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

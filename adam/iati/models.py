@@ -6,11 +6,11 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adam.auth.models import User
-from adam.db import Base, intpk, timestamp
+from adam.db import Base, enum_type, intpk, timestamp
 
 
 class ImportStatus(enum.StrEnum):
@@ -47,14 +47,7 @@ class ImportJob(Base):
     __table_args__ = (Index("ix_import_job_status_lease_until", "status", "lease_until"),)
 
     id: Mapped[intpk]
-    status: Mapped[ImportStatus] = mapped_column(
-        Enum(
-            ImportStatus,
-            name="import_status",
-            native_enum=False,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    status: Mapped[ImportStatus] = mapped_column(enum_type(ImportStatus, "import_status"))
     filename: Mapped[str] = mapped_column(String(255))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))

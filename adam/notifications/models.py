@@ -6,15 +6,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from adam.db import Base, intpk, timestamp, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings (no PostgreSQL type): adding a value needs no migration dance.
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+from adam.db import Base, enum_type, intpk, timestamp, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -75,11 +70,11 @@ class Delivery(Base):
 
     id: Mapped[intpk]
     message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "notification_channel"))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "notification_channel"))
     webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_subscription.id"))
     recipient: Mapped[str | None] = mapped_column(String(320))  # the e-mail address
     status: Mapped[DeliveryStatus] = mapped_column(
-        _enum(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
+        enum_type(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adam.auth.models import User
-from adam.db import Base, Money, intpk, timestamp, utcnow
+from adam.db import Base, Money, enum_type, intpk, timestamp, utcnow
 from adam.reference.models import Country, Organization, Theme
 
 
@@ -71,12 +70,7 @@ class ProjectOrganization(Base):
     )
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
     role: Mapped[OrganizationRole] = mapped_column(
-        Enum(
-            OrganizationRole,
-            name="organization_role",
-            native_enum=False,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_type(OrganizationRole, "organization_role"),
         primary_key=True,
     )
     position: Mapped[int] = mapped_column(default=0)
@@ -114,12 +108,7 @@ class Project(Base):
     title: Mapped[str] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ProjectStatus] = mapped_column(
-        Enum(
-            ProjectStatus,
-            name="project_status",
-            native_enum=False,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_type(ProjectStatus, "project_status"),
         index=True,
     )
     start_date: Mapped[dt.date | None]
@@ -196,12 +185,7 @@ class ProjectHistory(Base):
     id: Mapped[intpk]
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     action: Mapped[ProjectHistoryAction] = mapped_column(
-        Enum(
-            ProjectHistoryAction,
-            name="project_history_action",
-            native_enum=False,
-            values_callable=lambda e: [m.value for m in e],
-        )
+        enum_type(ProjectHistoryAction, "project_history_action")
     )
     version: Mapped[int]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

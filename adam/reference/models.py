@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from adam.db import Base, intpk, timestamp, utcnow
+from adam.db import Base, enum_type, intpk, timestamp, utcnow
 
 
 class Region(enum.StrEnum):
@@ -40,11 +40,6 @@ class Pillar(enum.StrEnum):
     DRUG_ABUSE_AND_DEPENDENCE = "drug_abuse_and_dependence"
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK constraint: portable and readable in SQL.
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
-
 class Country(Base):
     __tablename__ = "country"
 
@@ -52,7 +47,7 @@ class Country(Base):
     alpha3: Mapped[str | None] = mapped_column(String(3))
     name_en: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str] = mapped_column(String(200))
-    region: Mapped[Region] = mapped_column(_enum(Region, "region"))
+    region: Mapped[Region] = mapped_column(enum_type(Region, "region"))
 
 
 class Theme(Base):
@@ -62,7 +57,7 @@ class Theme(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name_en: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str] = mapped_column(String(200))
-    pillar: Mapped[Pillar] = mapped_column(_enum(Pillar, "pillar"))
+    pillar: Mapped[Pillar] = mapped_column(enum_type(Pillar, "pillar"))
     dac_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
@@ -75,7 +70,7 @@ class Organization(Base):
     code_key: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     acronym: Mapped[str | None] = mapped_column(String(50))
-    type: Mapped[OrganizationType] = mapped_column(_enum(OrganizationType, "organization_type"))
+    type: Mapped[OrganizationType] = mapped_column(enum_type(OrganizationType, "organization_type"))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
     created_at: Mapped[timestamp]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
