@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 import flask_smorest
 import marshmallow as ma
@@ -16,7 +15,7 @@ from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from adam.errors import AdamError
+from adam.errors import AdamError, flatten_messages
 from adam.session import rollback_request_session
 
 log = logging.getLogger(__name__)
@@ -57,30 +56,6 @@ class ErrorSchema(ma.Schema):
     """The error envelope (documentation only)."""
 
     error = ma.fields.Nested(ErrorBodySchema)
-
-
-def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested messages into ``{"budget.amount": ["..."]}``."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(messages, Mapping):
-        for key, value in messages.items():
-            if key == "_schema":  # marshmallow's key for "this object as a whole"
-                name = prefix or "_request"
-            else:
-                name = f"{prefix}.{key}" if prefix else str(key)
-            for inner_key, inner_value in flatten_messages(value, name).items():
-                flat.setdefault(inner_key, []).extend(inner_value)
-    elif isinstance(messages, list | tuple):
-        texts = [str(m) for m in messages if not isinstance(m, Mapping | list | tuple)]
-        if texts:
-            flat.setdefault(prefix or "_request", []).extend(texts)
-        for item in messages:
-            if isinstance(item, Mapping | list | tuple):
-                for inner_key, inner_value in flatten_messages(item, prefix).items():
-                    flat.setdefault(inner_key, []).extend(inner_value)
-    else:
-        flat.setdefault(prefix or "_request", []).append(str(messages))
-    return flat
 
 
 def error_response(

@@ -15,7 +15,7 @@ from adam import serving
 from adam.app import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
-from adam.errors import AdamError
+from adam.errors import AdamError, error_text
 from adam.session import get_settings, new_session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -280,8 +280,7 @@ def users_create(
             )
             issued = auth_service.issue_token(session, user, ttl_days=get_settings().token_ttl_days)
         except AdamError as error:
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.details.items())
-            raise click.ClickException(f"{error.message} {details}".strip()) from error
+            raise click.ClickException(error_text(error)) from error
         session.commit()
     click.echo(f"Created {role} {user.email} (id {user.id}). API token (shown once):")
     click.echo(issued.token)

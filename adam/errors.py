@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 
 class AdamError(Exception):
@@ -52,3 +53,47 @@ class PreconditionFailed(AdamError):
 class PreconditionRequired(AdamError):
     status = 428
     code = "precondition_required"
+
+
+# --- Errors as text: one rule for the API's details, the import report and the command line ---
+
+# The key of messages about the request (or a record) as a whole, not one of its fields.
+WHOLE = "_request"
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into ``{"budget.amount": ["..."]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            if key == "_schema":  # marshmallow's key for "this object as a whole"
+                name = prefix or "_request"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for inner_key, inner_value in flatten_messages(value, name).items():
+                flat.setdefault(inner_key, []).extend(inner_value)
+    elif isinstance(messages, list | tuple):
+        texts = [str(m) for m in messages if not isinstance(m, Mapping | list | tuple)]
+        if texts:
+            flat.setdefault(prefix or "_request", []).extend(texts)
+        for item in messages:
+            if isinstance(item, Mapping | list | tuple):
+                for inner_key, inner_value in flatten_messages(item, prefix).items():
+                    flat.setdefault(inner_key, []).extend(inner_value)
+    else:
+        flat.setdefault(prefix or "_request", []).append(str(messages))
+    return flat
+
+
+def messages_text(messages: Any, *, bare: Collection[str] = (WHOLE,)) -> str:
+    """Field messages as one line, ``budget.amount: Not a number.; countries: ...``; the
+    messages of the fields in ``bare`` without their name."""
+    return "; ".join(
+        " ".join(texts) if field in bare else f"{field}: {' '.join(texts)}"
+        for field, texts in flatten_messages(messages).items()
+    )
+
+
+def error_text(error: AdamError) -> str:
+    """An error as one line: its message, then what it says of each field."""
+    return f"{error.message} {messages_text(error.details)}".strip()

@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 from collections import ChainMap
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.duplicates.index import index_values, insert_match_keys
 from adam.duplicates.settings import MatcherSettings
-from adam.errors import AdamError, Forbidden
+from adam.errors import AdamError, Forbidden, error_text, messages_text
 from adam.iati.codes import organization_type_from_iati
 from adam.iati.models import ImportOutcome
 from adam.iati.parse import Activity, MappingRules, OrganizationRef
@@ -328,25 +328,12 @@ def _failure(error: Exception) -> tuple[ImportOutcome, str]:
     if isinstance(error, Forbidden):
         return ImportOutcome.SKIPPED, f"outside your scope: {error.message}"
     if isinstance(error, ma.ValidationError):
-        return ImportOutcome.FAILED, f"invalid: {_messages(error.messages)}"
+        return ImportOutcome.FAILED, f"invalid: {messages_text(error.messages)}"
     if isinstance(error, AdamError):
-        details = _messages(error.details) if error.details else ""
-        return ImportOutcome.FAILED, f"{error.message} {details}".strip()
+        return ImportOutcome.FAILED, error_text(error)
     if isinstance(error, IntegrityError):
         return ImportOutcome.FAILED, "conflicts with data stored meanwhile (retry the import)"
     return ImportOutcome.FAILED, f"unexpected error: {type(error).__name__}"
-
-
-def _messages(messages: Any, prefix: str = "") -> str:
-    """marshmallow's nested messages as one line: ``budget.amount: ...; countries: ...``."""
-    if isinstance(messages, Mapping):
-        return "; ".join(
-            _messages(value, f"{prefix}.{key}" if prefix else str(key))
-            for key, value in messages.items()
-        )
-    if isinstance(messages, list | tuple):
-        return (f"{prefix}: " if prefix else "") + " ".join(str(m) for m in messages)
-    return (f"{prefix}: " if prefix else "") + str(messages)
 
 
 def _write(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adam.errors import AdamError
+from adam.errors import WHOLE, AdamError, messages_text
 from adam.iati.models import ImportJob, ImportOutcome
 
 # Outcomes listed one line each; created, updated and unchanged are only counted.
@@ -10,12 +10,9 @@ LISTED = (ImportOutcome.SKIPPED.value, ImportOutcome.FAILED.value)
 
 
 def error_text(error: AdamError) -> str:
-    details = "; ".join(
-        f"{' '.join(messages)}" if field in ("file", "line") else f"{field}: {' '.join(messages)}"
-        for field, messages in error.details.items()
-        if field != "line"
-    )
-    return details or error.message
+    """Why a file was refused: what the error says of it (its line is in the message)."""
+    details = {field: texts for field, texts in error.details.items() if field != "line"}
+    return messages_text(details, bare=("file", WHOLE)) or error.message
 
 
 def summary_text(job: ImportJob) -> str:
