@@ -55,7 +55,7 @@ def db_upgrade(revision: str, no_reindex: bool) -> None:
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"Database at {revision}.")
     if revision == "head" and not no_reindex:
-        from adam.duplicates.scan import reindex_missing
+        from adam.duplicates.service import reindex_missing
 
         with new_session() as session:
             indexed = reindex_missing(session)
@@ -139,7 +139,7 @@ def duplicates_evaluate(path: str, threshold: float | None, folds: int, fit: boo
 @with_appcontext
 def duplicates_scan(country: str | None) -> None:
     """Find likely duplicates among stored projects and raise alerts for new pairs."""
-    from adam.duplicates.scan import scan, scan_total
+    from adam.duplicates.service import scan, scan_total
 
     with new_session() as session:
         total = scan_total(session, country)
@@ -158,8 +158,7 @@ def duplicates_scan(country: str | None) -> None:
 @with_appcontext
 def duplicates_reindex() -> None:
     """Index projects missing from the matcher's index and refresh word statistics."""
-    from adam.duplicates.scan import reindex_missing
-    from adam.duplicates.terms import refresh_term_stats
+    from adam.duplicates.service import refresh_term_stats, reindex_missing
 
     with new_session() as session:
         indexed = reindex_missing(session)
@@ -321,7 +320,7 @@ def worker(once: bool, poll_interval: float | None) -> None:
     from adam.iati.background import run_queued as run_imports
 
     def refresh_word_counts() -> None:
-        from adam.duplicates.terms import refresh_if_stale
+        from adam.duplicates.service import refresh_if_stale
 
         with new_session(app) as session:
             refresh_if_stale(session)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
-from adam.duplicates.index import index_values, insert_match_keys
+from adam.duplicates import service as duplicates_service
 from adam.duplicates.settings import MatcherSettings
 from adam.errors import AdamError, Forbidden
 from adam.iati.codes import organization_type_from_iati
@@ -209,7 +209,7 @@ def import_batch(
         project_service.add_projects(
             session, actor=importer.actor, projects=[new for _, _, new in ready]
         )
-        insert_match_keys(session, [new.project for _, _, new in ready])
+        duplicates_service.insert_match_keys(session, [new.project for _, _, new in ready])
         session.commit()
     except Exception:
         session.rollback()
@@ -221,7 +221,7 @@ def import_batch(
     for _, entry, new in ready:
         entry.outcome, entry.project_id = ImportOutcome.CREATED, new.project.id
         importer.written.append(new.project.id)
-        importer.unindexed.append(index_values(new.project))
+        importer.unindexed.append(duplicates_service.index_values(new.project))
     session.expunge_all()  # the batch's rows: memory stays flat over a large file
     return entries
 
