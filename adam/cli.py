@@ -189,7 +189,7 @@ def import_iati(
 
     Every file is checked whole first: if one is malformed, nothing is imported.
     """
-    from adam.iati import background, report
+    from adam.iati import background, report, runner
     from adam.iati import service as import_service
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -224,7 +224,7 @@ def import_iati(
                 bar.length, bar.pos = projects, 0
                 bar.render_progress()
 
-            job = import_service.run_job(
+            job = runner.run_job(
                 lambda: new_session(app),
                 job_id,
                 token=token,
@@ -332,7 +332,7 @@ def worker(once: bool, poll_interval: float | None) -> None:
         once=once,
         stop=stop,
         # The matcher's word counts, once the index has grown by a tenth (see terms.py).
-        # IATI import jobs queued, or left by a web process that died (iati/service.py).
+        # IATI import jobs queued, or left by a web process that died (iati/runner.py).
         chores=[
             (WORD_COUNT_CHECK_SECONDS, refresh_word_counts),
             (interval, lambda: run_imports(app)),
