@@ -55,7 +55,7 @@ def db_upgrade(revision: str, no_reindex: bool) -> None:
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"Database at {revision}.")
     if revision == "head" and not no_reindex:
-        from adam.duplicates.scan import reindex_missing
+        from adam.duplicates.service import reindex_missing
 
         with new_session() as session:
             indexed = reindex_missing(session)
@@ -139,7 +139,7 @@ def duplicates_evaluate(path: str, threshold: float | None, folds: int, fit: boo
 @with_appcontext
 def duplicates_scan(country: str | None) -> None:
     """Find likely duplicates among stored projects and raise alerts for new pairs."""
-    from adam.duplicates.scan import scan, scan_total
+    from adam.duplicates.service import scan, scan_total
 
     with new_session() as session:
         total = scan_total(session, country)
@@ -158,8 +158,7 @@ def duplicates_scan(country: str | None) -> None:
 @with_appcontext
 def duplicates_reindex() -> None:
     """Index projects missing from the matcher's index and refresh word statistics."""
-    from adam.duplicates.scan import reindex_missing
-    from adam.duplicates.terms import refresh_term_stats
+    from adam.duplicates.service import refresh_term_stats, reindex_missing
 
     with new_session() as session:
         indexed = reindex_missing(session)
@@ -190,7 +189,7 @@ def import_iati(
 
     Every file is checked whole first: if one is malformed, nothing is imported.
     """
-    from adam.iati import background, report
+    from adam.iati import background, report, runner
     from adam.iati import service as import_service
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -225,7 +224,7 @@ def import_iati(
                 bar.length, bar.pos = projects, 0
                 bar.render_progress()
 
-            job = import_service.run_job(
+            job = runner.run_job(
                 lambda: new_session(app),
                 job_id,
                 token=token,
@@ -320,7 +319,7 @@ def worker(once: bool, poll_interval: float | None) -> None:
     from adam.iati.background import run_queued as run_imports
 
     def refresh_word_counts() -> None:
-        from adam.duplicates.terms import refresh_if_stale
+        from adam.duplicates.service import refresh_if_stale
 
         with new_session(app) as session:
             refresh_if_stale(session)
@@ -332,7 +331,7 @@ def worker(once: bool, poll_interval: float | None) -> None:
         once=once,
         stop=stop,
         # The matcher's word counts, once the index has grown by a tenth (see terms.py).
-        # IATI import jobs queued, or left by a web process that died (iati/service.py).
+        # IATI import jobs queued, or left by a web process that died (iati/runner.py).
         chores=[
             (WORD_COUNT_CHECK_SECONDS, refresh_word_counts),
             (interval, lambda: run_imports(app)),

@@ -19,8 +19,10 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adam.duplicates import service
+from adam.duplicates.check import lock_countries
 from adam.duplicates.index import index_project, unindexed_project_ids
+from adam.duplicates.raising import raise_alerts_for_many
+from adam.duplicates.records import Candidate, load_candidates
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.terms import (
     MAX_SHARE,
@@ -141,7 +143,7 @@ def scan(
     org_weights = _organization_weights(session)
     blocked = blocking(settings, by_words=BY_WORDS, by_organization=BY_ORGANIZATION)
 
-    def loaded() -> Iterator[tuple[tuple[int, dict[int, service.Candidate]], CountryPairs]]:
+    def loaded() -> Iterator[tuple[tuple[int, dict[int, Candidate]], CountryPairs]]:
         for code in _country_codes(session, country):
             ids = _live_ids(session, code)
             candidates = _load(session, ids, org_weights)
@@ -165,19 +167,17 @@ def scan(
 
 def _load(
     session: Session, ids: Sequence[int], org_weights: dict[str, float]
-) -> dict[int, service.Candidate]:
+) -> dict[int, Candidate]:
     """The matcher's records of ``ids`` (one country's live projects), in chunks."""
-    candidates: dict[int, service.Candidate] = {}
+    candidates: dict[int, Candidate] = {}
     for start in range(0, len(ids), CHUNK):
-        candidates.update(service.load_candidates(session, ids[start : start + CHUNK], org_weights))
+        candidates.update(load_candidates(session, ids[start : start + CHUNK], org_weights))
     return candidates
 
 
-def _raise(
-    session: Session, candidates: dict[int, service.Candidate], found: Found
-) -> Counter[int]:
+def _raise(session: Session, candidates: dict[int, Candidate], found: Found) -> Counter[int]:
     """The alerts of one country's scored pairs (``pairs.Found``), raised together."""
-    return service.raise_alerts_for_many(
+    return raise_alerts_for_many(
         session,
         [
             (candidates[pid], [(candidates[o], match) for o, match in scored])
@@ -235,7 +235,7 @@ def check_new(
         starting(len({pid for new in by_country.values() for pid in new}))
     if not by_country:
         return raised
-    service.lock_countries(session, list(by_country))
+    lock_countries(session, list(by_country))
     session.commit()
     org_weights = _organization_weights(session)
     blocked = blocking(
@@ -245,7 +245,7 @@ def check_new(
     )
     large: dict[str, list[int]] = {}
 
-    def loaded() -> Iterator[tuple[tuple[list[int], dict[int, service.Candidate]], NewInCountry]]:
+    def loaded() -> Iterator[tuple[tuple[list[int], dict[int, Candidate]], NewInCountry]]:
         for code, new in sorted(by_country.items()):
             ids = _live_ids(session, code)
             if len(ids) > max(LOAD_MIN, LOAD_RATIO * len(new)):
@@ -265,13 +265,19 @@ def check_new(
         checked |= done
         if advance:
             advance(len(done))
+    # The check as the public module holds it when called (a test may replace it there); a
+    # local import, since that module imports this one.
+    from adam.duplicates import service as duplicates_service
+
     for new in large.values():
         # Newest first, as ``score_new``: of two new look-alikes, the later one raises the
         # alert, as one by one.
         for pid in sorted(set(new) - checked, reverse=True):
             project = session.get(Project, pid)
             if project is not None:
-                outcome = service.check_project(session, project, settings=settings, reindex=False)
+                outcome = duplicates_service.check_project(
+                    session, project, settings=settings, reindex=False
+                )
                 raised[pid] += len(outcome.new_alerts)
             session.commit()
             checked.add(pid)

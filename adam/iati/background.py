@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask
 
-from adam.iati import service
+from adam.iati import runner, service
 from adam.session import get_settings, new_session
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def run_one(app: Flask, job_id: int) -> None:
             session.commit()
         if token is None:
             return
-        service.run_job(
+        runner.run_job(
             lambda: new_session(app),
             job_id,
             token=token,
@@ -81,7 +81,7 @@ def run_one(app: Flask, job_id: int) -> None:
 
 def run_queued(app: Flask) -> list[int]:
     """Every job to be had now: queued ones, and running ones whose runner died."""
-    return service.run_queued(
+    return runner.run_queued(
         lambda: new_session(app),
         settings=import_settings(app),
         matcher=get_settings(app).matcher,

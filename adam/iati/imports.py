@@ -4,37 +4,40 @@ check for duplicates, and say what became of each.
 Each activity is its own transaction: one that fails (invalid, outside the actor's scope, a
 conflict) is rolled back alone and reported with its line, identifier and reason; the others
 are kept. The caller reads the file; this module never sees Flask.
+
+One module although above 400 lines: the one-by-one path and the batch path (``import_batch``)
+share the screening, the report entry, the input built from an activity and the failure text,
+and a batch writes its updates one by one (its new activities too, when saving them together
+fails); kept side by side, the two cannot drift apart. Organizations are resolved in
+``organizations``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import unicodedata
 from collections import ChainMap
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
-from adam.duplicates.index import index_values, insert_match_keys
+from adam.duplicates import service as duplicates_service
 from adam.duplicates.settings import MatcherSettings
 from adam.errors import AdamError, Forbidden, error_text, messages_text
-from adam.iati.codes import organization_type_from_iati
+from adam.iati import organizations
 from adam.iati.models import ImportOutcome
 from adam.iati.parse import Activity, MappingRules, OrganizationRef
 from adam.projects import service as project_service
 from adam.projects.models import Project
 from adam.projects.schemas import ProjectInSchema
-from adam.reference import service as reference_service
-from adam.reference.models import Country, Organization, Theme
+from adam.reference.models import Country, Theme
 from adam.workflows import projects as project_workflows
 
 log = logging.getLogger(__name__)
@@ -209,7 +212,7 @@ def import_batch(
         project_service.add_projects(
             session, actor=importer.actor, projects=[new for _, _, new in ready]
         )
-        insert_match_keys(session, [new.project for _, _, new in ready])
+        duplicates_service.insert_match_keys(session, [new.project for _, _, new in ready])
         session.commit()
     except Exception:
         session.rollback()
@@ -221,7 +224,7 @@ def import_batch(
     for _, entry, new in ready:
         entry.outcome, entry.project_id = ImportOutcome.CREATED, new.project.id
         importer.written.append(new.project.id)
-        importer.unindexed.append(index_values(new.project))
+        importer.unindexed.append(duplicates_service.index_values(new.project))
     session.expunge_all()  # the batch's rows: memory stays flat over a large file
     return entries
 
@@ -239,7 +242,7 @@ def _prefetch(
             code
             for activity in activities
             for org in (*activity.donors, *activity.implementers)
-            if (code := known.get(_organization_key(org)))
+            if (code := known.get(organizations.organization_key(org)))
         }
     )
 
@@ -427,11 +430,6 @@ def _raw(
     }
 
 
-def _organization_key(org: OrganizationRef) -> str:
-    """How the import remembers an organisation it has resolved: by ref, else by name."""
-    return f"ref:{org.ref.lower()}" if org.ref else f"name:{org.name.casefold()}"
-
-
 def _organization(
     session: Session,
     org: OrganizationRef,
@@ -440,74 +438,12 @@ def _organization(
     *,
     create: bool = True,
 ) -> str | None:
-    """The ADAM code of an organisation the file names, created when ADAM lacks it (None when
-    it lacks it and ``create`` is false).
-
-    By ref (IATI organisation identifier, case-insensitive) when it has one; else by name
-    (case-insensitive), else created under a code made from its name.
-    """
-    key = _organization_key(org)
-    code = importer.known_organizations.get(key) or pending.get(key)
-    if code:
-        return code
-    if org.ref:
-        found = reference_service.find_organization(session, org.ref)
-        if found is None and not create:
-            return None
-        code = found.code if found else _create(session, org, org.ref, importer).code
-    else:
-        code = _by_name(session, org, importer, create=create)
-        if code is None:
-            return None
-    pending[key] = code
-    return code
-
-
-def _by_name(
-    session: Session, org: OrganizationRef, importer: Importer, *, create: bool = True
-) -> str | None:
-    # lower() is ASCII-only on SQLite; the code derived from the name catches the rest.
-    found = session.scalar(
-        select(Organization.code)
-        .where(func.lower(Organization.name) == org.name.lower())
-        .order_by(Organization.id)
-        .limit(1)
-    )
-    if found:
-        return found
-    code = derived_code(org.name)
-    clash = reference_service.find_organization(session, code)
-    if clash is not None:
-        if clash.name.casefold() == org.name.casefold():
-            return clash.code
-        code = f"{code}-{_digest(org.name)}"
-        clash = reference_service.find_organization(session, code)
-        if clash is not None:
-            return clash.code  # the same name, folded the same way
-    if not create:
-        return None
-    return _create(session, org, code, importer).code
-
-
-def _create(session: Session, org: OrganizationRef, code: str, importer: Importer) -> Organization:
-    return reference_service.create_organization(
+    """``organizations.resolve_organization`` as the importer's account, with what it learnt."""
+    return organizations.resolve_organization(
         session,
+        org,
         actor=importer.actor,
-        code=code,
-        name=org.name or code,
-        type=organization_type_from_iati(org.type_code, funds=org.funds),
+        known=importer.known_organizations,
+        pending=pending,
+        create=create,
     )
-
-
-def _digest(name: str) -> str:
-    return hashlib.sha1(name.casefold().encode(), usedforsecurity=False).hexdigest()[:6]
-
-
-def derived_code(name: str) -> str:
-    """A slug of an organisation's name: "Ministère de l'Intérieur" -> "ministere-de-l-interieur".
-
-    Names with no Latin letters (Cyrillic, Arabic...) get ``org-`` and a digest of the name.
-    """
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = _NOT_SLUG.sub("-", ascii_name.lower()).strip("-")[:MAX_DERIVED_CODE].strip("-")
-    return slug or f"org-{_digest(name)}"

@@ -1,4 +1,4 @@
-"""Register, read, edit, withdraw and restore projects; every change is recorded in the history.
+"""Register, edit, withdraw and restore projects; every change is recorded in the history.
 
 Order inside each write (from CKAN's actions): resolve references, check access, save, record.
 The caller owns the transaction and commits.
@@ -6,22 +6,22 @@ The caller owns the transaction and commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.auth.permissions import ProjectScope
-from adam.db import MAX_ID, utcnow
-from adam.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from adam.projects.filters import ProjectFilters, apply_filters, fold
+from adam.db import utcnow
+from adam.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed
+from adam.projects.filters import fold
 from adam.projects.models import (
     OrganizationRole,
     Project,
@@ -30,94 +30,37 @@ from adam.projects.models import (
     ProjectHistoryAction,
     ProjectOrganization,
 )
-from adam.reference import service as reference_service
-from adam.reference.models import Country, Organization, Theme
+from adam.projects.reading import (
+    get_project,
+    load_projects,
+    order_projects,
+    project_history,
+    search_projects,
+)
+from adam.projects.references import References, resolve_references
+from adam.reference.models import Country, Organization
+
+# The public interface of projects: the writes defined here, the reads of ``reading`` and the
+# code lookups of ``references``.
+__all__ = [
+    "NewProject",
+    "References",
+    "add_projects",
+    "get_project",
+    "load_projects",
+    "new_project",
+    "order_projects",
+    "project_history",
+    "register_project",
+    "restore_project",
+    "scope_of",
+    "search_projects",
+    "snapshot",
+    "update_project",
+    "withdraw_project",
+]
 
 LIST_FIELDS = ("donors", "implementers", "countries", "themes")
-Row = TypeVar("Row")
-SORT_COLUMNS = {
-    "title": Project.title,
-    "start_date": Project.start_date,
-    "end_date": Project.end_date,
-    "budget": Project.budget_amount,
-    "created_at": Project.created_at,
-    "updated_at": Project.updated_at,
-    "code": Project.code,
-    "id": Project.id,
-}
-
-
-class References:
-    """Countries, themes and organizations by code, each read once: the registrations of one
-    import ask for the same few dozen again and again. Codes not found are asked again next
-    time (an import creates organizations as it goes)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._countries: dict[str, Country] = {}
-        self._themes: dict[str, Theme] = {}
-        self._organizations: dict[str, Organization] = {}
-
-    def countries(self, codes: Iterable[str]) -> dict[str, Country]:
-        wanted = {c.upper() for c in codes}
-        return _cached(self._countries, wanted, reference_service.countries_by_code, self.session)
-
-    def themes(self, slugs: Iterable[str]) -> dict[str, Theme]:
-        wanted = {s.lower() for s in slugs}
-        return _cached(self._themes, wanted, reference_service.themes_by_slug, self.session)
-
-    def organizations(self, codes: Iterable[str]) -> dict[str, Organization]:
-        wanted = {c.lower() for c in codes}
-        return _cached(
-            self._organizations, wanted, reference_service.organizations_by_code, self.session
-        )
-
-
-def _cached(
-    cache: dict[str, Row],
-    wanted: set[str],
-    read: Callable[[Session, Iterable[str]], dict[str, Row]],
-    session: Session,
-) -> dict[str, Row]:
-    """The rows of ``wanted`` keys, reading only those ``cache`` lacks (and keeping them)."""
-    if missing := wanted - cache.keys():
-        cache |= read(session, missing)
-    return {key: cache[key] for key in wanted if key in cache}
-
-
-def _resolve_references(
-    session: Session, data: dict[str, Any], references: References | None = None
-) -> dict[str, Any]:
-    """Turn the codes in ``data`` into rows; every unknown code becomes a field error."""
-    references = references or References(session)
-    errors: dict[str, list[str]] = {}
-    resolved: dict[str, Any] = {}
-    if "countries" in data:
-        found = references.countries(data["countries"])
-        bad = [c for c in data["countries"] if c.upper() not in found]
-        if bad:
-            errors["countries"] = [f"Unknown country code: {c}." for c in bad]
-        resolved["countries"] = [found[c.upper()] for c in data["countries"] if c.upper() in found]
-    if "themes" in data:
-        themes = references.themes(data["themes"])
-        bad = [t for t in data["themes"] if t.lower() not in themes]
-        if bad:
-            errors["themes"] = [f"Unknown theme: {t}. See GET /api/v1/themes." for t in bad]
-        resolved["themes"] = [themes[t.lower()] for t in data["themes"] if t.lower() in themes]
-    # Donors and implementers in one lookup: a registration names both.
-    orgs = references.organizations([*data.get("donors", ()), *data.get("implementers", ())])
-    for name in ("donors", "implementers"):
-        if name in data:
-            bad = [c for c in data[name] if c.lower() not in orgs]
-            if bad:
-                errors[name] = [
-                    f"Unknown organization: {c}. Register it with POST /api/v1/organizations."
-                    for c in bad
-                ]
-            resolved[name] = [orgs[c.lower()] for c in data[name] if c.lower() in orgs]
-    if errors:
-        raise InvalidInput("The project names things that do not exist.", errors)
-    return resolved
 
 
 def _scope(
@@ -303,7 +246,7 @@ def new_project(
 
     :raises: as ``register_project``.
     """
-    refs = _resolve_references(session, data, references)
+    refs = resolve_references(session, data, references)
     permissions.require(
         actor,
         "project.create",
@@ -340,40 +283,6 @@ def add_projects(session: Session, *, actor: Actor, projects: Sequence[NewProjec
     for project in saved:
         _record(session, project, ProjectHistoryAction.CREATE, actor, _diff({}, snapshot(project)))
     session.flush()
-
-
-def _load(session: Session, project_id: int) -> Project | None:
-    query = select(Project).where(Project.id == project_id).options(*_eager())
-    return session.scalar(query)
-
-
-def load_projects(session: Session, *conditions: Any) -> list[Project]:
-    """The projects meeting ``conditions``, with their links (countries, themes,
-    organizations) loaded, in a few statements whatever their number."""
-    return list(session.scalars(select(Project).where(*conditions).options(*_eager())))
-
-
-def _eager() -> list[Any]:
-    return [
-        selectinload(Project.countries),
-        selectinload(Project.themes),
-        selectinload(Project.participations),
-        selectinload(Project.created_by),
-        selectinload(Project.updated_by),
-    ]
-
-
-def get_project(session: Session, project_id: int, *, actor: Actor) -> Project:
-    """A project by id. Withdrawn projects exist only for coordinators and administrators.
-
-    :raises NotFound: no such project, or withdrawn and the actor may not see it.
-    """
-    project = _load(session, project_id) if 0 < project_id <= MAX_ID else None
-    if project is None or (
-        project.is_withdrawn and not permissions.allowed(actor, "project.read_withdrawn")
-    ):
-        raise NotFound(f"No project with id {project_id}.")
-    return project
 
 
 def _check_version(project: Project, expected_version: int | None) -> None:
@@ -414,7 +323,7 @@ def update_project(
         raise Conflict(f"Project {project.code} is withdrawn; restore it before editing.")
     permissions.require(actor, "project.update", scope_of(project))
     _check_version(project, expected_version)
-    refs = _resolve_references(session, changes)
+    refs = resolve_references(session, changes)
     before = snapshot(project)
     _apply(project, changes, refs)
     _check_dates(project)
@@ -483,64 +392,3 @@ def restore_project(session: Session, project_id: int, *, actor: Actor) -> Proje
     )
     session.flush()
     return project
-
-
-def project_history(session: Session, project_id: int, *, actor: Actor) -> list[ProjectHistory]:
-    get_project(session, project_id, actor=actor)
-    return list(
-        session.scalars(
-            select(ProjectHistory)
-            .where(ProjectHistory.project_id == project_id)
-            .order_by(ProjectHistory.id)
-        )
-    )
-
-
-def order_projects(query: Select[Any], sort: str) -> Select[Any]:
-    """``query`` ordered by the API's sort keys (``-`` for descending), then newest id first."""
-    clauses = []
-    for part in sort.split(","):
-        part = part.strip()
-        column = SORT_COLUMNS[part.lstrip("-")]
-        clauses.append(column.desc().nulls_last() if part.startswith("-") else column.asc())
-    clauses.append(Project.id.desc())
-    return query.order_by(*clauses)
-
-
-def search_projects(
-    session: Session,
-    *,
-    actor: Actor,
-    filters: ProjectFilters,
-    sort: str = "-created_at",
-    page: int = 1,
-    per_page: int = 20,
-) -> tuple[list[Project], int]:
-    """One page of the projects matching ``filters``, and how many match in all.
-
-    The page's ids and the total come from one pass over the matches (a window count),
-    which reads only narrow index entries; only the page's own rows are read whole, in the
-    same statement, so the total and the items come from one snapshot.
-    """
-    if filters.withdrawn:
-        permissions.require(actor, "project.read_withdrawn")
-    matches = apply_filters(
-        session, select(Project.id, func.count().over().label("total")), filters
-    )
-    one_page = order_projects(matches, sort).limit(per_page).offset((page - 1) * per_page)
-    page_ids = one_page.subquery("page_ids")
-    query = order_projects(
-        select(Project, page_ids.c.total).join(page_ids, page_ids.c.id == Project.id), sort
-    ).options(*_eager())
-    rows = session.execute(query).all()
-    if rows:
-        return [row[0] for row in rows], rows[0][1]
-    if page == 1:
-        return [], 0
-    # Past the last page the window has no row to carry the total.
-    total = session.scalar(
-        select(func.count()).select_from(
-            apply_filters(session, select(Project.id), filters).subquery()
-        )
-    )
-    return [], total or 0

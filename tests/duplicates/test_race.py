@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 from werkzeug.test import TestResponse
 
 from adam.duplicates import service as duplicates_service
-from adam.duplicates.service import LOCK_CLASS
+from adam.duplicates.check import LOCK_CLASS
 from adam.projects.models import Project
 from adam.session import new_session
 from tests.conftest import Account, project_body

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from adam.duplicates import service as duplicates_service
+from adam.duplicates import check as duplicates_check
 from adam.duplicates.models import AlertStatus
 from tests.conftest import Account, project_body
 from tests.duplicates.conftest import (
@@ -291,7 +291,7 @@ def test_a_failing_matcher_never_loses_the_project(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = register()
-    monkeypatch.setattr(duplicates_service, "candidate_query", _failing)
+    monkeypatch.setattr(duplicates_check, "candidate_query", _failing)
 
     response = client.post(
         "/api/v1/projects", json=project_body(title=TWIN_TITLE), headers=coordinator.headers
@@ -316,7 +316,7 @@ def test_a_failing_matcher_on_patch_keeps_the_edit(
 ) -> None:
     register()
     second = register(**UNRELATED)
-    monkeypatch.setattr(duplicates_service, "candidate_query", _failing)
+    monkeypatch.setattr(duplicates_check, "candidate_query", _failing)
     url = f"/api/v1/projects/{second['id']}"
     response = client.patch(
         url,

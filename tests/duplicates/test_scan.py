@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from adam.auth.actor import Actor
 from adam.cli import main
-from adam.duplicates import service as duplicates_service
+from adam.duplicates import check as duplicates_check
 from adam.duplicates.models import DuplicateAlert, ProjectSearch
 from adam.projects import service as projects_service
 from adam.projects.schemas import ProjectInSchema
@@ -204,7 +204,7 @@ def test_scan_finds_what_a_failed_check_missed(
         raise RuntimeError("matcher exploded")
 
     with monkeypatch.context() as patch:
-        patch.setattr(duplicates_service, "candidate_query", fail)
+        patch.setattr(duplicates_check, "candidate_query", fail)
         second = register(title=TWIN_TITLE)
     assert second["duplicate_check"] == "failed" and stored_alerts(app) == {}
 

@@ -30,7 +30,7 @@ from adam.duplicates import scan
 from adam.duplicates import service as duplicates_service
 from adam.duplicates.index import weigh
 from adam.duplicates.models import DuplicateAlert, MatchKey, ProjectSearch
-from adam.iati import background, imports, parse, service
+from adam.iati import background, imports, parse, runner, service
 from adam.iati.background import import_settings
 from adam.iati.models import ImportJob
 from adam.matching.config import ALERT_THRESHOLD
@@ -210,7 +210,7 @@ def test_a_real_file_in_bulk_writes_what_one_by_one_writes_and_again_nothing(
 ) -> None:
     content = (DATA / "dportal_10.xml").read_bytes()
     # Several batches: organizations one batch creates, the next finds.
-    monkeypatch.setattr(service, "BATCH", 25)
+    monkeypatch.setattr(runner, "BATCH", 25)
     # One by one saves its progress by count only here: on the timer, the word-count snapshot
     # it refreshes then would be taken at a moment that depends on the machine's speed, and a
     # borderline pair with it (a snapshot may be a tenth behind the index; bulk counts afresh).
@@ -252,13 +252,13 @@ def test_every_project_written_in_bulk_is_weighed_and_has_its_match_keys(
     batches: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(service, "BATCH", 40)
+    monkeypatch.setattr(runner, "BATCH", 40)
 
     def sweep(*args: Any, **kwargs: Any) -> None:
         # Raised in the job's thread: the job fails with it (pytest.fail would hang the job).
         raise AssertionError("the import left its own projects to the sweep of unindexed ones")
 
-    monkeypatch.setattr(service, "reindex_missing", sweep)
+    monkeypatch.setattr(duplicates_service, "reindex_missing", sweep)
     job = run_import(
         bulk_client, coordinator, (DATA / "dportal_50.xml").read_bytes(), default_theme="research"
     )
@@ -548,7 +548,7 @@ def _run_job(
         token = service.claim_job(session, job, lease_seconds=60)
         session.commit()
     assert token
-    done = service.run_job(
+    done = runner.run_job(
         lambda: new_session(app),
         job,
         token=token,

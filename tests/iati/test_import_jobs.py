@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
 from adam.cli import main
-from adam.iati import service
+from adam.iati import runner, service
 from adam.iati.models import ImportJob, ImportStatus
 from adam.projects.models import Project
 from adam.session import get_settings, new_session
@@ -40,7 +40,7 @@ def _job(app: Flask, job_id: int) -> ImportJob:
 
 
 def _run(app: Flask, job_id: int, token: str, **kwargs: Any) -> ImportJob | None:
-    return service.run_job(
+    return runner.run_job(
         lambda: new_session(app),
         job_id,
         token=token,

@@ -1,0 +1,121 @@
+"""Read projects: one by id, some with their links, a page of a search in the API's order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from adam.auth import permissions
+from adam.auth.actor import Actor
+from adam.db import MAX_ID
+from adam.errors import NotFound
+from adam.projects.filters import ProjectFilters, apply_filters
+from adam.projects.models import Project, ProjectHistory
+
+SORT_COLUMNS = {
+    "title": Project.title,
+    "start_date": Project.start_date,
+    "end_date": Project.end_date,
+    "budget": Project.budget_amount,
+    "created_at": Project.created_at,
+    "updated_at": Project.updated_at,
+    "code": Project.code,
+    "id": Project.id,
+}
+
+
+def _load(session: Session, project_id: int) -> Project | None:
+    query = select(Project).where(Project.id == project_id).options(*_eager())
+    return session.scalar(query)
+
+
+def load_projects(session: Session, *conditions: Any) -> list[Project]:
+    """The projects meeting ``conditions``, with their links (countries, themes,
+    organizations) loaded, in a few statements whatever their number."""
+    return list(session.scalars(select(Project).where(*conditions).options(*_eager())))
+
+
+def _eager() -> list[Any]:
+    return [
+        selectinload(Project.countries),
+        selectinload(Project.themes),
+        selectinload(Project.participations),
+        selectinload(Project.created_by),
+        selectinload(Project.updated_by),
+    ]
+
+
+def get_project(session: Session, project_id: int, *, actor: Actor) -> Project:
+    """A project by id. Withdrawn projects exist only for coordinators and administrators.
+
+    :raises NotFound: no such project, or withdrawn and the actor may not see it.
+    """
+    project = _load(session, project_id) if 0 < project_id <= MAX_ID else None
+    if project is None or (
+        project.is_withdrawn and not permissions.allowed(actor, "project.read_withdrawn")
+    ):
+        raise NotFound(f"No project with id {project_id}.")
+    return project
+
+
+def project_history(session: Session, project_id: int, *, actor: Actor) -> list[ProjectHistory]:
+    get_project(session, project_id, actor=actor)
+    return list(
+        session.scalars(
+            select(ProjectHistory)
+            .where(ProjectHistory.project_id == project_id)
+            .order_by(ProjectHistory.id)
+        )
+    )
+
+
+def order_projects(query: Select[Any], sort: str) -> Select[Any]:
+    """``query`` ordered by the API's sort keys (``-`` for descending), then newest id first."""
+    clauses = []
+    for part in sort.split(","):
+        part = part.strip()
+        column = SORT_COLUMNS[part.lstrip("-")]
+        clauses.append(column.desc().nulls_last() if part.startswith("-") else column.asc())
+    clauses.append(Project.id.desc())
+    return query.order_by(*clauses)
+
+
+def search_projects(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: ProjectFilters,
+    sort: str = "-created_at",
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[Project], int]:
+    """One page of the projects matching ``filters``, and how many match in all.
+
+    The page's ids and the total come from one pass over the matches (a window count),
+    which reads only narrow index entries; only the page's own rows are read whole, in the
+    same statement, so the total and the items come from one snapshot.
+    """
+    if filters.withdrawn:
+        permissions.require(actor, "project.read_withdrawn")
+    matches = apply_filters(
+        session, select(Project.id, func.count().over().label("total")), filters
+    )
+    one_page = order_projects(matches, sort).limit(per_page).offset((page - 1) * per_page)
+    page_ids = one_page.subquery("page_ids")
+    query = order_projects(
+        select(Project, page_ids.c.total).join(page_ids, page_ids.c.id == Project.id), sort
+    ).options(*_eager())
+    rows = session.execute(query).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    if page == 1:
+        return [], 0
+    # Past the last page the window has no row to carry the total.
+    total = session.scalar(
+        select(func.count()).select_from(
+            apply_filters(session, select(Project.id), filters).subquery()
+        )
+    )
+    return [], total or 0
