@@ -16,6 +16,7 @@ from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates.models import AlertStatus, DuplicateAlert, Resolution
 from adam.errors import Forbidden, InvalidInput, NotFound
+from adam.paging import one_page
 from adam.projects.models import OrganizationRole, Project, ProjectOrganization, project_country
 
 
@@ -114,14 +115,8 @@ def list_alerts(
         "-score": [DuplicateAlert.score.desc(), DuplicateAlert.id.desc()],
         "score": [DuplicateAlert.score.asc(), DuplicateAlert.id.desc()],
     }[sort]
-    rows = session.scalars(
-        select(DuplicateAlert)
-        .where(*conditions)
-        .options(*_eager())
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
+    query = select(DuplicateAlert).where(*conditions).options(*_eager()).order_by(*order)
+    rows = session.scalars(one_page(query, page=page, per_page=per_page))
     return list(rows), total
 
 

@@ -13,6 +13,7 @@ from adam.duplicates.schemas import (
     AlertSchema,
     ResolutionSchema,
 )
+from adam.paging import page_answer
 from adam.session import get_session
 from adam.web import commit, current_actor
 
@@ -39,7 +40,7 @@ def list_alerts(args: dict[str, Any]) -> dict[str, Any]:
         page=args["page"],
         per_page=args["per_page"],
     )
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(items, total, args)
 
 
 @blp.route("/alerts/<int:alert_id>")

@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from adam.duplicates.models import AlertStatus, Resolution
 from adam.fields import CodeList, Text
+from adam.paging import PageQuerySchema, page_schema
 from adam.reference.schemas import CountryRefSchema, NamedCodeSchema, UserRefSchema
 
 RESOLUTIONS = [r.value for r in Resolution]
@@ -65,7 +66,7 @@ class AlertSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
-class AlertQuerySchema(ma.Schema):
+class AlertQuerySchema(PageQuerySchema):
     status = CodeList(Text(validate=validate.OneOf([s.value for s in AlertStatus])))
     resolution = CodeList(Text(validate=validate.OneOf(RESOLUTIONS)))
     country = CodeList(metadata={"description": "Either project benefits one of these"})
@@ -75,15 +76,9 @@ class AlertQuerySchema(ma.Schema):
     )
     min_score = ma.fields.Float(validate=validate.Range(min=0, max=100))
     sort = ma.fields.String(load_default="-created_at", validate=validate.OneOf(ALERT_SORTS))
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class AlertPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(AlertSchema))
-    page = ma.fields.Integer()
-    per_page = ma.fields.Integer()
-    total = ma.fields.Integer()
+AlertPageSchema = page_schema(AlertSchema, "AlertPageSchema")
 
 
 class ResolutionSchema(ma.Schema):

@@ -30,6 +30,7 @@ from adam.iati.service import (
     get_job,
     list_jobs,
 )
+from adam.paging import page_answer
 from adam.projects.filters import ProjectFilters
 from adam.session import get_session, get_settings, new_session
 from adam.web import commit, current_actor
@@ -150,7 +151,7 @@ def list_imports(args: dict[str, Any]) -> dict[str, Any]:
         page=args["page"],
         per_page=args["per_page"],
     )
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(items, total, args)
 
 
 @blp.route("/imports/<int:job_id>")

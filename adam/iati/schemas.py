@@ -7,6 +7,7 @@ from marshmallow import validate
 
 from adam.fields import CodeList, FilePart, Text
 from adam.iati.models import ImportJob, ImportStatus
+from adam.paging import PageQuerySchema, page_schema
 
 STATUSES = [s.value for s in ImportStatus]
 
@@ -112,14 +113,8 @@ class ImportJobSchema(ImportSummarySchema):
     )
 
 
-class ImportListQuerySchema(ma.Schema):
+class ImportListQuerySchema(PageQuerySchema):
     status = CodeList(Text(validate=validate.OneOf(STATUSES)))
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class ImportPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ImportSummarySchema))
-    page = ma.fields.Integer()
-    per_page = ma.fields.Integer()
-    total = ma.fields.Integer()
+ImportPageSchema = page_schema(ImportSummarySchema, "ImportPageSchema")

@@ -29,6 +29,7 @@ from adam.db import MAX_ID, utcnow
 from adam.errors import AdamError, InvalidInput, NotFound
 from adam.iati import parse
 from adam.iati.models import ImportJob, ImportStatus
+from adam.paging import one_page
 from adam.reference import service as reference_service
 from adam.reference.codes import country_codes
 
@@ -264,10 +265,6 @@ def list_jobs(
     if statuses:
         query = query.where(ImportJob.status.in_(statuses))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(defer(ImportJob.report))
-        .order_by(ImportJob.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
+    query = query.options(defer(ImportJob.report)).order_by(ImportJob.id.desc())
+    rows = session.scalars(one_page(query, page=page, per_page=per_page))
     return list(rows), total

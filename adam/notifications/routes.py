@@ -16,6 +16,7 @@ from adam.notifications.schemas import (
     WebhookOutSchema,
     WebhookPatchSchema,
 )
+from adam.paging import page_answer
 from adam.session import get_session
 from adam.web import commit, current_actor
 
@@ -79,4 +80,4 @@ def list_deliveries(args: dict[str, Any], webhook_id: int) -> dict[str, Any]:
         page=args["page"],
         per_page=args["per_page"],
     )
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(items, total, args)

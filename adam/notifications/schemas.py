@@ -11,6 +11,7 @@ from marshmallow import validate
 from adam.fields import Text
 from adam.notifications.events import DEFAULT_EVENTS, EVENTS
 from adam.notifications.models import DeliveryStatus
+from adam.paging import LongPageQuerySchema, page_schema
 
 STATUSES = [s.value for s in DeliveryStatus]
 
@@ -96,10 +97,8 @@ class WebhookListQuerySchema(ma.Schema):
     active = ma.fields.Boolean()
 
 
-class DeliveryQuerySchema(ma.Schema):
+class DeliveryQuerySchema(LongPageQuerySchema):
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
 class DeliverySchema(ma.Schema):
@@ -119,8 +118,4 @@ class DeliverySchema(ma.Schema):
     delivered_at = ma.fields.DateTime(allow_none=True)
 
 
-class DeliveryPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(DeliverySchema))
-    page = ma.fields.Integer()
-    per_page = ma.fields.Integer()
-    total = ma.fields.Integer()
+DeliveryPageSchema = page_schema(DeliverySchema, "DeliveryPageSchema")

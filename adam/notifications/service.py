@@ -28,6 +28,7 @@ from adam.notifications.models import (
     WebhookSubscription,
 )
 from adam.notifications.settings import NotificationSettings
+from adam.paging import one_page
 
 _UNSET: Any = object()
 
@@ -246,11 +247,6 @@ def list_deliveries(
     if status is not None:
         conditions.append(Delivery.status == status)
     total = session.scalar(select(func.count()).select_from(Delivery).where(*conditions)) or 0
-    items = session.scalars(
-        select(Delivery)
-        .where(*conditions)
-        .order_by(Delivery.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).unique()
+    query = select(Delivery).where(*conditions).order_by(Delivery.id.desc())
+    items = session.scalars(one_page(query, page=page, per_page=per_page)).unique()
     return list(items), total

@@ -11,6 +11,7 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.db import MAX_ID
 from adam.errors import NotFound
+from adam.paging import one_page
 from adam.projects.filters import ProjectFilters, apply_filters
 from adam.projects.models import Project, ProjectHistory
 
@@ -102,8 +103,8 @@ def search_projects(
     matches = apply_filters(
         session, select(Project.id, func.count().over().label("total")), filters
     )
-    one_page = order_projects(matches, sort).limit(per_page).offset((page - 1) * per_page)
-    page_ids = one_page.subquery("page_ids")
+    ids = one_page(order_projects(matches, sort), page=page, per_page=per_page)
+    page_ids = ids.subquery("page_ids")
     query = order_projects(
         select(Project, page_ids.c.total).join(page_ids, page_ids.c.id == Project.id), sort
     ).options(*_eager())

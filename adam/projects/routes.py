@@ -20,6 +20,7 @@ from adam.exports.formats import (
 from adam.exports.mediatypes import CSV, XLSX
 from adam.exports.project_rows import export_projects
 from adam.exports.xlsx_stream import write_xlsx
+from adam.paging import page_answer
 from adam.projects import service
 from adam.projects.etag import etag, expected_version, matches
 from adam.projects.filters import ProjectFilters
@@ -97,7 +98,7 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
         page=args["page"],
         per_page=args["per_page"],
     )
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(items, total, args)
 
 
 @blp.route("/projects", methods=["POST"])

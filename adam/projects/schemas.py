@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from adam.fields import CodeList, StrictList, Text
+from adam.paging import PageQuerySchema, page_schema
 from adam.projects.models import Project, ProjectStatus
 from adam.reference.codes import country_codes, is_currency, is_language
 from adam.reference.schemas import (
@@ -227,10 +228,8 @@ def valid_sort(value: str) -> None:
             raise ma.ValidationError(f"Sort by one of {', '.join(SORT_KEYS)}, '-' for descending.")
 
 
-class ProjectListQuerySchema(ProjectQuerySchema):
+class ProjectListQuerySchema(ProjectQuerySchema, PageQuerySchema):
     sort = ma.fields.String(load_default="-created_at", validate=valid_sort)
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     format = ma.fields.String(
         validate=validate.OneOf(("json", "csv", "xlsx")),
         metadata={
@@ -240,11 +239,7 @@ class ProjectListQuerySchema(ProjectQuerySchema):
     )
 
 
-class ProjectPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ProjectOutSchema))
-    page = ma.fields.Integer()
-    per_page = ma.fields.Integer()
-    total = ma.fields.Integer()
+ProjectPageSchema = page_schema(ProjectOutSchema, "ProjectPageSchema")
 
 
 class HistoryEntrySchema(ma.Schema):

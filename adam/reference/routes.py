@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adam.api import Blueprint
+from adam.paging import page_answer
 from adam.reference import service
 from adam.reference.models import Country, Organization, OrganizationType, Region, Theme
 from adam.reference.schemas import (
@@ -52,7 +53,7 @@ def list_organizations(args: dict[str, Any]) -> dict[str, Any]:
         page=args["page"],
         per_page=args["per_page"],
     )
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return page_answer(items, total, args)
 
 
 @blp.route("/organizations", methods=["POST"])

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from adam.fields import Text
+from adam.paging import LongPageQuerySchema, page_schema
 from adam.reference.models import OrganizationType, Pillar, Region
 
 ORG_TYPES = [t.value for t in OrganizationType]
@@ -64,19 +65,13 @@ class OrganizationPatchSchema(ma.Schema):
     country = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(equal=2))
 
 
-class OrganizationQuerySchema(ma.Schema):
+class OrganizationQuerySchema(LongPageQuerySchema):
     q = Text(single_line=True, strip=True, validate=validate.Length(max=200))
     type = ma.fields.String(validate=validate.OneOf(ORG_TYPES))
     country = Text(single_line=True, validate=validate.Length(equal=2))
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 
 
-class OrganizationPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(OrganizationSchema))
-    page = ma.fields.Integer()
-    per_page = ma.fields.Integer()
-    total = ma.fields.Integer()
+OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPageSchema")
 
 
 # --- References to other records, nested in every domain's answers ---

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.errors import Conflict, InvalidInput, NotFound
+from adam.paging import one_page
 from adam.reference.models import Country, Organization, OrganizationType, Region, Theme
 
 # A slug ("gb-fcdo") or an IATI organisation identifier ("XM-DAC-41114", "GB-COH-01234567").
@@ -91,7 +92,7 @@ def search_organizations(
         query = query.where(Organization.country_code == country.upper())
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
-        query.order_by(Organization.code_key).limit(per_page).offset((page - 1) * per_page)
+        one_page(query.order_by(Organization.code_key), page=page, per_page=per_page)
     )
     return list(rows), total
 
