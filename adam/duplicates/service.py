@@ -21,7 +21,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    exists,
     func,
     literal,
     or_,
@@ -49,6 +48,7 @@ from adam.duplicates.index import (
 from adam.duplicates.models import AlertStatus, DuplicateAlert, ProjectSearch, Resolution
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.terms import SPECIFIC_ORGANIZATION, indexed_total, organization_weights
+from adam.duplicates.visibility import visible_clause
 from adam.errors import Forbidden, InvalidInput, NotFound
 from adam.matching.normalize import normalize_code
 from adam.matching.record import MatchRecord
@@ -604,38 +604,6 @@ def raise_alerts_for_many(
 # --- Alerts for people ---
 
 
-def _visible(actor: Actor) -> ColumnElement[bool] | None:
-    """What alerts the actor may see: None for all; raises for roles that see none."""
-    permissions.require(actor, "alert.read")
-    if actor.role in permissions.STAFF:
-        return None
-    either = (DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
-    conditions: list[ColumnElement[bool]] = []
-    if actor.role == Role.FOCAL_POINT and actor.country_code:
-        for column in either:
-            conditions.append(
-                exists().where(
-                    project_country.c.project_id == column,
-                    project_country.c.country_code == actor.country_code,
-                )
-            )
-    if actor.organization_id is not None:
-        roles = (
-            [OrganizationRole.DONOR]
-            if actor.role == Role.DONOR
-            else [OrganizationRole.DONOR, OrganizationRole.IMPLEMENTER]
-        )
-        for column in either:
-            conditions.append(
-                exists().where(
-                    ProjectOrganization.project_id == column,
-                    ProjectOrganization.organization_id == actor.organization_id,
-                    ProjectOrganization.role.in_(roles),
-                )
-            )
-    return or_(*conditions) if conditions else DuplicateAlert.id.is_(None)
-
-
 def _eager() -> list[Any]:
     loads = []
     for side in (DuplicateAlert.project_a, DuplicateAlert.project_b):
@@ -666,7 +634,7 @@ def list_alerts(
 ) -> tuple[list[DuplicateAlert], int]:
     """One page of the alerts the actor may see, and how many there are in all."""
     conditions: list[ColumnElement[bool]] = []
-    visible = _visible(actor)
+    visible = visible_clause(actor)
     if visible is not None:
         conditions.append(visible)
     if filters.statuses:
@@ -721,7 +689,7 @@ def get_alert(session: Session, alert_id: int, *, actor: Actor) -> DuplicateAler
     )
     if alert is None:
         raise NotFound(f"No alert with id {alert_id}.")
-    visible = _visible(actor)
+    visible = visible_clause(actor)
     if visible is not None and not session.scalar(
         select(func.count(DuplicateAlert.id)).where(DuplicateAlert.id == alert_id, visible)
     ):
