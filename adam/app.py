@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from adam import session, web
+from adam import access, session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
 from adam.config import load_config
@@ -70,6 +71,25 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(health_blp)
+    _declare_library_views(app, api)
     web.init_app(app)
     register_error_handlers(app)
     return app
+
+
+def _declare_library_views(app: Flask, api: Api) -> None:
+    """Flask's static files and flask-smorest's OpenAPI document and its viewer answer without
+    a token. The libraries register those views themselves (the OpenAPI ones as methods of the
+    Api, on which no declaration can be set), so they are declared here, as registered."""
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint == "static" or getattr(view, "__self__", None) is api:
+            app.view_functions[rule.endpoint] = access.public(_as_function(view))
+
+
+def _as_function(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, **kwargs)
+
+    return call

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
+from adam.access import public
 from adam.session import get_session
 
 blp = Blueprint("health", __name__)
@@ -20,11 +21,13 @@ def _check() -> Response:
     return jsonify({"status": "ok", "database": "ok"})
 
 
+@public
 @blp.get("/healthz")
 def healthz() -> Response:
     return _check()
 
 
+@public
 @blp.get("/api/v1/healthz")
 def api_healthz() -> Response:
     return _check()

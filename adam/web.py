@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from adam.access import Access, access_of
 from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.errors import Unauthorized
 from adam.session import get_session
 
-# Endpoints that answer without a token: health, the OpenAPI document, and token issuing
-# (which authenticates with HTTP Basic itself).
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "health.healthz",
-        "health.api_healthz",
-        "api-docs.openapi_json",
-        "api-docs.openapi_swagger_ui",
-        "auth.issue_token",
-        "static",
-    }
-)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-# Endpoints that take a file upload (multipart/form-data) instead of a JSON body.
-UPLOAD_ENDPOINTS = frozenset({"documents.upload_document", "iati.import_iati"})
+
+
+def request_access() -> Access:
+    """What the view this request was routed to declares (``adam.access``)."""
+    return access_of(current_app.view_functions.get(request.endpoint or ""))
 
 
 def current_actor() -> Actor:
@@ -39,7 +31,8 @@ def commit() -> None:
 
 
 def _authenticate() -> None:
-    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+    # No endpoint: routing failed, and its 404 or 405 answers without a token.
+    if request.endpoint is None or request_access().public:
         return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -54,14 +47,15 @@ def _authenticate() -> None:
 def _require_json_body() -> None:
     if request.method not in BODY_METHODS or request.endpoint is None:
         return
-    if request.endpoint in UPLOAD_ENDPOINTS:
+    accepts = request_access().accepts
+    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+    if accepts == "multipart":
         if request.mimetype != "multipart/form-data":
             raise UnsupportedMediaType(
                 "Send the file as multipart/form-data (a 'file' field), not "
                 f"{request.mimetype or 'no content type'}."
             )
         return
-    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
     if has_body and not request.is_json:
         raise UnsupportedMediaType(
             f"Send the body as JSON (Content-Type: application/json), not "

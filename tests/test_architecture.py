@@ -6,6 +6,10 @@ import ast
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from adam.access import access_of, declared
 
 PACKAGE = Path(__file__).resolve().parent.parent / "adam"
 FLASK_FREE = sorted(
@@ -32,17 +36,74 @@ def test_no_flask_below_the_routes(path: Path) -> None:
     assert {"flask", "flask_smorest", "werkzeug"} & _imports(path) == set()
 
 
-def test_every_write_endpoint_requires_a_token() -> None:
+def _app() -> Flask:
     from adam.app import create_app
-    from adam.web import PUBLIC_ENDPOINTS
 
-    app = create_app({"DATABASE_URL": "sqlite://"})
-    writes = {
+    return create_app({"DATABASE_URL": "sqlite://"})
+
+
+def _routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, URL) of every registered route: GET where the route answers it, else
+    its first method, with every path parameter 1."""
+    urls = app.url_map.bind("localhost")
+    routes: list[tuple[str, str, str]] = []
+    for rule in app.url_map.iter_rules():
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        method = "GET" if "GET" in methods else methods[0]
+        url = urls.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), method=method)
+        routes.append((rule.endpoint, method, url))
+    return routes
+
+
+def test_every_route_declares_whether_it_needs_a_token() -> None:
+    app = _app()
+    undeclared = sorted(
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.methods and rule.methods & {"POST", "PATCH", "PUT", "DELETE"}
+        if declared(app.view_functions[rule.endpoint]) is None
+    )
+    assert undeclared == [], f"declare @public or @protected (adam.access) on {undeclared}"
+
+
+def test_only_token_issuing_is_a_public_write() -> None:
+    app = _app()
+    public_writes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.methods
+        and rule.methods & {"POST", "PATCH", "PUT", "DELETE"}
+        and access_of(app.view_functions[rule.endpoint]).public
     }
-    assert writes & PUBLIC_ENDPOINTS == {"auth.issue_token"}
+    assert public_writes == {"auth.issue_token"}
+
+
+def _refusal(response: TestResponse) -> str | None:
+    """The 401's message, or None when the response is not a 401."""
+    if response.status_code != 401:
+        return None
+    return str(response.json["error"]["message"])  # type: ignore[index]
+
+
+def test_declarations_decide_who_is_answered_without_a_token() -> None:
+    app = _app()
+    client = app.test_client()
+    wrong: list[str] = []
+    for endpoint, method, url in _routes(app):
+        response = client.open(url, method=method)
+        public = access_of(app.view_functions[endpoint]).public
+        refusal = _refusal(response)
+        if public:
+            # A public view may authenticate its caller itself, with HTTP Basic (token
+            # issuing), but never asks for a token.
+            ok = refusal is None or "HTTP Basic" in refusal
+        else:
+            ok = refusal is not None and refusal.startswith("Send 'Authorization: Bearer")
+        if not ok:
+            wrong.append(
+                f"{endpoint} ({'public' if public else 'protected'}): "
+                f"{method} {url} answered {response.status_code}"
+            )
+    assert wrong == []
 
 
 def test_the_matcher_loads_without_the_app() -> None:

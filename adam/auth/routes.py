@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import g, request
 
+from adam.access import protected, public
 from adam.api import Blueprint
 from adam.auth import service
 from adam.auth.models import Role, User
@@ -17,6 +18,7 @@ from adam.web import commit, current_actor
 blp = Blueprint("auth", __name__, description="Tokens and users")
 
 
+@public
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.response(201, TokenSchema)
 def issue_token() -> dict[str, Any]:
@@ -32,6 +34,7 @@ def issue_token() -> dict[str, Any]:
     return {"token": issued.token, "expires_at": issued.expires_at}
 
 
+@protected
 @blp.route("/auth/tokens/current", methods=["DELETE"])
 @blp.response(204)
 def revoke_token() -> None:
@@ -40,6 +43,7 @@ def revoke_token() -> None:
     commit()
 
 
+@protected
 @blp.route("/auth/me")
 @blp.response(200, UserSchema)
 def whoami() -> User:
@@ -49,6 +53,7 @@ def whoami() -> User:
     return user
 
 
+@protected
 @blp.route("/users")
 @blp.response(200, UserSchema(many=True))
 def list_users() -> list[User]:
@@ -56,6 +61,7 @@ def list_users() -> list[User]:
     return service.list_users(get_session(), actor=current_actor())
 
 
+@protected
 @blp.route("/users", methods=["POST"])
 @blp.arguments(UserInSchema)
 @blp.response(201, UserSchema)
@@ -75,6 +81,7 @@ def create_user(data: dict[str, Any]) -> tuple[User, int, dict[str, str]]:
     return user, 201, {"Location": f"/api/v1/users/{user.id}"}
 
 
+@protected
 @blp.route("/users/<int:user_id>")
 @blp.response(200, UserSchema)
 def get_user(user_id: int) -> User:
@@ -82,6 +89,7 @@ def get_user(user_id: int) -> User:
     return service.get_user(get_session(), user_id, actor=current_actor())
 
 
+@protected
 @blp.route("/users/<int:user_id>", methods=["PATCH"])
 @blp.arguments(UserPatchSchema)
 @blp.response(200, UserSchema)

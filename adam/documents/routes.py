@@ -14,6 +14,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from adam.access import protected
 from adam.api import Blueprint
 from adam.documents import service
 from adam.documents.errors import FileTooLarge
@@ -28,11 +29,10 @@ from adam.documents.schemas import (
 )
 from adam.documents.storage import BlobStore, LocalBlobStore
 from adam.session import get_session, get_settings
-from adam.web import commit, current_actor
+from adam.web import commit, current_actor, request_access
 
 blp = Blueprint("documents", __name__, description="Project documents and pictures")
 
-UPLOAD_ENDPOINT = "documents.upload_document"
 # Room in the body for the multipart boundaries and the small form fields beside the file.
 FORM_OVERHEAD = 64 * 1024
 STORE_KEY = "adam.documents.store"
@@ -69,7 +69,7 @@ def blob_store() -> BlobStore:
 @blp.before_request
 def _read_upload_with_its_own_limit() -> None:
     """The app's body limit is for JSON; an upload may be as large as UPLOAD_MAX_BYTES."""
-    if request.endpoint != UPLOAD_ENDPOINT:
+    if request_access().accepts != "multipart":
         return
     limit = upload_settings().max_bytes
     request.max_content_length = limit + FORM_OVERHEAD
@@ -82,6 +82,7 @@ def _read_upload_with_its_own_limit() -> None:
         ) from None
 
 
+@protected(accepts="multipart")
 @blp.route("/projects/<int:project_id>/documents", methods=["POST"])
 @blp.arguments(DocumentUploadSchema, location="files")
 @blp.response(201, DocumentOutSchema)
@@ -109,6 +110,7 @@ def upload_document(data: dict[str, Any], project_id: int) -> tuple[Document, in
     return document, 201, {"Location": f"/api/v1/projects/{project_id}/documents/{document.id}"}
 
 
+@protected
 @blp.route("/projects/<int:project_id>/documents")
 @blp.arguments(DocumentListQuerySchema, location="query", unknown="raise")
 @blp.response(200, DocumentListSchema)
@@ -120,6 +122,7 @@ def list_documents(args: dict[str, Any], project_id: int) -> dict[str, list[Docu
     return {"items": items}
 
 
+@protected
 @blp.route("/projects/<int:project_id>/pictures")
 @blp.response(200, PictureListSchema)
 def list_pictures(project_id: int) -> dict[str, list[Document]]:
@@ -130,6 +133,7 @@ def list_pictures(project_id: int) -> dict[str, list[Document]]:
     return {"items": items}
 
 
+@protected
 @blp.route("/projects/<int:project_id>/documents/<int:document_id>")
 @blp.response(200, DocumentOutSchema)
 def get_document(project_id: int, document_id: int) -> Document:
@@ -170,6 +174,7 @@ def _send(
     return response
 
 
+@protected
 @blp.route("/projects/<int:project_id>/documents/<int:document_id>/content")
 @blp.response(200, description="The file: pictures inline, other files as attachments.")
 @blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
@@ -185,6 +190,7 @@ def download_document(project_id: int, document_id: int) -> Response:
     )
 
 
+@protected
 @blp.route("/projects/<int:project_id>/documents/<int:document_id>/thumbnail")
 @blp.response(200, description="A JPEG of at most THUMBNAIL_SIZE pixels a side.")
 @blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
@@ -203,6 +209,7 @@ def download_thumbnail(project_id: int, document_id: int) -> Response:
     )
 
 
+@protected
 @blp.route("/projects/<int:project_id>/documents/<int:document_id>", methods=["PATCH"])
 @blp.arguments(DocumentPatchSchema(partial=True))
 @blp.response(200, DocumentOutSchema)
@@ -215,6 +222,7 @@ def update_document(data: dict[str, Any], project_id: int, document_id: int) -> 
     return document
 
 
+@protected
 @blp.route("/projects/<int:project_id>/documents/<int:document_id>", methods=["DELETE"])
 @blp.response(204)
 def withdraw_document(project_id: int, document_id: int) -> None:
@@ -223,6 +231,7 @@ def withdraw_document(project_id: int, document_id: int) -> None:
     commit()
 
 
+@protected
 @blp.route("/projects/<int:project_id>/documents/<int:document_id>/restore", methods=["POST"])
 @blp.response(200, DocumentOutSchema)
 def restore_document(project_id: int, document_id: int) -> Document:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,41 +15,10 @@ from adam.auth.actor import Actor
 from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates.models import AlertStatus, DuplicateAlert, Resolution
+from adam.duplicates.visibility import visible_clause
 from adam.errors import Forbidden, InvalidInput, NotFound
 from adam.paging import one_page
-from adam.projects.models import OrganizationRole, Project, ProjectOrganization, project_country
-
-
-def _visible(actor: Actor) -> ColumnElement[bool] | None:
-    """What alerts the actor may see: None for all; raises for roles that see none."""
-    permissions.require(actor, "alert.read")
-    if actor.role in permissions.STAFF:
-        return None
-    either = (DuplicateAlert.project_a_id, DuplicateAlert.project_b_id)
-    conditions: list[ColumnElement[bool]] = []
-    if actor.role == Role.FOCAL_POINT and actor.country_code:
-        for column in either:
-            conditions.append(
-                exists().where(
-                    project_country.c.project_id == column,
-                    project_country.c.country_code == actor.country_code,
-                )
-            )
-    if actor.organization_id is not None:
-        roles = (
-            [OrganizationRole.DONOR]
-            if actor.role == Role.DONOR
-            else [OrganizationRole.DONOR, OrganizationRole.IMPLEMENTER]
-        )
-        for column in either:
-            conditions.append(
-                exists().where(
-                    ProjectOrganization.project_id == column,
-                    ProjectOrganization.organization_id == actor.organization_id,
-                    ProjectOrganization.role.in_(roles),
-                )
-            )
-    return or_(*conditions) if conditions else DuplicateAlert.id.is_(None)
+from adam.projects.models import Project, project_country
 
 
 def _eager() -> list[Any]:
@@ -82,7 +51,7 @@ def list_alerts(
 ) -> tuple[list[DuplicateAlert], int]:
     """One page of the alerts the actor may see, and how many there are in all."""
     conditions: list[ColumnElement[bool]] = []
-    visible = _visible(actor)
+    visible = visible_clause(actor)
     if visible is not None:
         conditions.append(visible)
     if filters.statuses:
@@ -131,7 +100,7 @@ def get_alert(session: Session, alert_id: int, *, actor: Actor) -> DuplicateAler
     )
     if alert is None:
         raise NotFound(f"No alert with id {alert_id}.")
-    visible = _visible(actor)
+    visible = visible_clause(actor)
     if visible is not None and not session.scalar(
         select(func.count(DuplicateAlert.id)).where(DuplicateAlert.id == alert_id, visible)
     ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adam.access import protected
 from adam.api import Blueprint
 from adam.duplicates import service
 from adam.duplicates.models import DuplicateAlert
@@ -20,6 +21,7 @@ from adam.web import commit, current_actor
 blp = Blueprint("alerts", __name__, description="Duplicate alerts")
 
 
+@protected
 @blp.route("/alerts")
 @blp.arguments(AlertQuerySchema, location="query", unknown="raise")
 @blp.response(200, AlertPageSchema)
@@ -43,6 +45,7 @@ def list_alerts(args: dict[str, Any]) -> dict[str, Any]:
     return page_answer(items, total, args)
 
 
+@protected
 @blp.route("/alerts/<int:alert_id>")
 @blp.response(200, AlertSchema)
 def get_alert(alert_id: int) -> DuplicateAlert:
@@ -50,6 +53,7 @@ def get_alert(alert_id: int) -> DuplicateAlert:
     return service.get_alert(get_session(), alert_id, actor=current_actor())
 
 
+@protected
 @blp.route("/alerts/<int:alert_id>/resolution", methods=["POST"])
 @blp.arguments(ResolutionSchema)
 @blp.response(200, AlertSchema)

@@ -10,6 +10,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from adam.access import protected
 from adam.api import Blueprint
 from adam.exports.formats import FILE_SCHEMA, dated_filename, public_url, then_close
 from adam.iati import export_service
@@ -33,7 +34,7 @@ from adam.iati.service import (
 from adam.paging import page_answer
 from adam.projects.filters import ProjectFilters
 from adam.session import get_session, get_settings, new_session
-from adam.web import commit, current_actor
+from adam.web import commit, current_actor, request_access
 
 blp = Blueprint("iati", __name__, description="IATI activity XML export and import")
 
@@ -49,6 +50,7 @@ def _export_settings() -> ExportSettings:
     )
 
 
+@protected
 @blp.route("/projects.iati.xml")
 @blp.arguments(ExportQuerySchema, location="query", unknown="raise")
 @blp.response(
@@ -85,7 +87,6 @@ def export_iati(args: dict[str, Any]) -> Response:
 
 # --- Import ---
 
-IMPORT_ENDPOINT = "iati.import_iati"
 # Room in the body for the multipart boundaries and the small form fields beside the file.
 FORM_OVERHEAD = 64 * 1024
 
@@ -104,7 +105,7 @@ blp.ARGUMENTS_PARSER = _FormAndFilesParser()
 @blp.before_request
 def _read_import_with_its_own_limit() -> None:
     """The app's body limit is for JSON; an IATI file may be as large as IATI_IMPORT_MAX_BYTES."""
-    if request.endpoint != IMPORT_ENDPOINT:
+    if request_access().accepts != "multipart":
         return
     limit = get_settings().imports.max_bytes
     request.max_content_length = limit + FORM_OVERHEAD
@@ -118,6 +119,7 @@ def _read_import_with_its_own_limit() -> None:
         ) from None
 
 
+@protected(accepts="multipart")
 @blp.route("/imports/iati", methods=["POST"])
 @blp.arguments(ImportUploadSchema, location="files")
 @blp.response(202, ImportAcceptedSchema)
@@ -139,6 +141,7 @@ def import_iati(data: dict[str, Any]) -> tuple[ImportJob, int, dict[str, str]]:
     return job, 202, {"Location": f"/api/v1/imports/{job.id}"}
 
 
+@protected
 @blp.route("/imports")
 @blp.arguments(ImportListQuerySchema, location="query", unknown="raise")
 @blp.response(200, ImportPageSchema)
@@ -154,6 +157,7 @@ def list_imports(args: dict[str, Any]) -> dict[str, Any]:
     return page_answer(items, total, args)
 
 
+@protected
 @blp.route("/imports/<int:job_id>")
 @blp.response(200, ImportJobSchema)
 def get_import(job_id: int) -> ImportJob:

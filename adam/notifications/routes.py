@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adam.access import protected
 from adam.api import Blueprint
 from adam.notifications import service
 from adam.notifications.models import DeliveryStatus, WebhookSubscription
@@ -23,6 +24,7 @@ from adam.web import commit, current_actor
 blp = Blueprint("webhooks", __name__, description="Webhook subscriptions and deliveries")
 
 
+@protected
 @blp.route("/webhooks")
 @blp.arguments(WebhookListQuerySchema, location="query", unknown="raise")
 @blp.response(200, WebhookOutSchema(many=True))
@@ -31,6 +33,7 @@ def list_webhooks(args: dict[str, Any]) -> list[WebhookSubscription]:
     return service.list_webhooks(get_session(), actor=current_actor(), active=args.get("active"))
 
 
+@protected
 @blp.route("/webhooks", methods=["POST"])
 @blp.arguments(WebhookInSchema)
 @blp.response(201, WebhookCreatedSchema)
@@ -41,6 +44,7 @@ def create_webhook(data: dict[str, Any]) -> tuple[service.CreatedWebhook, int, d
     return created, 201, {"Location": f"/api/v1/webhooks/{created.subscription.id}"}
 
 
+@protected
 @blp.route("/webhooks/<int:webhook_id>")
 @blp.response(200, WebhookOutSchema)
 def get_webhook(webhook_id: int) -> WebhookSubscription:
@@ -48,6 +52,7 @@ def get_webhook(webhook_id: int) -> WebhookSubscription:
     return service.get_webhook(get_session(), webhook_id, actor=current_actor())
 
 
+@protected
 @blp.route("/webhooks/<int:webhook_id>", methods=["PATCH"])
 @blp.arguments(WebhookPatchSchema)
 @blp.response(200, WebhookOutSchema)
@@ -58,6 +63,7 @@ def update_webhook(data: dict[str, Any], webhook_id: int) -> WebhookSubscription
     return subscription
 
 
+@protected
 @blp.route("/webhooks/<int:webhook_id>", methods=["DELETE"])
 @blp.response(204)
 def deactivate_webhook(webhook_id: int) -> None:
@@ -66,6 +72,7 @@ def deactivate_webhook(webhook_id: int) -> None:
     commit()
 
 
+@protected
 @blp.route("/webhooks/<int:webhook_id>/deliveries")
 @blp.arguments(DeliveryQuerySchema, location="query", unknown="raise")
 @blp.response(200, DeliveryPageSchema)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, request
 
+from adam.access import protected
 from adam.api import Blueprint
 from adam.exports.formats import (
     FILE_SCHEMA,
@@ -80,6 +81,7 @@ def _spreadsheet(args: dict[str, Any], fmt: str) -> Response:
     return csv_download(export.columns, rows, filename, on_close=session.close)
 
 
+@protected
 @blp.route("/projects")
 @blp.arguments(ProjectListQuerySchema, location="query", unknown="raise")
 @blp.response(200, ProjectPageSchema, description=LIST_ANSWER)
@@ -101,6 +103,7 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
     return page_answer(items, total, args)
 
 
+@protected
 @blp.route("/projects", methods=["POST"])
 # An instance: webargs would build one per request from the class.
 @blp.arguments(ProjectInSchema())
@@ -115,6 +118,7 @@ def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]
     return written, 201, {**_headers(project), "Location": f"/api/v1/projects/{project.id}"}
 
 
+@protected
 @blp.route("/projects/<int:project_id>")
 @blp.response(200, ProjectOutSchema)
 def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Response:
@@ -125,6 +129,7 @@ def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Respon
     return project, 200, _headers(project)
 
 
+@protected
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
 # Top-level fields are optional; a budget or contact given must still be whole.
 @blp.arguments(ProjectPatchSchema(partial=tuple(ProjectPatchSchema._declared_fields)))
@@ -148,6 +153,7 @@ def update_project(data: dict[str, Any], project_id: int) -> tuple[Written, int,
     return written, 200, _headers(written.project)
 
 
+@protected
 @blp.route("/projects/<int:project_id>", methods=["DELETE"])
 @blp.response(204)
 def withdraw_project(project_id: int) -> None:
@@ -159,6 +165,7 @@ def withdraw_project(project_id: int) -> None:
     commit()
 
 
+@protected
 @blp.route("/projects/<int:project_id>/restore", methods=["POST"])
 @blp.response(200, ProjectWrittenSchema)
 def restore_project(project_id: int) -> tuple[Written, int, dict[str, str]]:
@@ -171,6 +178,7 @@ def restore_project(project_id: int) -> tuple[Written, int, dict[str, str]]:
     return written, 200, _headers(written.project)
 
 
+@protected
 @blp.route("/projects/<int:project_id>/history")
 @blp.response(200, HistoryEntrySchema(many=True))
 def project_history(project_id: int) -> list[ProjectHistory]:

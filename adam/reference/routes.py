@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adam.access import protected
 from adam.api import Blueprint
 from adam.paging import page_answer
 from adam.reference import service
@@ -24,6 +25,7 @@ from adam.web import commit, current_actor
 blp = Blueprint("reference", __name__, description="Countries, themes and organizations")
 
 
+@protected
 @blp.route("/countries")
 @blp.arguments(CountryQuerySchema, location="query", unknown="raise")
 @blp.response(200, CountrySchema(many=True))
@@ -33,6 +35,7 @@ def list_countries(args: dict[str, Any]) -> list[Country]:
     return service.list_countries(get_session(), region=region)
 
 
+@protected
 @blp.route("/themes")
 @blp.response(200, ThemeSchema(many=True))
 def list_themes() -> list[Theme]:
@@ -40,6 +43,7 @@ def list_themes() -> list[Theme]:
     return service.list_themes(get_session())
 
 
+@protected
 @blp.route("/organizations")
 @blp.arguments(OrganizationQuerySchema, location="query", unknown="raise")
 @blp.response(200, OrganizationPageSchema)
@@ -56,6 +60,7 @@ def list_organizations(args: dict[str, Any]) -> dict[str, Any]:
     return page_answer(items, total, args)
 
 
+@protected
 @blp.route("/organizations", methods=["POST"])
 @blp.arguments(OrganizationInSchema)
 @blp.response(201, OrganizationSchema)
@@ -74,6 +79,7 @@ def create_organization(data: dict[str, Any]) -> tuple[Organization, int, dict[s
     return org, 201, {"Location": f"/api/v1/organizations/{org.code}"}
 
 
+@protected
 @blp.route("/organizations/<string:code>")
 @blp.response(200, OrganizationSchema)
 def get_organization(code: str) -> Organization:
@@ -81,6 +87,7 @@ def get_organization(code: str) -> Organization:
     return service.get_organization(get_session(), code)
 
 
+@protected
 @blp.route("/organizations/<string:code>", methods=["PATCH"])
 @blp.arguments(OrganizationPatchSchema)
 @blp.response(200, OrganizationSchema)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response
 
+from adam.access import protected
 from adam.api import Blueprint
 from adam.exports.formats import FILE_SCHEMA, csv_download, dated_filename, negotiate, xlsx_download
 from adam.exports.mediatypes import CSV, XLSX
@@ -55,6 +56,7 @@ def _sheet(table: service.StatsTable) -> tuple[list[Column], list[list[Any]]]:
     return columns, rows
 
 
+@protected
 @blp.route("/stats/projects")
 @blp.arguments(StatsQuerySchema, location="query", unknown="raise")
 @blp.response(200, StatsTableSchema, description=TABLE_ANSWER)
