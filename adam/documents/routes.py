@@ -10,9 +10,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import Flask, Response, current_app, request, send_file
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from adam.access import protected
 from adam.api import Blueprint
@@ -29,24 +26,12 @@ from adam.documents.schemas import (
 )
 from adam.documents.storage import BlobStore, LocalBlobStore
 from adam.session import get_session, get_settings
-from adam.web import commit, current_actor, request_access
+from adam.uploads import accept_uploads
+from adam.web import commit, current_actor
 
 blp = Blueprint("documents", __name__, description="Project documents and pictures")
 
-# Room in the body for the multipart boundaries and the small form fields beside the file.
-FORM_OVERHEAD = 64 * 1024
 STORE_KEY = "adam.documents.store"
-
-
-class _FormAndFilesParser(FlaskParser):
-    """Reads the upload's file and its text fields as one form, so one schema checks them
-    together (every missing field named in one 422) and OpenAPI shows one multipart body."""
-
-    def load_files(self, req: Any, schema: Any) -> Any:
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
-blp.ARGUMENTS_PARSER = _FormAndFilesParser()
 
 
 def upload_settings() -> service.UploadSettings:
@@ -58,28 +43,22 @@ def upload_root(app: Flask) -> Path:
     return get_settings(app).upload_dir
 
 
+accept_uploads(
+    blp,
+    max_bytes=lambda: upload_settings().max_bytes,
+    too_large=lambda limit: FileTooLarge(
+        f"The upload is larger than the {limit} bytes (UPLOAD_MAX_BYTES) accepted per file.",
+        {"file": [f"Larger than {limit} bytes."]},
+    ),
+)
+
+
 def blob_store() -> BlobStore:
     # Made on first use, so creating an app (tests, CLI) makes no folders.
     store = current_app.extensions.get(STORE_KEY)
     if store is None:
         store = current_app.extensions[STORE_KEY] = LocalBlobStore(upload_root(current_app))
     return store
-
-
-@blp.before_request
-def _read_upload_with_its_own_limit() -> None:
-    """The app's body limit is for JSON; an upload may be as large as UPLOAD_MAX_BYTES."""
-    if request_access().accepts != "multipart":
-        return
-    limit = upload_settings().max_bytes
-    request.max_content_length = limit + FORM_OVERHEAD
-    try:
-        request.files  # noqa: B018 - parse the body now, to answer 413 in our words
-    except RequestEntityTooLarge:
-        raise FileTooLarge(
-            f"The upload is larger than the {limit} bytes (UPLOAD_MAX_BYTES) accepted per file.",
-            {"file": [f"Larger than {limit} bytes."]},
-        ) from None
 
 
 @protected(accepts="multipart")

@@ -5,10 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, current_app, request
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Response, current_app
 
 from adam.access import protected
 from adam.api import Blueprint
@@ -34,7 +31,8 @@ from adam.iati.service import (
 from adam.paging import page_answer
 from adam.projects.filters import ProjectFilters
 from adam.session import get_session, get_settings, new_session
-from adam.web import commit, current_actor, request_access
+from adam.uploads import accept_uploads
+from adam.web import commit, current_actor
 
 blp = Blueprint("iati", __name__, description="IATI activity XML export and import")
 
@@ -87,36 +85,14 @@ def export_iati(args: dict[str, Any]) -> Response:
 
 # --- Import ---
 
-# Room in the body for the multipart boundaries and the small form fields beside the file.
-FORM_OVERHEAD = 64 * 1024
-
-
-class _FormAndFilesParser(FlaskParser):
-    """Reads the upload's file and its text fields as one form, so one schema checks them
-    together and OpenAPI shows one multipart body (only ``location="files"`` changes)."""
-
-    def load_files(self, req: Any, schema: Any) -> Any:
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
-blp.ARGUMENTS_PARSER = _FormAndFilesParser()
-
-
-@blp.before_request
-def _read_import_with_its_own_limit() -> None:
-    """The app's body limit is for JSON; an IATI file may be as large as IATI_IMPORT_MAX_BYTES."""
-    if request_access().accepts != "multipart":
-        return
-    limit = get_settings().imports.max_bytes
-    request.max_content_length = limit + FORM_OVERHEAD
-    try:
-        request.files  # noqa: B018 - parse the body now, to answer 413 in our words
-    except RequestEntityTooLarge:
-        raise ImportTooLarge(
-            f"The upload is larger than the {limit} bytes (IATI_IMPORT_MAX_BYTES) an import "
-            "accepts.",
-            {"file": [f"Larger than {limit} bytes."]},
-        ) from None
+accept_uploads(
+    blp,
+    max_bytes=lambda: get_settings().imports.max_bytes,
+    too_large=lambda limit: ImportTooLarge(
+        f"The upload is larger than the {limit} bytes (IATI_IMPORT_MAX_BYTES) an import accepts.",
+        {"file": [f"Larger than {limit} bytes."]},
+    ),
+)
 
 
 @protected(accepts="multipart")
