@@ -48,13 +48,15 @@ def create_user(
     if country:
         found = reference_service.get_country(session, country)
         if found is None:
-            errors["country"] = [f"Unknown country code: {country}."]
+            errors["country"] = reference_service.unknown_codes("country", [country], ())
         else:
             country_code = found.code
     if organization:
         org = reference_service.find_organization(session, organization)
         if org is None:
-            errors["organization"] = [f"Unknown organization: {organization}."]
+            errors["organization"] = reference_service.unknown_codes(
+                "organization", [organization], ()
+            )
         else:
             organization_id = org.id
     if role == Role.FOCAL_POINT and not (country or organization):

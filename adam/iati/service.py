@@ -154,13 +154,16 @@ def create_job(
     if publisher_org:
         found = reference_service.find_organization(session, publisher_org)
         if found is None:
-            errors["publisher_org"] = [f"Unknown organization: {publisher_org}."]
+            errors["publisher_org"] = reference_service.unknown_codes(
+                "organization", [publisher_org], ()
+            )
         else:
             publisher_org = found.code
     if default_theme:
         default_theme = default_theme.strip().lower()
-        if not reference_service.themes_by_slug(session, [default_theme]):
-            errors["default_theme"] = [f"Unknown theme: {default_theme}. See GET /api/v1/themes."]
+        themes = reference_service.themes_by_slug(session, [default_theme])
+        if unknown := reference_service.unknown_codes("theme", [default_theme], themes):
+            errors["default_theme"] = unknown
     if errors:
         raise InvalidInput("The import options name things that do not exist.", errors)
     summary = parse.check_file(content)

@@ -115,15 +115,13 @@ def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters)
     theme_ids: list[int] | None = None
     if filters.countries:
         found = reference_service.countries_by_code(session, filters.countries)
-        unknown = [c for c in filters.countries if c.upper() not in found]
-        if unknown:
-            errors["country"] = [f"Unknown country code: {c}." for c in unknown]
+        if unknown := reference_service.unknown_codes("country", filters.countries, found):
+            errors["country"] = unknown
         country_codes = list(found)
     if filters.themes:
         themes = reference_service.themes_by_slug(session, filters.themes)
-        unknown = [t for t in filters.themes if t.lower() not in themes]
-        if unknown:
-            errors["theme"] = [f"Unknown theme: {t}." for t in unknown]
+        if unknown := reference_service.unknown_codes("theme", filters.themes, themes):
+            errors["theme"] = unknown
         theme_ids = [t.id for t in themes.values()]
     for name, codes, role in (
         ("donor", filters.donors, OrganizationRole.DONOR),
@@ -132,9 +130,8 @@ def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters)
         if not codes:
             continue
         orgs = reference_service.organizations_by_code(session, codes)
-        unknown = [c for c in codes if c.lower() not in orgs]
-        if unknown:
-            errors[name] = [f"Unknown organization: {c}." for c in unknown]
+        if unknown := reference_service.unknown_codes("organization", codes, orgs):
+            errors[name] = unknown
         conditions.append(
             Project.id.in_(
                 select(ProjectOrganization.project_id).where(

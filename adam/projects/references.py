@@ -62,26 +62,20 @@ def resolve_references(
     resolved: dict[str, Any] = {}
     if "countries" in data:
         found = references.countries(data["countries"])
-        bad = [c for c in data["countries"] if c.upper() not in found]
-        if bad:
-            errors["countries"] = [f"Unknown country code: {c}." for c in bad]
+        if bad := reference_service.unknown_codes("country", data["countries"], found):
+            errors["countries"] = bad
         resolved["countries"] = [found[c.upper()] for c in data["countries"] if c.upper() in found]
     if "themes" in data:
         themes = references.themes(data["themes"])
-        bad = [t for t in data["themes"] if t.lower() not in themes]
-        if bad:
-            errors["themes"] = [f"Unknown theme: {t}. See GET /api/v1/themes." for t in bad]
+        if bad := reference_service.unknown_codes("theme", data["themes"], themes):
+            errors["themes"] = bad
         resolved["themes"] = [themes[t.lower()] for t in data["themes"] if t.lower() in themes]
     # Donors and implementers in one lookup: a registration names both.
     orgs = references.organizations([*data.get("donors", ()), *data.get("implementers", ())])
     for name in ("donors", "implementers"):
         if name in data:
-            bad = [c for c in data[name] if c.lower() not in orgs]
-            if bad:
-                errors[name] = [
-                    f"Unknown organization: {c}. Register it with POST /api/v1/organizations."
-                    for c in bad
-                ]
+            if bad := reference_service.unknown_codes("organization", data[name], orgs):
+                errors[name] = bad
             resolved[name] = [orgs[c.lower()] for c in data[name] if c.lower() in orgs]
     if errors:
         raise InvalidInput("The project names things that do not exist.", errors)

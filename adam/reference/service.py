@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -160,3 +160,24 @@ def update_organization(
 def missing(found: dict[str, object], asked: Sequence[str], *, key=str.lower) -> list[str]:
     """The asked codes that ``found`` (keyed by ``key(code)``) does not hold, in asked order."""
     return [code for code in asked if key(code) not in found]
+
+
+# --- Unknown codes: one wording wherever a request names a code ADAM does not have ---
+
+# How each kind's codes compare (country codes upper case, slugs and organization codes lower)
+# and what the person is told to do about one that does not exist.
+_UNKNOWN: dict[str, tuple[Callable[[str], str], str]] = {
+    "country": (str.upper, "Unknown country code: {}."),
+    "theme": (str.lower, "Unknown theme: {}. See GET /api/v1/themes."),
+    "organization": (
+        str.lower,
+        "Unknown organization: {}. Register it with POST /api/v1/organizations.",
+    ),
+}
+
+
+def unknown_codes(kind: str, given: Iterable[str], found: Container[str]) -> list[str]:
+    """The field errors for the codes of ``given`` (a country, theme or organization code each)
+    that are not in ``found`` (the codes the database has, as it spells them)."""
+    normal, message = _UNKNOWN[kind]
+    return [message.format(code) for code in given if normal(code) not in found]

@@ -73,4 +73,4 @@ def test_unknown_options_are_refused(app: Flask) -> None:
         main, ["import", "iati", str(DATA / "dportal_10.xml"), "--publisher-org", "nobody"]
     )
     assert result.exit_code != 0
-    assert "publisher_org: Unknown organization: nobody." in result.output
+    assert "publisher_org: Unknown organization: nobody. Register it" in result.output
