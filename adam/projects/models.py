@@ -195,3 +195,16 @@ class ProjectHistory(Base):
     # Set instead of project_id, so that a new project and its creation flush together.
     project: Mapped[Project] = relationship()
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+# The keys a project list sorts by (``?sort=``), and the column each stands for.
+SORT_COLUMNS = {
+    "title": Project.title,
+    "start_date": Project.start_date,
+    "end_date": Project.end_date,
+    "budget": Project.budget_amount,
+    "created_at": Project.created_at,
+    "updated_at": Project.updated_at,
+    "code": Project.code,
+    "id": Project.id,
+}

@@ -13,18 +13,7 @@ from adam.db import MAX_ID
 from adam.errors import NotFound
 from adam.paging import one_page
 from adam.projects.filters import ProjectFilters, apply_filters
-from adam.projects.models import Project, ProjectHistory
-
-SORT_COLUMNS = {
-    "title": Project.title,
-    "start_date": Project.start_date,
-    "end_date": Project.end_date,
-    "budget": Project.budget_amount,
-    "created_at": Project.created_at,
-    "updated_at": Project.updated_at,
-    "code": Project.code,
-    "id": Project.id,
-}
+from adam.projects.models import SORT_COLUMNS, Project, ProjectHistory
 
 
 def _load(session: Session, project_id: int) -> Project | None:

@@ -12,7 +12,7 @@ from marshmallow import validate
 
 from adam.fields import CodeList, StrictList, Text
 from adam.paging import PageQuerySchema, page_schema
-from adam.projects.models import Project, ProjectStatus
+from adam.projects.models import SORT_COLUMNS, Project, ProjectStatus
 from adam.reference.codes import country_codes, is_currency, is_language
 from adam.reference.schemas import (
     CountryRefSchema,
@@ -27,7 +27,7 @@ STATUSES = [s.value for s in ProjectStatus]
 IATI_IDENTIFIER = re.compile(r"^\S+$")
 # Budgets are stored as whole cents in a 64-bit integer (see adam.db.Money).
 MAX_BUDGET = Decimal("9999999999999999.99")
-SORT_KEYS = ("title", "start_date", "end_date", "budget", "created_at", "updated_at", "code", "id")
+SORT_KEYS = tuple(SORT_COLUMNS)
 
 
 def _two_places(value: Decimal) -> None:
