@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
@@ -18,6 +18,9 @@ from adam.auth.models import Role
 from adam.errors import AdamError
 from adam.session import get_settings, new_session
 
+if TYPE_CHECKING:  # alembic loads only for the db commands
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -26,7 +29,7 @@ def main() -> None:
     """ADAM: coordination of counter-narcotics technical assistance."""
 
 
-def alembic_config(url: str):  # type: ignore[no-untyped-def]
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     config = Config()

@@ -114,6 +114,6 @@ def _info(connection: Any) -> dict[Any, Any] | None:
     """The pooled connection's ``info``; None for the bare connection the dialect is handed
     while it first sets itself up (it holds no lock)."""
     try:
-        return connection.info  # type: ignore[no-any-return]
+        return connection.info
     except (AttributeError, NotImplementedError):
         return None

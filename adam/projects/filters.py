@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -101,7 +101,13 @@ def _link_filters(
     return [Project.id.in_(joined)]
 
 
-def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters) -> Select[Any]:
+# Whatever columns a query selects, its filtered form selects the same.
+_Columns = TypeVarTuple("_Columns")
+
+
+def apply_filters(
+    session: Session, query: Select[*_Columns], filters: ProjectFilters
+) -> Select[*_Columns]:
     """Add the filters' conditions to a query over ``Project``.
 
     :raises InvalidInput: when a filter names a country, theme or organization that does not exist,

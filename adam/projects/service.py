@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, UnaryExpression, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -496,9 +496,12 @@ def project_history(session: Session, project_id: int, *, actor: Actor) -> list[
     )
 
 
-def order_projects(query: Select[Any], sort: str) -> Select[Any]:
+_Columns = TypeVarTuple("_Columns")
+
+
+def order_projects(query: Select[*_Columns], sort: str) -> Select[*_Columns]:
     """``query`` ordered by the API's sort keys (``-`` for descending), then newest id first."""
-    clauses = []
+    clauses: list[UnaryExpression[Any]] = []
     for part in sort.split(","):
         part = part.strip()
         column = SORT_COLUMNS[part.lstrip("-")]

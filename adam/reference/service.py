@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -156,6 +156,8 @@ def update_organization(
     return org
 
 
-def missing(found: dict[str, object], asked: Sequence[str], *, key=str.lower) -> list[str]:
+def missing(
+    found: dict[str, object], asked: Sequence[str], *, key: Callable[[str], str] = str.lower
+) -> list[str]:
     """The asked codes that ``found`` (keyed by ``key(code)``) does not hold, in asked order."""
     return [code for code in asked if key(code) not in found]
