@@ -72,8 +72,8 @@ def _link_filters(
 
     On SQLite the two link tables are joined first, so only projects matching both are looked
     up in the (wide) project table; two IN lists made it read every project of the country.
-    PostgreSQL plans two IN lists well (bitmap AND) and the joined form worse (measured: list
-    p95 57 ms vs 116 ms at 100k), so it keeps them.
+    PostgreSQL plans two IN lists well (bitmap AND) and the joined form worse (measured at
+    100k projects: bench/RESULTS.md), so it keeps them.
     """
     by_country = (
         select(project_country.c.project_id).where(

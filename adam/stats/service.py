@@ -115,7 +115,7 @@ def project_table(
     if session.get_bind().dialect.name == "sqlite":
         # "+ 0" stops SQLite from looking projects up by id from the link rows (which it
         # prefers, and which reads the table's wide rows); it then walks the covering index
-        # once and looks up each project's links: 130 ms instead of 190 ms at 100k.
+        # once and looks up each project's links, which is faster (bench/RESULTS.md).
         project_id = base.c.id + 0
     keys = []
     for name in by:
