@@ -83,7 +83,7 @@ def error_response(
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ErrorSchema
 
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         details: dict[str, list[str]] = {}

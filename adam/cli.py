@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from adam import serving
@@ -18,6 +18,9 @@ from adam.auth.models import Role
 from adam.errors import AdamError, error_text
 from adam.session import get_settings, new_session
 
+if TYPE_CHECKING:  # alembic loads only for the db commands
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -26,7 +29,7 @@ def main() -> None:
     """ADAM: coordination of counter-narcotics technical assistance."""
 
 
-def alembic_config(url: str):  # type: ignore[no-untyped-def]
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -215,29 +218,72 @@ def import_iati(
             assert token is not None  # made in this transaction: nobody else can see it
             jobs.append((job.id, token, job.total))
         session.commit()
+    waiting = _WaitingJobs(
+        app, {job_id: token for job_id, token, _ in jobs}, settings.lease_seconds
+    )
     for (job_id, token, total), path in zip(jobs, files, strict=True):
+        waiting.start(job_id)
         with click.progressbar(length=total, label=Path(path).name, file=sys.stderr) as bar:
+
+            def progress(done: int, bar: Any = bar) -> None:
+                bar.update(done)
+                waiting.keep()
 
             def checking(projects: int, bar: Any = bar, name: str = Path(path).name) -> None:
                 # A bulk import has saved its activities: the bar goes on with the duplicates.
                 bar.label = f"{name}: duplicates"
                 bar.length, bar.pos = projects, 0
                 bar.render_progress()
+                waiting.keep()
 
-            job = runner.run_job(
+            finished = runner.run_job(
                 lambda: new_session(app),
                 job_id,
                 token=token,
                 settings=settings,
                 matcher=get_settings(app).matcher,
-                progress=bar.update,
+                progress=progress,
                 checking=checking,
             )
-        if job is None:
+        if finished is None:
             raise click.ClickException(f"{path}: import job {job_id} was taken over.")
-        click.echo(report.summary_text(job))
-        if job.status != "done":
-            raise click.ClickException(f"{path}: import job {job_id} failed: {job.error}")
+        click.echo(report.summary_text(finished))
+        if finished.status != "done":
+            raise click.ClickException(f"{path}: import job {job_id} failed: {finished.error}")
+
+
+class _WaitingJobs:
+    """The jobs ``adam import iati`` claimed and has not run yet, with their leases kept.
+
+    All are claimed in the transaction that creates them, so no worker sees one queued; they
+    run one after another, and a lease would run out while the files before it import: a
+    worker would then take that job over and the command stop on "taken over". ``keep``
+    renews the waiting leases once a third of a lease has gone by since the last renewal.
+    """
+
+    def __init__(self, app: Flask, claims: dict[int, str], lease_seconds: float) -> None:
+        from adam.iati import service as import_service
+
+        self._service = import_service
+        self._app = app
+        self._claims = claims
+        self._lease_seconds = lease_seconds
+        # The lease clock is the import service's, which compares and sets the leases.
+        self._renewed_at = import_service.utcnow()
+
+    def start(self, job_id: int) -> None:
+        """``job_id`` runs now: its own run renews its lease from here on."""
+        del self._claims[job_id]
+
+    def keep(self) -> None:
+        now = self._service.utcnow()
+        since = (now - self._renewed_at).total_seconds()
+        if not self._claims or since < self._lease_seconds / 3:
+            return
+        with new_session(self._app) as session:
+            self._service.renew_leases(session, self._claims, lease_seconds=self._lease_seconds)
+            session.commit()
+        self._renewed_at = now
 
 
 @main.group()

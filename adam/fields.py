@@ -63,11 +63,12 @@ class StrictList(ma.fields.List):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         items = super()._deserialize(value, attr, data, **kwargs)
-        seen: set[str] = set()
+        seen: set[Any] = set()
         unique = []
         for item in items:
-            if item.lower() not in seen:
-                seen.add(item.lower())
+            key = item.lower() if isinstance(item, str) else item
+            if key not in seen:
+                seen.add(key)
                 unique.append(item)
         return unique
 

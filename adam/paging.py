@@ -4,7 +4,7 @@ the answer's envelope ``{"items", "page", "per_page", "total"}``."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVarTuple
 
 import marshmallow as ma
 from marshmallow import validate
@@ -14,7 +14,7 @@ from sqlalchemy import Select
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
 
-S = TypeVar("S", bound=Select[Any])
+_Columns = TypeVarTuple("_Columns")
 
 
 class PageQuerySchema(ma.Schema):
@@ -43,7 +43,7 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     )
 
 
-def one_page(statement: S, *, page: int, per_page: int) -> S:
+def one_page(statement: Select[*_Columns], *, page: int, per_page: int) -> Select[*_Columns]:
     """``statement`` narrowed to page ``page`` (from 1) of ``per_page`` rows."""
     return statement.limit(per_page).offset((page - 1) * per_page)
 

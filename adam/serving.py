@@ -13,7 +13,7 @@ from typing import Any
 # Collect the youngest generation after this many net allocations instead of 700: a
 # registration allocates tens of thousands of short-lived objects, almost all freed by
 # reference counting, so the default threshold runs the collector ~once per request for
-# nothing (0.4-0.7 ms a registration, measured in bench/registration_inprocess.py runs).
+# nothing (the cost measured with bench/registration_inprocess.py is in bench/RESULTS.md).
 YOUNG_THRESHOLD = 5000
 
 
@@ -45,7 +45,7 @@ def post_worker_init(_worker: Any) -> None:
     """gunicorn hook, in each worker once the app is loaded: what was built at start (the
     app, its schemas, the reference data, the imported modules) lives as long as the worker,
     so the collector stops scanning it. Without this, a full collection walks every one of
-    those objects and stalls one request in a few hundred for 70-80 ms."""
+    those objects and now and then stalls one request far beyond the others (bench/RESULTS.md)."""
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)

@@ -2,15 +2,15 @@
 
 SQLite lets one connection write at a time. One that finds the file locked retries through
 SQLite's busy handler, which sleeps between tries (up to 100 ms each), so with the server's
-eight threads (2 workers x 4) a registration waited up to a second for a lock that was free
-after a few milliseconds (bench/RESULTS.md, 2026-12-05). Here every writer, of any thread or
-process, first takes an exclusive ``flock`` on a file beside the database, before its
-transaction's first write, and gives it back when the transaction ends (commit, rollback, or
-the rollback that returns a connection to the pool). A waiter tries again every millisecond
+eight threads (2 workers x 4) a registration could wait far longer than the lock was held
+(figures in bench/RESULTS.md). Here every writer, of any thread or process, first takes an
+exclusive ``flock`` on a file beside the database, before its transaction's first write,
+and gives it back when the transaction ends (commit, rollback, or the rollback that returns
+a connection to the pool). A waiter tries again every millisecond
 or two, so the lock passes on as soon as it is free; a process that dies lets go of it with
 its file descriptors. A lock kept in each process instead queued the threads of one process
 but let them hand the database to each other while the other process's writer slept in the
-busy handler (2.8 s at worst).
+busy handler.
 """
 
 from __future__ import annotations
@@ -114,6 +114,6 @@ def _info(connection: Any) -> dict[Any, Any] | None:
     """The pooled connection's ``info``; None for the bare connection the dialect is handed
     while it first sets itself up (it holds no lock)."""
     try:
-        return connection.info  # type: ignore[no-any-return]
+        return connection.info
     except (AttributeError, NotImplementedError):
         return None

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 
 from adam.cli import main
+from adam.db import utcnow
+from adam.iati.models import ImportJob
+from adam.session import new_session
+from tests.iati.import_helpers import Act, iati_file
 
 
 def _run(app: Flask, *args: str) -> str:
@@ -61,3 +69,48 @@ def test_demo_data_loads_once(app: Flask) -> None:
     output = _run(app, "seed", "--demo")
     assert "Demo data: 21 organizations, 35 projects." in output
     assert "nothing loaded" in _run(app, "seed", "--demo")
+
+
+def test_import_keeps_the_leases_of_the_files_waiting_their_turn(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file's job is claimed at the start; while the first imports, a worker looking for
+    jobs whose lease ran out must find none of this command's, or the command would stop on
+    "taken over" (as it did: the waiting leases were never renewed)."""
+    from adam.iati import service as import_service
+
+    # The lease clock stands still but for the imports: each activity takes 30 s, so the
+    # first file's eight outlast the 120 s lease of the second's job.
+    now = [utcnow()]
+    monkeypatch.setattr(import_service, "utcnow", lambda: now[0])
+    real_run_job = import_service.run_job
+    taken: list[int] = []
+
+    def run_then_a_worker_looks(*args: Any, **kwargs: Any) -> ImportJob | None:
+        shown = kwargs["progress"]
+
+        def slow(done: int) -> None:
+            now[0] += dt.timedelta(seconds=30 * done)
+            shown(done)
+
+        job = real_run_job(*args, **{**kwargs, "progress": slow})
+        with new_session(app) as session:
+            claimed = import_service.claim_next(session, lease_seconds=120)
+            session.commit()
+        if claimed is not None:
+            taken.append(claimed[0])
+        return job
+
+    monkeypatch.setattr(import_service, "run_job", run_then_a_worker_looks)
+    files = []
+    for name in ("first", "second"):
+        path = tmp_path / f"{name}.xml"
+        path.write_bytes(iati_file(*(Act(f"{name}-{i}") for i in range(8))))
+        files.append(str(path))
+
+    result = app.test_cli_runner().invoke(main, ["import", "iati", *files])
+
+    assert result.exit_code == 0, result.output
+    assert taken == []
+    assert "(first.xml): done. 8 activities" in result.stdout
+    assert "(second.xml): done. 8 activities" in result.stdout

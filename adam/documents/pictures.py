@@ -75,7 +75,7 @@ def _jpeg_orientation_segment(data: bytes) -> bytes:
     return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
 
 
-def _strip_jpeg(data: bytes) -> Iterator[bytes]:
+def _strip_jpeg(data: bytes) -> Iterator[bytes | memoryview]:
     view = memoryview(data)
     yield b"\xff\xd8"
     yield _jpeg_orientation_segment(data)
@@ -151,7 +151,7 @@ _PNG_KEPT = {
 }
 
 
-def _strip_png(data: bytes) -> Iterator[bytes]:
+def _strip_png(data: bytes) -> Iterator[bytes | memoryview]:
     view = memoryview(data)
     yield view[:8]
     position, size = 8, len(data)
@@ -174,7 +174,7 @@ _WEBP_KEPT = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
 _VP8X_EXIF, _VP8X_XMP = 0x08, 0x04
 
 
-def _strip_webp(data: bytes) -> Iterator[bytes]:
+def _strip_webp(data: bytes) -> Iterator[bytes | memoryview]:
     view = memoryview(data)
     (riff_size,) = struct.unpack("<I", data[4:8])
     size = min(len(data), 8 + riff_size)
@@ -213,7 +213,7 @@ def _gif_sub_blocks(data: bytes, position: int) -> int:
             return position
 
 
-def _strip_gif(data: bytes) -> Iterator[bytes]:
+def _strip_gif(data: bytes) -> Iterator[bytes | memoryview]:
     view = memoryview(data)
     if len(data) < 13:
         raise _unreadable("GIF", "the file is cut short")
@@ -253,7 +253,7 @@ _STRIPPERS = {
 _KIND = {sniff.JPEG: "JPEG", sniff.PNG: "PNG", sniff.WEBP: "WebP", sniff.GIF: "GIF"}
 
 
-def strip_metadata(data: bytes, media_type: str) -> Iterator[bytes]:
+def strip_metadata(data: bytes, media_type: str) -> Iterator[bytes | memoryview]:
     """The picture's bytes without metadata, in pieces (to be written as they come).
 
     :raises PictureUnreadable: the container is malformed.

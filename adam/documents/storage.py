@@ -36,7 +36,9 @@ class StagedBlob:
 
 
 class BlobStore(Protocol):
-    def stage(self, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> StagedBlob:
+    def stage(
+        self, chunks: Iterable[bytes | memoryview], *, max_bytes: int | None = None
+    ) -> StagedBlob:
         """Write ``chunks`` to a staging file while hashing them.
 
         :raises FileTooLarge: more than ``max_bytes`` came (nothing is left behind).
@@ -94,7 +96,9 @@ class LocalBlobStore:
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def stage(self, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> StagedBlob:
+    def stage(
+        self, chunks: Iterable[bytes | memoryview], *, max_bytes: int | None = None
+    ) -> StagedBlob:
         digest = hashlib.sha256()
         size = 0
         fd, name = tempfile.mkstemp(dir=self.staging, prefix="upload-")

@@ -198,7 +198,7 @@ def _rare_match(
 
 
 @lru_cache(maxsize=256)
-def _words_query(shape: _Shape) -> Select[tuple[int]]:
+def _words_query(shape: _Shape) -> Select[int]:
     """Live projects in the probe's countries holding its rarest words (bound as ``match``),
     best ranked first."""
     # PostgreSQL finds the words in the probe's countries in the index itself (the tsvector
@@ -225,7 +225,7 @@ def _words_query(shape: _Shape) -> Select[tuple[int]]:
 
 
 @lru_cache(maxsize=256)
-def _organization_query(shape: _Shape) -> Select[tuple[int]]:
+def _organization_query(shape: _Shape) -> Select[int]:
     """Live projects naming one of the probe's organizations in one of its countries, nearest
     start first (undated last), read as short ranges of ``match_key``."""
     key = MatchKey.__table__.c

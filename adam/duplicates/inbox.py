@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import UnaryExpression, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -78,12 +78,13 @@ def list_alerts(
     if filters.min_score is not None:
         conditions.append(DuplicateAlert.score >= filters.min_score)
     total = session.scalar(select(func.count(DuplicateAlert.id)).where(*conditions)) or 0
-    order = {
+    orders: dict[str, list[UnaryExpression[Any]]] = {
         "-created_at": [DuplicateAlert.id.desc()],
         "created_at": [DuplicateAlert.id.asc()],
         "-score": [DuplicateAlert.score.desc(), DuplicateAlert.id.desc()],
         "score": [DuplicateAlert.score.asc(), DuplicateAlert.id.desc()],
-    }[sort]
+    }
+    order = orders[sort]
     query = select(DuplicateAlert).where(*conditions).options(*_eager()).order_by(*order)
     rows = session.scalars(one_page(query, page=page, per_page=per_page))
     return list(rows), total

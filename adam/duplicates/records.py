@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, Subquery, bindparam, cast, func, literal, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    String,
+    Subquery,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from adam.duplicates import events
@@ -55,7 +66,7 @@ def candidate_rows(
 
 
 @lru_cache(maxsize=256)
-def _rows_statement(found: Subquery, dialect: str) -> Select[Any]:
+def _rows_statement(found: Subquery, dialect: str) -> Select[*tuple[Any, ...]]:
     """``_candidate_select`` of the projects ``found`` holds, with which of the organizations
     bound as ``shared_organizations`` each names; one per candidate statement (``found`` is
     built once per shape)."""
@@ -81,7 +92,7 @@ def _rows_statement(found: Subquery, dialect: str) -> Select[Any]:
     )
 
 
-def _candidate_select() -> Select[Any]:
+def _candidate_select() -> Select[*tuple[Any, ...]]:
     """What a candidate's record, summary and notice need of its project and index rows."""
     search = ProjectSearch.__table__.c
     return select(
@@ -127,10 +138,10 @@ def _links(session: Session, ids: Sequence[int]) -> _Links:
 
 
 @cache
-def _links_statement() -> Select[Any]:
+def _links_statement() -> Select[*tuple[Any, ...]]:
     """(project, kind, code, name, order) of the projects bound to ``ids``. Built once: a
     union of three joins takes longer to build (0.4 ms) than the database takes to run it."""
-    ids = bindparam("ids", expanding=True)
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
     rows = union_all(
         select(
             project_country.c.project_id,

@@ -26,7 +26,7 @@ import time
 import weakref
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, String, delete, func, literal, select, text, union_all
+from sqlalchemy import Connection, Engine, String, delete, func, literal, select, text, union_all
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adam.db import Base
@@ -106,16 +106,17 @@ class _Cache:
 
 
 # Keyed by the engine itself (weakly): an id() could be reused by a later engine of another
-# database, which must not inherit these counts.
-_caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
+# database, which must not inherit these counts. A session bound to one connection (the tests'
+# transaction) gets that connection's own cache, as it may see rows nobody else does.
+_caches: weakref.WeakKeyDictionary[Engine | Connection, _Cache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
-def _cache(engine: Engine) -> _Cache:
+def _cache(bind: Engine | Connection) -> _Cache:
     with _caches_lock:
-        cache = _caches.get(engine)
+        cache = _caches.get(bind)
         if cache is None:
-            cache = _caches[engine] = _Cache()
+            cache = _caches[bind] = _Cache()
         return cache
 
 

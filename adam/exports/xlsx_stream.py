@@ -134,7 +134,8 @@ def _discard_sheet_file(sheet: WriteOnlyWorksheet) -> None:
     openpyxl deletes it only on save (or at interpreter exit); a server lives long. The sheet
     is closed first, which ends its XML stream and closes the file.
     """
-    writer = sheet._writer
+    # A private attribute the stubs leave out (openpyxl names it in WriteOnlyWorksheet.__init__).
+    writer = getattr(sheet, "_writer", None)
     if writer is None:
         return
     try:

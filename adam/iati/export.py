@@ -168,7 +168,7 @@ def activity_element(
     etree.SubElement(activity, "activity-status", code=codes.STATUS_TO_IATI[project.status])
     for date_type, day in _dates(project, settings.today):
         element = etree.SubElement(
-            activity, "activity-date", type=date_type, **{"iso-date": day.isoformat()}
+            activity, "activity-date", {"type": date_type, "iso-date": day.isoformat()}
         )
         if project.start_date is None and project.end_date is None:
             _narrative(

@@ -221,6 +221,22 @@ def claim_job(session: Session, job_id: int, *, lease_seconds: float) -> str | N
     return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
+def renew_leases(session: Session, claims: Mapping[int, str], *, lease_seconds: float) -> None:
+    """Extend the leases of jobs claimed (``{job_id: token}``) and waiting their turn in this
+    process, so that no other process takes them over meanwhile; the caller commits.
+
+    A job whose token is gone already is left as it is: its run will find that out.
+    """
+    until = utcnow() + dt.timedelta(seconds=lease_seconds)
+    for job_id, token in claims.items():
+        session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.claim_token == token)
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def claim_next(session: Session, *, lease_seconds: float) -> tuple[int, str] | None:
     """Claim the oldest job to be had; the caller commits."""
     candidates = session.scalars(

@@ -88,9 +88,8 @@ class Weights:
     Cross-validation, 5 folds of whole connected components (no record on both sides), weights
     refitted on four folds and scored on the fifth, threshold 70, pairs sharing a country:
     mean P 0.924, R 0.904, F1 0.907 (all pairs: P 0.922, R 0.851, F1 0.875). Titles alone:
-    F1 0.62. Until 2026-11-22 organizations counted without any text in common (49 alerts
-    among the 35 demo projects); until 2026-11-30 any shared organization and any resemblance
-    in the field's words counted (25 alerts); weighed, 2. See features.text_signal.
+    F1 0.62. Shared organizations and words count by their weight (features.text_signal); the
+    earlier rules, and the demo alerts each raised, are in bench/RESULTS.md.
     """
 
     bias: float = 0.64

@@ -9,7 +9,8 @@ organizations block nothing: they cannot make a pair reach the threshold alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+import heapq
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -75,7 +76,8 @@ class Blocks:
         """The records to score ``pid`` against, near it in time: those sharing the most
         weight of its words, then those naming its organizations, nearest start first."""
         record = self.records[pid]
-        shared: Counter[int] = Counter()
+        # Summed word weights are floats, which Counter's stubs do not allow for its counts.
+        shared: defaultdict[int, float] = defaultdict(float)
         searched = sorted(
             (
                 w
@@ -90,7 +92,9 @@ class Blocks:
             for other in self.postings[word]:
                 if other != pid:
                     shared[other] += weight
-        chosen = [o for o, _ in shared.most_common(self.blocking.by_words)]
+        # What Counter.most_common does: ties keep their first-seen order.
+        most = heapq.nlargest(self.blocking.by_words, shared.items(), key=lambda item: item[1])
+        chosen = [o for o, _ in most]
         near: list[tuple[int, int]] = []
         for org in record.organizations:
             for other in self.by_org.get(org, ()):

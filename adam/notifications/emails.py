@@ -140,7 +140,8 @@ def _side_by_side_html(projects: Sequence[Mapping[str, Any]], public_url: str) -
 
 def _alert_section(payload: Mapping[str, Any], public_url: str) -> tuple[str, str, str]:
     """(one-line summary, text, html) of one alert.created payload."""
-    alert = payload.get("alert") if isinstance(payload.get("alert"), Mapping) else {}
+    raw_alert = payload.get("alert")
+    alert: Mapping[str, Any] = raw_alert if isinstance(raw_alert, Mapping) else {}
     projects = [p for p in payload.get("projects") or [] if isinstance(p, Mapping)]
     codes = " / ".join(str(p.get("code") or p.get("id")) for p in projects[:2]) or "two projects"
     score = alert.get("score")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -72,8 +72,8 @@ def _link_filters(
 
     On SQLite the two link tables are joined first, so only projects matching both are looked
     up in the (wide) project table; two IN lists made it read every project of the country.
-    PostgreSQL plans two IN lists well (bitmap AND) and the joined form worse (measured: list
-    p95 57 ms vs 116 ms at 100k), so it keeps them.
+    PostgreSQL plans two IN lists well (bitmap AND) and the joined form worse (measured at
+    100k projects: bench/RESULTS.md), so it keeps them.
     """
     by_country = (
         select(project_country.c.project_id).where(
@@ -101,7 +101,13 @@ def _link_filters(
     return [Project.id.in_(joined)]
 
 
-def apply_filters(session: Session, query: Select[Any], filters: ProjectFilters) -> Select[Any]:
+# Whatever columns a query selects, its filtered form selects the same.
+_Columns = TypeVarTuple("_Columns")
+
+
+def apply_filters(
+    session: Session, query: Select[*_Columns], filters: ProjectFilters
+) -> Select[*_Columns]:
     """Add the filters' conditions to a query over ``Project``.
 
     :raises InvalidInput: when a filter names a country, theme or organization that does not exist,

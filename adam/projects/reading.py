@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, UnaryExpression, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from adam.auth import permissions
@@ -61,9 +61,12 @@ def project_history(session: Session, project_id: int, *, actor: Actor) -> list[
     )
 
 
-def order_projects(query: Select[Any], sort: str) -> Select[Any]:
+_Columns = TypeVarTuple("_Columns")
+
+
+def order_projects(query: Select[*_Columns], sort: str) -> Select[*_Columns]:
     """``query`` ordered by the API's sort keys (``-`` for descending), then newest id first."""
-    clauses = []
+    clauses: list[UnaryExpression[Any]] = []
     for part in sort.split(","):
         part = part.strip()
         column = SORT_COLUMNS[part.lstrip("-")]

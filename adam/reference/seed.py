@@ -6,6 +6,7 @@ import csv
 import json
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,7 +54,7 @@ def seed_reference_data(session: Session) -> SeedReport:
     themes_added = themes_updated = 0
     known = {t.slug: t for t in session.scalars(select(Theme))}
     for spec in json.loads(_data("themes.json"))["themes"]:
-        values = {
+        theme_values: dict[str, Any] = {
             "name_en": spec["name_en"],
             "name_ru": spec["name_ru"],
             "pillar": Pillar(spec["pillar"]),
@@ -61,10 +62,10 @@ def seed_reference_data(session: Session) -> SeedReport:
         }
         theme = known.get(spec["slug"])
         if theme is None:
-            session.add(Theme(slug=spec["slug"], **values))
+            session.add(Theme(slug=spec["slug"], **theme_values))
             themes_added += 1
-        elif any(getattr(theme, k) != v for k, v in values.items()):
-            for key, value in values.items():
+        elif any(getattr(theme, k) != v for k, v in theme_values.items()):
+            for key, value in theme_values.items():
                 setattr(theme, key, value)
             themes_updated += 1
     session.flush()

@@ -157,7 +157,9 @@ def update_organization(
     return org
 
 
-def missing(found: dict[str, object], asked: Sequence[str], *, key=str.lower) -> list[str]:
+def missing(
+    found: dict[str, object], asked: Sequence[str], *, key: Callable[[str], str] = str.lower
+) -> list[str]:
     """The asked codes that ``found`` (keyed by ``key(code)``) does not hold, in asked order."""
     return [code for code in asked if key(code) not in found]
 
