@@ -77,13 +77,15 @@ def test_import_keeps_the_leases_of_the_files_waiting_their_turn(
     """Every file's job is claimed at the start; while the first imports, a worker looking for
     jobs whose lease ran out must find none of this command's, or the command would stop on
     "taken over" (as it did: the waiting leases were never renewed)."""
+    from adam.iati import runner
     from adam.iati import service as import_service
 
     # The lease clock stands still but for the imports: each activity takes 30 s, so the
     # first file's eight outlast the 120 s lease of the second's job.
     now = [utcnow()]
     monkeypatch.setattr(import_service, "utcnow", lambda: now[0])
-    real_run_job = import_service.run_job
+    monkeypatch.setattr(runner, "utcnow", lambda: now[0])
+    real_run_job = runner.run_job
     taken: list[int] = []
 
     def run_then_a_worker_looks(*args: Any, **kwargs: Any) -> ImportJob | None:
@@ -101,7 +103,7 @@ def test_import_keeps_the_leases_of_the_files_waiting_their_turn(
             taken.append(claimed[0])
         return job
 
-    monkeypatch.setattr(import_service, "run_job", run_then_a_worker_looks)
+    monkeypatch.setattr(runner, "run_job", run_then_a_worker_looks)
     files = []
     for name in ("first", "second"):
         path = tmp_path / f"{name}.xml"
