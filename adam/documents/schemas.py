@@ -83,11 +83,6 @@ class DocumentListQuerySchema(ma.Schema):
     )
 
 
-class CategorySchema(ma.Schema):
-    code = ma.fields.String()
-    name = ma.fields.String()
-
-
 class DocumentOutSchema(ma.Schema):
     id = ma.fields.Integer()
     project_id = ma.fields.Integer()

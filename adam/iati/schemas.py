@@ -44,17 +44,6 @@ class ImportUploadSchema(ma.Schema):
     )
 
 
-class CountersSchema(ma.Schema):
-    total = ma.fields.Integer(metadata={"description": "Activities in the file"})
-    processed = ma.fields.Integer()
-    created = ma.fields.Integer()
-    updated = ma.fields.Integer()
-    unchanged = ma.fields.Integer()
-    skipped = ma.fields.Integer()
-    failed = ma.fields.Integer()
-    alerts = ma.fields.Integer(metadata={"description": "Duplicate alerts raised"})
-
-
 class ReportEntrySchema(ma.Schema):
     line = ma.fields.Integer(metadata={"description": "Line of the iati-activity in the file"})
     iati_identifier = ma.fields.String(allow_none=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adam.matching.config import DEFAULT_WEIGHTS
-
 
 @dataclass(frozen=True, slots=True)
 class Reason:
@@ -28,6 +26,3 @@ class Reason:
 class Match:
     score: float  # 0-100
     reasons: tuple[Reason, ...]
-
-    def is_alert(self, threshold: float = DEFAULT_WEIGHTS.threshold) -> bool:
-        return self.score >= threshold

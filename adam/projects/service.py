@@ -60,8 +60,6 @@ __all__ = [
     "withdraw_project",
 ]
 
-LIST_FIELDS = ("donors", "implementers", "countries", "themes")
-
 
 def _scope(
     countries: Sequence[Country],

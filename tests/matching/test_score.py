@@ -53,7 +53,6 @@ IMPLEMENTER = MatchRecord(
 def test_same_activity_in_different_words_is_an_alert() -> None:
     match = score(FUNDER, IMPLEMENTER)
     assert match.score >= ALERT_THRESHOLD
-    assert match.is_alert()
     details = [str(r) for r in match.reasons]
     assert "same donor: gb-fcdo" in details
     assert "dates overlap 2024-04..2025-06" in details
