@@ -77,7 +77,7 @@ class Limits:
 class _Shape:
     """What a candidate statement's SQL depends on; the probe's values are bound at execution,
     so each shape is built once: building the organization block's union of ranges took
-    longer (1-2 ms) than the database takes to run it."""
+    longer than the database takes to run it (bench/RESULTS.md)."""
 
     dialect: str
     words: bool  # the word block is there

@@ -140,7 +140,8 @@ def _links(session: Session, ids: Sequence[int]) -> _Links:
 @cache
 def _links_statement() -> Select[*tuple[Any, ...]]:
     """(project, kind, code, name, order) of the projects bound to ``ids``. Built once: a
-    union of three joins takes longer to build (0.4 ms) than the database takes to run it."""
+    union of three joins takes longer to build than the database takes to run it
+    (bench/RESULTS.md)."""
     ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
     rows = union_all(
         select(

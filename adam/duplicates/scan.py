@@ -1,9 +1,10 @@
 """Find duplicate pairs among projects already stored (after a bulk load), country by country.
 
-Checking each project through the database, as a registration does, costs ~10 ms a project;
-a scan instead loads one country's live projects at a time, blocks them in memory on the same
-two keys (rare shared words, shared organizations) and scores each pair once. Memory is bound
-by the largest country, not the corpus.
+Checking each project through the database, as a registration does, costs a round of
+statements a project (bench/RESULTS.md has the figures); a scan instead loads one country's
+live projects at a time, blocks them in memory on the same two keys (rare shared words, shared
+organizations) and scores each pair once. Memory is bound by the largest country, not the
+corpus.
 """
 
 from __future__ import annotations

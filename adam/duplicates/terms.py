@@ -326,8 +326,8 @@ def refresh_term_stats(session: Session) -> int:
         )
     session.execute(text(f"INSERT INTO search_term_stat (term, documents) {source}"))
     # Each organization's projects: counted live, a common one (UNODC names a fifth of all
-    # projects) reads up to common_count rows (5,001 at 100k, 6-8 ms; ten times the rows at
-    # 1M), in every process whose cache lacks it.
+    # projects) reads up to common_count rows, more as the corpus grows, in every process
+    # whose cache lacks it (figures in bench/RESULTS.md).
     session.execute(
         text(
             "INSERT INTO search_term_stat (term, documents) "
@@ -339,14 +339,14 @@ def refresh_term_stats(session: Session) -> int:
     if session.get_bind().dialect.name == "postgresql":
         # The index grew by a tenth: so did what the planner knows of it, or should. Without
         # fresh statistics (autovacuum off, or behind a bulk import) it reads a rare word by
-        # scanning every row instead of the GIN index: 7 ms at a thousand projects, growing.
+        # scanning every row instead of the GIN index, slower as the index grows.
         session.execute(text(f"ANALYZE {', '.join(ANALYZED_TABLES)}"))
     total = session.scalar(text("SELECT count(*) FROM project_search")) or 0
     # The index's size as ``indexed_total`` measures it (the highest id), not the count: the
     # snapshot's age is judged by comparing the two, and ids have gaps (each registration
     # rolled back, each failed import batch burns some on PostgreSQL). A count compared with
     # the highest id would call a snapshot stale for good once the gaps reach a tenth, and
-    # every registration would then count its words live (40-130 ms at 100k).
+    # every registration would then count its words live, many times slower.
     session.add(SearchTermStat(term=TOTAL_KEY, documents=indexed_total(session)))
     session.flush()
     clear_cache()
