@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +122,38 @@ def test_the_matcher_loads_without_the_app() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert found == "[]"
+
+
+# As the `adam` console script: it imports the entry point at the top, and a spawned process
+# re-runs that script (as __mp_main__) before it takes its first task.
+SCAN_WORKER = """
+from adam.__main__ import main
+
+if __name__ == "__main__":
+    import json
+    import os
+
+    from adam.duplicates import scan
+
+    os.cpu_count = lambda: 2  # so that _score_all spawns even on one core
+    # A scan task unpickles adam.matching.pairs objects, importing that module.
+    probe = "(__import__('adam.matching.pairs'), sorted(__import__('sys').modules))[1]"
+    [(_, modules)] = scan._score_all(eval, iter([(None, probe)]), parallel=True)
+    print(json.dumps(modules))
+"""
+
+
+def test_a_scan_worker_started_by_the_command_loads_the_matcher_not_the_app(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "adam"
+    script.write_text(SCAN_WORKER)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    assert {"flask", "sqlalchemy", "marshmallow"} & modules == set()
+    ours = {m for m in modules if m == "adam" or m.startswith("adam.")}
+    assert "adam.matching.pairs" in ours
+    assert {m for m in ours if not m.startswith("adam.matching")} == {"adam", "adam.__main__"}
