@@ -79,10 +79,11 @@ class Settings:
             ),
             imports=_built(ImportSettings.from_config, config, ImportSettingsError),
             uploads=_upload_settings(config),
+            # Their defaults are in defaults/default.toml, not repeated here.
             reporting_org=ReportingOrg(
-                ref=str(config.get("IATI_REPORTING_ORG_REF") or "XX-ADAM"),
-                type=str(config.get("IATI_REPORTING_ORG_TYPE") or "40"),
-                name=str(config.get("IATI_REPORTING_ORG_NAME") or "ADAM"),
+                ref=_given(config, "IATI_REPORTING_ORG_REF"),
+                type=_given(config, "IATI_REPORTING_ORG_TYPE"),
+                name=_given(config, "IATI_REPORTING_ORG_NAME"),
             ),
         )
 
@@ -123,6 +124,12 @@ def _upload_settings(config: Mapping[str, Any]) -> UploadSettings:
     if not 16 <= uploads.thumbnail_side <= 2048:
         raise ConfigError(f"THUMBNAIL_SIZE must be 16 to 2048, not {uploads.thumbnail_side}.")
     return uploads
+
+
+def _given(config: Mapping[str, Any], key: str) -> str:
+    if key not in config:
+        raise ConfigError(f"{key} is not set (defaults/default.toml sets it).")
+    return str(config[key])
 
 
 def _positive_int(config: Mapping[str, Any], key: str, default: int) -> int:

@@ -47,15 +47,14 @@ def _authenticate() -> None:
 def _require_json_body() -> None:
     if request.method not in BODY_METHODS or request.endpoint is None:
         return
-    accepts = request_access().accepts
-    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
-    if accepts == "multipart":
+    if request_access().accepts == "multipart":
         if request.mimetype != "multipart/form-data":
             raise UnsupportedMediaType(
                 "Send the file as multipart/form-data (a 'file' field), not "
                 f"{request.mimetype or 'no content type'}."
             )
         return
+    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
     if has_body and not request.is_json:
         raise UnsupportedMediaType(
             f"Send the body as JSON (Content-Type: application/json), not "

@@ -220,6 +220,13 @@ def _save(
     }
     if report is not None:
         values["report"] = report
+    if not _write_claimed(session, job_id, token, values):
+        raise LeaseLost
+
+
+def _write_claimed(session: Session, job_id: int, token: str, values: dict[str, Any]) -> bool:
+    """Write ``values`` to the job if this runner's claim still holds, and commit; whether it
+    held (one conditional UPDATE: of two runners, the row count tells the one that owns it)."""
     result = session.execute(
         update(ImportJob)
         .where(ImportJob.id == job_id, ImportJob.claim_token == token)
@@ -227,8 +234,7 @@ def _save(
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise LeaseLost
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _finish(
@@ -251,14 +257,7 @@ def _finish(
     }
     if report is not None:
         values["report"] = report
-    result = session.execute(
-        update(ImportJob)
-        .where(ImportJob.id == job_id, ImportJob.claim_token == token)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not _write_claimed(session, job_id, token, values):
         log.warning("IATI import job %s finished after another process took it over.", job_id)
 
 

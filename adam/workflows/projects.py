@@ -26,7 +26,7 @@ class Written:
     project: Project
     outcome: CheckOutcome
     listed: int
-    # The fields whose stored value the write changed (every field, for a registration).
+    # The fields whose stored value an edit changed (empty for the other writes).
     changed: frozenset[str] = frozenset()
 
     @property
@@ -46,8 +46,7 @@ def register(
     """Register a project and raise alerts for the stored projects that look like it."""
     project = project_service.register_project(session, actor=actor, data=data)
     outcome = duplicates_service.check_project(session, project, settings=matcher, new=True)
-    changed = frozenset(project_service.snapshot(project))
-    return Written(project, outcome, matcher.listed, changed)
+    return Written(project, outcome, matcher.listed)
 
 
 def edit(
@@ -88,4 +87,4 @@ def restore(
     withdrawn never saw it."""
     project = project_service.restore_project(session, project_id, actor=actor)
     outcome = duplicates_service.check_project(session, project, settings=matcher, reindex=False)
-    return Written(project, outcome, matcher.listed, frozenset({"withdrawn_at"}))
+    return Written(project, outcome, matcher.listed)
