@@ -14,9 +14,11 @@ from typing import Any, Literal, TypeVar, overload
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-# What a POST, PUT or PATCH may carry: a JSON document (or nothing), or a file upload
-# (multipart/form-data).
-Accepts = Literal["json", "multipart"]
+# What a POST, PUT or PATCH may carry: a JSON document (or nothing), a file upload
+# (multipart/form-data), or a web form (urlencoded or multipart, the portal's pages).
+Accepts = Literal["json", "multipart", "form"]
+# How the caller is recognised: a bearer token (the API), or the portal's sign-in cookie.
+By = Literal["token", "session"]
 
 _ATTRIBUTE = "adam_access"
 
@@ -25,6 +27,7 @@ _ATTRIBUTE = "adam_access"
 class Access:
     public: bool
     accepts: Accepts = "json"
+    by: By = "token"
 
 
 UNDECLARED = Access(public=False)
@@ -57,6 +60,17 @@ def protected(view: View | None = None, /, *, accepts: Accepts = "json") -> Any:
     if view is not None:
         return _declare(view, Access(public=False, accepts=accepts))
     return lambda v: _declare(v, Access(public=False, accepts=accepts))
+
+
+def page(view: View) -> View:
+    """A portal page for signed-in people; anyone else is sent to the sign-in page."""
+    return _declare(view, Access(public=False, accepts="form", by="session"))
+
+
+def open_page(view: View) -> View:
+    """A portal page anyone may open (sign-in, the language switch); a signed-in person is
+    still recognised on it."""
+    return _declare(view, Access(public=True, accepts="form", by="session"))
 
 
 def declared(view: Callable[..., Any] | None) -> Access | None:

@@ -19,6 +19,7 @@ from adam.duplicates.routes import blp as alerts_blp
 from adam.health import blp as health_blp
 from adam.iati.routes import blp as iati_blp
 from adam.notifications.routes import blp as webhooks_blp
+from adam.portal import setup as portal
 from adam.projects.routes import blp as projects_blp
 from adam.reference.routes import blp as reference_blp
 from adam.settings import Settings
@@ -73,6 +74,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_blp)
     _declare_library_views(app, api)
     web.init_app(app)
+    portal.init_app(app)
     register_error_handlers(app)
     return app
 

@@ -6,6 +6,12 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 
+def N_(text: str) -> str:
+    """Marks a fixed message for the translation catalogue (``./dev messages``); the page or
+    answer that shows it looks it up in the reader's language."""
+    return text
+
+
 class AdamError(Exception):
     status = 500
     code = "internal_error"

@@ -29,6 +29,19 @@ from adam.notifications.settings import SettingsError as NotificationSettingsErr
 SESSION_INFO_KEY = "adam.settings"
 
 
+@dataclass(frozen=True, slots=True)
+class PortalSettings:
+    """Sign-in to the web pages: how long an idle session lives, and how failed sign-ins are
+    limited (``limits`` notation, e.g. "5 per 15 minutes"), kept where ``rate_limit_storage``
+    says (``memory://``, or a ``redis://`` URL that several workers and hosts share)."""
+
+    idle_minutes: int
+    secure_cookies: bool
+    sign_in_limit_per_account: str
+    sign_in_limit_per_address: str
+    rate_limit_storage: str
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says which key and why."""
 
@@ -54,6 +67,7 @@ class Settings:
     imports: ImportSettings
     uploads: UploadSettings
     reporting_org: ReportingOrg
+    portal: PortalSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, instance_path: Path) -> Settings:
@@ -85,6 +99,7 @@ class Settings:
                 type=_given(config, "IATI_REPORTING_ORG_TYPE"),
                 name=_given(config, "IATI_REPORTING_ORG_NAME"),
             ),
+            portal=_portal_settings(config),
         )
 
 
@@ -124,6 +139,31 @@ def _upload_settings(config: Mapping[str, Any]) -> UploadSettings:
     if not 16 <= uploads.thumbnail_side <= 2048:
         raise ConfigError(f"THUMBNAIL_SIZE must be 16 to 2048, not {uploads.thumbnail_side}.")
     return uploads
+
+
+def _portal_settings(config: Mapping[str, Any]) -> PortalSettings:
+    from limits import parse_many
+
+    limits = {}
+    for key in ("SIGN_IN_LIMIT_PER_ACCOUNT", "SIGN_IN_LIMIT_PER_ADDRESS"):
+        value = _given(config, key)
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(f"{key} must read like '5 per 15 minutes', not {value!r}.") from None
+        limits[key] = value
+    storage = _given(config, "RATE_LIMIT_STORAGE")
+    if not storage.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://")):
+        raise ConfigError(
+            f"RATE_LIMIT_STORAGE must be memory:// or a redis:// URL, not {storage!r}."
+        )
+    return PortalSettings(
+        idle_minutes=_positive_int(config, "SESSION_IDLE_MINUTES", 60),
+        secure_cookies=str(config["ENV"]) == "production",
+        sign_in_limit_per_account=limits["SIGN_IN_LIMIT_PER_ACCOUNT"],
+        sign_in_limit_per_address=limits["SIGN_IN_LIMIT_PER_ADDRESS"],
+        rate_limit_storage=storage,
+    )
 
 
 def _given(config: Mapping[str, Any], key: str) -> str:

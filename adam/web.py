@@ -31,8 +31,10 @@ def commit() -> None:
 
 
 def _authenticate() -> None:
-    # No endpoint: routing failed, and its 404 or 405 answers without a token.
-    if request.endpoint is None or request_access().public:
+    # No endpoint: routing failed, and its 404 or 405 answers without a token. The portal's
+    # pages recognise people by their sign-in cookie (adam.portal.signin).
+    access = request_access()
+    if request.endpoint is None or access.public or access.by == "session":
         return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -47,7 +49,10 @@ def _authenticate() -> None:
 def _require_json_body() -> None:
     if request.method not in BODY_METHODS or request.endpoint is None:
         return
-    if request_access().accepts == "multipart":
+    accepts = request_access().accepts
+    if accepts == "form":
+        return  # a web form: Flask parses it, and the portal's CSRF check guards it
+    if accepts == "multipart":
         if request.mimetype != "multipart/form-data":
             raise UnsupportedMediaType(
                 "Send the file as multipart/form-data (a 'file' field), not "

@@ -68,7 +68,9 @@ def test_every_route_declares_whether_it_needs_a_token() -> None:
     assert undeclared == [], f"declare @public or @protected (adam.access) on {undeclared}"
 
 
-def test_only_token_issuing_is_a_public_write() -> None:
+def test_only_signing_in_is_a_public_write() -> None:
+    """Token issuing and the portal's sign-in check a password; the language switch only sets
+    the browser's choice (and the account's, for a person signed in)."""
     app = _app()
     public_writes = {
         rule.endpoint
@@ -77,7 +79,11 @@ def test_only_token_issuing_is_a_public_write() -> None:
         and rule.methods & {"POST", "PATCH", "PUT", "DELETE"}
         and access_of(app.view_functions[rule.endpoint]).public
     }
-    assert public_writes == {"auth.issue_token"}
+    assert public_writes == {
+        "auth.issue_token",
+        "portal_account.sign_in",
+        "portal_account.switch_language",
+    }
 
 
 def _refusal(response: TestResponse) -> str | None:
@@ -93,9 +99,16 @@ def test_declarations_decide_who_is_answered_without_a_token() -> None:
     wrong: list[str] = []
     for endpoint, method, url in _routes(app):
         response = client.open(url, method=method)
-        public = access_of(app.view_functions[endpoint]).public
+        access = access_of(app.view_functions[endpoint])
+        public = access.public
         refusal = _refusal(response)
-        if public:
+        if access.by == "session":
+            # A portal page: strangers are sent to sign in, not asked for a token.
+            sent_away = response.status_code == 302 and response.headers["Location"].startswith(
+                "/sign-in"
+            )
+            ok = refusal is None and sent_away != public
+        elif public:
             # A public view may authenticate its caller itself, with HTTP Basic (token
             # issuing), but never asks for a token.
             ok = refusal is None or "HTTP Basic" in refusal

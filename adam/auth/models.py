@@ -31,6 +31,8 @@ class User(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The portal's language the person chose (None: their browser's Accept-Language decides).
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[timestamp]
 
     country: Mapped[Country | None] = relationship(lazy="joined")
@@ -48,5 +50,22 @@ class ApiToken(Base):
     created_at: Mapped[timestamp]
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class PortalSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    copy of the database signs no one in. Ended at sign-out, after idling, or when the
+    account is deactivated or its password changed."""
+
+    __tablename__ = "portal_session"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[timestamp]
+    last_seen_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")

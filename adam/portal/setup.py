@@ -1,0 +1,59 @@
+"""Wire the portal into the app: languages, sign-in, CSRF, limits, headers, blueprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, send_from_directory, url_for
+from flask_babel import lazy_gettext
+
+from adam.access import open_page
+from adam.auth.models import Role
+from adam.portal import headers, i18n, limits, signin
+from adam.portal.views.account import blp as account_blp
+from adam.portal.views.projects import blp as projects_blp
+
+BLUEPRINTS = (account_blp, projects_blp)
+STATIC = Path(__file__).resolve().parent / "static"
+
+WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT, Role.DONOR})
+EVERYONE = frozenset(Role)
+# The main menu: (endpoint, label, the roles that see it). The pages check permissions
+# themselves, with the services' rules; the menu only leaves out what a role cannot use.
+MENU = (
+    ("portal_projects.new_project", lazy_gettext("Register a project"), WRITERS),
+    ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
+    ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS - {Role.DONOR}),
+    ("portal_admin.users", lazy_gettext("Users"), frozenset({Role.ADMIN})),
+)
+
+
+@open_page
+def _static(filename: str) -> Response:
+    # Vendored files carry their version in their path, so they may be cached for long.
+    return send_from_directory(STATIC, filename, max_age=3600)
+
+
+def nav_items() -> list[dict[str, Any]]:
+    user = signin.current_user()
+    if user is None:
+        return []
+    return [
+        {"url": url_for(endpoint), "label": str(label)}
+        for endpoint, label, roles in MENU
+        if endpoint in current_app.view_functions and user.role in roles
+    ]
+
+
+def init_app(app: Flask) -> None:
+    i18n.init_app(app)
+    signin.init_app(app)
+    limits.init_app(app)
+    headers.init_app(app)
+    app.add_url_rule("/static/portal/<path:filename>", "static_portal", _static)
+    app.jinja_env.globals.update(
+        current_user=signin.current_user, nav_items=nav_items, language=i18n.language
+    )
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
