@@ -15,7 +15,8 @@ from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from adam.errors import AdamError, flatten_messages
+from adam.errors import N_, AdamError, flatten_messages
+from adam.portal.i18n import translate
 from adam.session import rollback_request_session
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,9 @@ ERROR_CODES = {
 }
 
 DEFAULT_MESSAGES = {
-    400: "The request is malformed.",
-    413: "The request body is larger than this service accepts.",
-    422: "The request has invalid fields; see details.",
+    400: N_("The request is malformed."),
+    413: N_("The request body is larger than this service accepts."),
+    422: N_("The request has invalid fields; see details."),
 }
 
 
@@ -65,12 +66,14 @@ def error_response(
     code: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
+    # The message in the language of Accept-Language, where the catalogue has it; the code
+    # stays as it is, for programs.
     body = {
         "error": {
             "status": status,
             "code": code or ERROR_CODES.get(status, "error"),
-            "message": message,
-            "details": dict(details or {}),
+            "message": translate(message),
+            "details": {k: [translate(m) for m in v] for k, v in (details or {}).items()},
         }
     }
     response = jsonify(body)
@@ -103,7 +106,7 @@ class Api(flask_smorest.Api):
                 details = flatten_messages(messages)
         message = data.get("message")
         if status == 400 and details.get("_request") == ["Invalid JSON body."]:
-            message, details = "The request body is not valid JSON.", {}
+            message, details = N_("The request body is not valid JSON."), {}
         if not message:
             message = DEFAULT_MESSAGES.get(status) or error.description or error.name
         if status >= 500:
@@ -129,12 +132,12 @@ def register_error_handlers(app: Flask) -> None:
         # Services check natural keys first; this catches the race where two requests
         # insert the same key at once. Nothing was written: the transaction rolled back.
         log.info("integrity error: %s", error.orig)
-        return error_response(409, "The request conflicts with data stored meanwhile; retry.")
+        return error_response(409, N_("The request conflicts with data stored meanwhile; retry."))
 
     @app.errorhandler(OperationalError)
     def _operational_error(error: OperationalError) -> Response:
         log.exception("database unavailable")
-        return error_response(503, "The database is not answering; retry shortly.")
+        return error_response(503, N_("The database is not answering; retry shortly."))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
@@ -142,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return app.extensions["adam.api"].handle_http_exception(error)
         log.exception("unhandled error")
-        return error_response(500, "An unexpected error occurred; it has been logged.")
+        return error_response(500, N_("An unexpected error occurred; it has been logged."))
 
 
 class Blueprint(flask_smorest.Blueprint):

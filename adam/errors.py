@@ -6,10 +6,24 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 
-def N_(text: str) -> str:
-    """Marks a fixed message for the translation catalogue (``./dev messages``); the page or
-    answer that shows it looks it up in the reader's language."""
-    return text
+class Text(str):
+    """A message in English that keeps its template and values, so that a page or an API
+    answer can give it in its reader's language (``adam.portal.i18n.translate``)."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, values: Mapping[str, Any]) -> Text:
+        text = super().__new__(cls, template % values if values else template)
+        text.template = template
+        text.values = dict(values)
+        return text
+
+
+def N_(template: str, **values: Any) -> Text:
+    """A message for the translation catalogue (``./dev messages`` extracts the template):
+    ``N_("Unknown country code: %(code)s.", code=code)`` reads as the English text."""
+    return Text(template, values)
 
 
 class AdamError(Exception):
@@ -79,7 +93,12 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
             for inner_key, inner_value in flatten_messages(value, name).items():
                 flat.setdefault(inner_key, []).extend(inner_value)
     elif isinstance(messages, list | tuple):
-        texts = [str(m) for m in messages if not isinstance(m, Mapping | list | tuple)]
+        # A str is kept as it is: a Text still knows its template, for translation.
+        texts = [
+            m if isinstance(m, str) else str(m)
+            for m in messages
+            if not isinstance(m, Mapping | list | tuple)
+        ]
         if texts:
             flat.setdefault(prefix or "_request", []).extend(texts)
         for item in messages:
@@ -87,7 +106,8 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
                 for inner_key, inner_value in flatten_messages(item, prefix).items():
                     flat.setdefault(inner_key, []).extend(inner_value)
     else:
-        flat.setdefault(prefix or "_request", []).append(str(messages))
+        text = messages if isinstance(messages, str) else str(messages)
+        flat.setdefault(prefix or "_request", []).append(text)
     return flat
 
 

@@ -8,7 +8,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from adam.access import Access, access_of
 from adam.auth import service as auth_service
 from adam.auth.actor import Actor
-from adam.errors import Unauthorized
+from adam.errors import N_, Unauthorized
 from adam.session import get_session
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -39,7 +39,7 @@ def _authenticate() -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(
-            "Send 'Authorization: Bearer <token>'; get a token with POST /api/v1/auth/tokens."
+            N_("Send 'Authorization: Bearer <token>'; get a token with POST /api/v1/auth/tokens.")
         )
     user, record = auth_service.authenticate_token(get_session(), token.strip())
     g.actor = Actor.from_user(user)

@@ -11,7 +11,7 @@ from adam.api import Blueprint
 from adam.auth import service
 from adam.auth.models import Role, User
 from adam.auth.schemas import TokenSchema, UserInSchema, UserPatchSchema, UserSchema
-from adam.errors import Unauthorized
+from adam.errors import N_, Unauthorized
 from adam.session import get_session, get_settings
 from adam.web import commit, current_actor
 
@@ -25,7 +25,7 @@ def issue_token() -> dict[str, Any]:
     """Exchange e-mail and password (HTTP Basic) for a bearer token."""
     credentials = request.authorization
     if credentials is None or credentials.type != "basic" or not credentials.username:
-        raise Unauthorized("Send your e-mail and password with HTTP Basic authentication.")
+        raise Unauthorized(N_("Send your e-mail and password with HTTP Basic authentication."))
     session = get_session()
     user = service.authenticate_password(session, credentials.username, credentials.password or "")
 

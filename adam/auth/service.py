@@ -13,7 +13,7 @@ from adam.auth.actor import Actor
 from adam.auth.models import ApiToken, Role, User
 from adam.auth.secrets import hash_password, hash_token, new_token, verify_password
 from adam.db import MAX_ID, utcnow
-from adam.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from adam.errors import N_, Conflict, InvalidInput, NotFound, Unauthorized
 from adam.reference import service as reference_service
 
 
@@ -101,7 +101,7 @@ def get_user(session: Session, user_id: int, *, actor: Actor) -> User:
     permissions.require(actor, "user.manage")
     user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(N_("No user %(id)s.", id=user_id))
     return user
 
 
@@ -132,7 +132,7 @@ def authenticate_password(session: Session, email: str, password: str) -> User:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
-        raise Unauthorized("Wrong e-mail or password.")
+        raise Unauthorized(N_("Wrong e-mail or password."))
     return user
 
 
@@ -141,11 +141,11 @@ def authenticate_token(session: Session, token: str) -> tuple[User, ApiToken]:
     record = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     now = utcnow()
     if record is None or record.revoked_at is not None:
-        raise Unauthorized("The token is not valid; request a new one.")
+        raise Unauthorized(N_("The token is not valid; request a new one."))
     if record.expires_at <= now:
-        raise Unauthorized("The token has expired; request a new one.")
+        raise Unauthorized(N_("The token has expired; request a new one."))
     if not record.user.is_active:
-        raise Unauthorized("This account is deactivated.")
+        raise Unauthorized(N_("This account is deactivated."))
     return record.user, record
 
 

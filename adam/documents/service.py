@@ -27,7 +27,7 @@ from adam.documents.models import Document
 from adam.documents.names import MAX_NAME_LENGTH, clean_filename, extension_of
 from adam.documents.sniff import EXTENSIONS, name_matches, sniff
 from adam.documents.storage import BlobStore, StagedBlob, read_chunks
-from adam.errors import Conflict, InvalidInput, NotFound
+from adam.errors import N_, Conflict, InvalidInput, NotFound
 from adam.projects import service as projects_service
 from adam.projects.models import Project, ProjectHistory, ProjectHistoryAction
 from adam.reference.codes import language_codes
@@ -263,7 +263,13 @@ def get_document(session: Session, project_id: int, document_id: int, *, actor: 
             actor, "document.read_withdrawn", projects_service.scope_of(project)
         )
     ):
-        raise NotFound(f"Project {project_id} has no document with id {document_id}.")
+        raise NotFound(
+            N_(
+                "Project %(project)s has no document with id %(id)s.",
+                project=project_id,
+                id=document_id,
+            )
+        )
     return document
 
 

@@ -16,7 +16,7 @@ from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates.models import AlertStatus, DuplicateAlert, Resolution
 from adam.duplicates.visibility import visible_clause
-from adam.errors import Forbidden, InvalidInput, NotFound
+from adam.errors import N_, Forbidden, InvalidInput, NotFound
 from adam.paging import one_page
 from adam.projects.models import Project, project_country
 
@@ -100,7 +100,7 @@ def get_alert(session: Session, alert_id: int, *, actor: Actor) -> DuplicateAler
         else None
     )
     if alert is None:
-        raise NotFound(f"No alert with id {alert_id}.")
+        raise NotFound(N_("No alert with id %(id)s.", id=alert_id))
     visible = visible_clause(actor)
     if visible is not None and not session.scalar(
         select(func.count(DuplicateAlert.id)).where(DuplicateAlert.id == alert_id, visible)

@@ -26,7 +26,7 @@ from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
 from adam.db import MAX_ID, utcnow
-from adam.errors import AdamError, InvalidInput, NotFound
+from adam.errors import N_, AdamError, InvalidInput, NotFound
 from adam.iati import parse
 from adam.iati.models import ImportJob, ImportStatus
 from adam.paging import one_page
@@ -263,7 +263,7 @@ def get_job(session: Session, job_id: int, *, actor: Actor) -> ImportJob:
         job.created_by_id != actor.user_id
         and not permissions.allowed(actor, "iati.import_read_all")
     ):
-        raise NotFound(f"No import job with id {job_id}.")
+        raise NotFound(N_("No import job with id %(id)s.", id=job_id))
     return job
 
 

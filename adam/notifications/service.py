@@ -18,7 +18,7 @@ from adam.auth import permissions
 from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.db import MAX_ID, utcnow
-from adam.errors import InvalidInput, NotFound
+from adam.errors import N_, InvalidInput, NotFound
 from adam.notifications import outbox, webhooks
 from adam.notifications.events import DEFAULT_EVENTS, EMAIL_EVENTS, EVENTS
 from adam.notifications.models import (
@@ -186,7 +186,7 @@ def get_webhook(session: Session, webhook_id: int, *, actor: Actor) -> WebhookSu
     permissions.require(actor, "webhook.manage")
     found = session.get(WebhookSubscription, webhook_id) if 0 < webhook_id <= MAX_ID else None
     if found is None:
-        raise NotFound(f"No webhook {webhook_id}.")
+        raise NotFound(N_("No webhook %(id)s.", id=webhook_id))
     return found
 
 

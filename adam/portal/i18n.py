@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, session
-from flask_babel import Babel, get_locale, lazy_gettext
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
+
+from adam.errors import Text
 
 LANGUAGES = ("en", "ru")
 DEFAULT = "en"
@@ -34,6 +36,16 @@ def select_locale() -> str:
 
 def language() -> str:
     return str(get_locale() or DEFAULT)
+
+
+def translate(message: str) -> str:
+    """A service's message in the reader's language, where the catalogue has it (a ``Text``
+    keeps its values; a plain message is looked up as it is)."""
+    if language() == DEFAULT or not message:
+        return message
+    if isinstance(message, Text):
+        return str(gettext(message.template, **message.values))
+    return str(gettext(message))
 
 
 def localized(record: Any) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.db import MAX_ID
-from adam.errors import NotFound
+from adam.errors import N_, NotFound
 from adam.paging import one_page
 from adam.projects.filters import ProjectFilters, apply_filters
 from adam.projects.models import SORT_COLUMNS, Project, ProjectHistory
@@ -46,7 +46,7 @@ def get_project(session: Session, project_id: int, *, actor: Actor) -> Project:
     if project is None or (
         project.is_withdrawn and not permissions.allowed(actor, "project.read_withdrawn")
     ):
-        raise NotFound(f"No project with id {project_id}.")
+        raise NotFound(N_("No project with id %(id)s.", id=project_id))
     return project
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from adam.errors import N_
 from adam.fields import CodeList, StrictList, Text
 from adam.paging import PageQuerySchema, page_schema
 from adam.projects.models import SORT_COLUMNS, Project, ProjectStatus
@@ -104,7 +105,9 @@ class ProjectInSchema(ma.Schema):
     def _known_countries(self, value: list[str], **_: Any) -> None:
         unknown = [c for c in value if c.upper() not in country_codes()]
         if unknown:
-            raise ma.ValidationError([f"Unknown country code: {c}." for c in unknown])
+            raise ma.ValidationError(
+                [N_("Unknown country code: %(code)s.", code=c) for c in unknown]
+            )
 
     themes = StrictList(
         required=True,

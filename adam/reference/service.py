@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
-from adam.errors import Conflict, InvalidInput, NotFound
+from adam.errors import N_, Conflict, InvalidInput, NotFound
 from adam.paging import one_page
 from adam.reference.models import Country, Organization, OrganizationType, Region, Theme
 
@@ -63,7 +63,7 @@ def find_organization(session: Session, code: str) -> Organization | None:
 def get_organization(session: Session, code: str) -> Organization:
     org = find_organization(session, code)
     if org is None:
-        raise NotFound(f"No organization with code {code}.")
+        raise NotFound(N_("No organization with code %(code)s.", code=code))
     return org
 
 
@@ -102,7 +102,7 @@ def _check_country(session: Session, code: str | None, errors: dict[str, list[st
         return None
     country = get_country(session, code)
     if country is None:
-        errors.setdefault("country", []).append(f"Unknown country code: {code}.")
+        errors.setdefault("country", []).append(N_("Unknown country code: %(code)s.", code=code))
         return None
     return country.code
 
@@ -168,12 +168,18 @@ def missing(
 
 # How each kind's codes compare (country codes upper case, slugs and organization codes lower)
 # and what the person is told to do about one that does not exist.
-_UNKNOWN: dict[str, tuple[Callable[[str], str], str]] = {
-    "country": (str.upper, "Unknown country code: {}."),
-    "theme": (str.lower, "Unknown theme: {}. See GET /api/v1/themes."),
+_UNKNOWN: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
+    "country": (str.upper, lambda code: N_("Unknown country code: %(code)s.", code=code)),
+    "theme": (
+        str.lower,
+        lambda code: N_("Unknown theme: %(code)s. See GET /api/v1/themes.", code=code),
+    ),
     "organization": (
         str.lower,
-        "Unknown organization: {}. Register it with POST /api/v1/organizations.",
+        lambda code: N_(
+            "Unknown organization: %(code)s. Register it with POST /api/v1/organizations.",
+            code=code,
+        ),
     ),
 }
 
@@ -182,4 +188,4 @@ def unknown_codes(kind: str, given: Iterable[str], found: Container[str]) -> lis
     """The field errors for the codes of ``given`` (a country, theme or organization code each)
     that are not in ``found`` (the codes the database has, as it spells them)."""
     normal, message = _UNKNOWN[kind]
-    return [message.format(code) for code in given if normal(code) not in found]
+    return [message(code) for code in given if normal(code) not in found]

@@ -1,0 +1,51 @@
+"""The API answers Accept-Language: ru with Russian messages; codes stay as they are."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.conftest import Account, project_body
+
+RU = {"Accept-Language": "ru-RU,ru;q=0.9"}
+
+
+def test_an_unauthenticated_call_is_refused_in_russian(client: FlaskClient) -> None:
+    english = client.get("/api/v1/projects").json["error"]
+    russian = client.get("/api/v1/projects", headers=RU).json["error"]
+    assert english["message"].startswith("Send 'Authorization: Bearer <token>'")
+    assert russian["message"].startswith("Отправьте заголовок 'Authorization: Bearer <token>'")
+    assert russian["code"] == english["code"] == "unauthorized"
+
+
+def test_field_messages_with_values_are_translated(
+    client: FlaskClient, coordinator: Account, orgs: dict[str, str]
+) -> None:
+    body = project_body(countries=["TX"], title=None)
+    response = client.post("/api/v1/projects", json=body, headers={**coordinator.headers, **RU})
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "validation_error"
+    assert error["message"] == "В запросе есть неверные поля; подробности в details."
+    assert error["details"]["title"] == ["Поле не может быть пустым (null)."]
+
+
+def test_an_unknown_code_names_itself_in_russian(
+    client: FlaskClient, coordinator: Account, orgs: dict[str, str]
+) -> None:
+    response = client.post(
+        "/api/v1/projects",
+        json=project_body(countries=["TX"]),
+        headers={**coordinator.headers, **RU},
+    )
+    assert response.status_code == 422
+    assert response.json["error"]["details"]["countries"] == ["Неизвестный код страны: TX."]
+    english = client.post(
+        "/api/v1/projects", json=project_body(countries=["TX"]), headers=coordinator.headers
+    )
+    assert english.json["error"]["details"]["countries"] == ["Unknown country code: TX."]
+
+
+def test_not_found_keeps_its_value_in_russian(client: FlaskClient, coordinator: Account) -> None:
+    response = client.get("/api/v1/projects/987", headers={**coordinator.headers, **RU})
+    assert response.status_code == 404
+    assert response.json["error"]["message"] == "Нет проекта с номером 987."
