@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from adam.errors import AdamError
+from adam.portal.i18n import translate
 from adam.session import rollback_request_session
 
 
@@ -34,7 +35,7 @@ def page_for(status: int, message: str | None = None) -> tuple[str, int]:
 
 def _adam_error(error: AdamError) -> tuple[str, int]:
     rollback_request_session()
-    return page_for(error.status, gettext(error.message))
+    return page_for(error.status, translate(error.message))
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:

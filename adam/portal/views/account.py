@@ -12,7 +12,7 @@ from adam.auth import service as auth_service
 from adam.errors import InvalidInput, Unauthorized
 from adam.portal import signin
 from adam.portal.blueprint import portal_blueprint
-from adam.portal.i18n import LANGUAGES
+from adam.portal.i18n import LANGUAGES, translate
 from adam.portal.limits import per_account, per_address
 from adam.session import get_session
 from adam.web import commit
@@ -97,7 +97,7 @@ def change_password() -> ResponseReturnValue:
                 keep=signin.current_token(),
             )
         except InvalidInput as error:
-            field_errors = {k: [gettext(m) for m in v] for k, v in error.details.items()}
+            field_errors = {k: [translate(m) for m in v] for k, v in error.details.items()}
     if field_errors:
         return render_template("portal/password.html", errors=field_errors), 422
     commit()
