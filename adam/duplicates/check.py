@@ -152,11 +152,11 @@ def _score(
 ) -> list[tuple[Candidate, Match]] | None:
     """The stored projects that look like ``project``, best first, at most ``max_alerts``;
     None when the probe finds no candidates at all."""
-    organizations = tuple(dict.fromkeys(p.organization_id for p in project.participations))
+    organizations = tuple(dict.fromkeys(p.organization.id for p in project.participations))
     # Only organizations the probe names can be shared, so their weights are all a pair needs.
     by_id = organization_weights(session, organizations, total=total)
     org_weights = {
-        normalize_code(p.organization.code): by_id[p.organization_id]
+        normalize_code(p.organization.code): by_id[p.organization.id]
         for p in project.participations
     }
     probe = Probe(
