@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/registration_inprocess.py \
         --url postgresql+psycopg://postgres@127.0.0.1:5432/adam_match_100000 [--n 150] [--profile]
+        [--dry-run]   # or --url sqlite:////tmp/adam_match/adam_match_10000.sqlite3
 
 Takes a corpus built by ``matching.py`` (its size read from the database name), removes what
 earlier runs registered, and registers ``--n`` fresh projects through the Flask test client
 (the whole request, no HTTP server): wall p50/p95, statements per registration with the time
 each took at the driver, and CPU per registration in this process and in the PostgreSQL
 backend (``/proc``). CPU time moves less than wall time on a shared machine, so it is what to
-compare two revisions by; ``--profile`` adds cProfile's cumulative list.
+compare two revisions by; ``--profile`` adds cProfile's cumulative list. ``--dry-run`` first
+sends each payload to ``POST /api/v1/duplicates/check`` (which writes nothing) and then
+registers it, and prints the dry run's wall p50/p95 beside the registration's (the CPU
+figures then include the dry runs').
 """
 
 from __future__ import annotations
@@ -59,9 +63,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
     parser.add_argument("--only", default="", help="profile lines whose path matches, e.g. adam/")
+    parser.add_argument("--dry-run", action="store_true", help="also time the dry-run check")
     args = parser.parse_args()
     database = args.url.rsplit("/", 1)[1]
-    matching.reset_to_corpus(args.url, int(database.rsplit("_", 1)[1]))
+    # adam_match_10000 on PostgreSQL, adam_match_10000.sqlite3 on SQLite
+    size = int(database.removesuffix(".sqlite3").rsplit("_", 1)[1])
+    matching.reset_to_corpus(args.url, size)
     app = create_app({"DATABASE_URL": args.url, "LOG_LEVEL": "WARNING"})
     headers = {"Authorization": f"Bearer {matching.create_users(args.url)[0][1]}"}
     client = app.test_client()
@@ -80,12 +87,20 @@ def main() -> None:
     for payload in payloads[:20]:  # warm the caches and the connection
         client.post("/api/v1/projects", json=payload, headers=headers)
     walls: list[float] = []
+    dry_walls: list[float] = []
+    dry_found: list[int] = []
     database_ms: list[float] = []
     counts: list[int] = []
     per_statement: dict[str, list[float]] = {}
     profile = cProfile.Profile() if args.profile else None
     cpu, backend = time.process_time(), postgres_cpu_ms(database)
     for payload in payloads[20:]:
+        if args.dry_run:
+            started = time.perf_counter()
+            checked = client.post("/api/v1/duplicates/check", json=payload, headers=headers)
+            dry_walls.append((time.perf_counter() - started) * 1000)
+            assert checked.status_code == 200, checked.json
+            dry_found.append(len(checked.json["possible_duplicates"]))
         statements.clear()
         started = time.perf_counter()
         if profile:
@@ -101,13 +116,20 @@ def main() -> None:
             per_statement.setdefault(text, []).append(seconds * 1000)
     app_cpu = (time.process_time() - cpu) * 1000 / args.n
     backend_cpu = (postgres_cpu_ms(database) - backend) / args.n
-    matching.reset_to_corpus(args.url, int(database.rsplit("_", 1)[1]))
+    matching.reset_to_corpus(args.url, size)
     print(
         f"wall p50 {percentile(walls, 0.5):.1f} p95 {percentile(walls, 0.95):.1f} ms; "
         f"statements {statistics.mean(counts):.1f}, at the driver p50 "
         f"{percentile(database_ms, 0.5):.1f} p95 {percentile(database_ms, 0.95):.1f} ms; "
         f"CPU per registration: this process {app_cpu:.1f} ms, PostgreSQL {backend_cpu:.1f} ms"
     )
+    if args.dry_run:
+        print(
+            f"dry run: wall p50 {percentile(dry_walls, 0.5):.1f} "
+            f"p95 {percentile(dry_walls, 0.95):.1f} ms (registration above: p50 "
+            f"{percentile(walls, 0.5):.1f} p95 {percentile(walls, 0.95):.1f}); "
+            f"{sum(dry_found)} possible duplicates listed over {args.n} checks"
+        )
     print("  mean ms   p95 ms  per registration  statement")
     for text, times in sorted(per_statement.items(), key=lambda item: -sum(item[1]))[:20]:
         print(
