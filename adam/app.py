@@ -49,8 +49,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX=API_PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
+        # Served by the app (vendored from the npm registry): no CDN in a closed network.
         OPENAPI_SWAGGER_UI_URL=app.config.get(
-            "SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+            "SWAGGER_UI_URL", "/static/portal/vendor/swagger-ui-5.36.0/"
         ),
         API_SPEC_OPTIONS={
             "info": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 
 
@@ -31,3 +33,15 @@ def test_health_says_unavailable_when_the_database_is_gone() -> None:
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
+
+
+def test_the_api_documentation_page_loads_nothing_from_outside(client: FlaskClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    for source in sources:
+        response = client.get(source)
+        response.close()  # the file is streamed; the test reads only the status
+        assert response.status_code == 200, source
