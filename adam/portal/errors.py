@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from adam.errors import AdamError
 from adam.portal.i18n import translate
@@ -58,3 +59,15 @@ def register(blueprint: Blueprint) -> None:
     blueprint.register_error_handler(CSRFError, _csrf_error)
     blueprint.register_error_handler(RateLimitExceeded, _rate_limited)
     blueprint.register_error_handler(HTTPException, _http_error)
+
+
+def _routing_error(error: HTTPException) -> ResponseReturnValue:
+    """An address no view answers: a page for people, the JSON error under /api/."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return current_app.extensions["adam.api"].handle_http_exception(error)
+    return page_for(error.code or 404)
+
+
+def register_routing_errors(app: Flask) -> None:
+    for error in (NotFound, MethodNotAllowed):
+        app.register_error_handler(error, _routing_error)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext
 
 from adam.access import open_page
 from adam.auth.models import Role
-from adam.portal import headers, i18n, limits, signin
+from adam.portal import errors, headers, i18n, limits, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.projects import blp as projects_blp
 
@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     signin.init_app(app)
     limits.init_app(app)
     headers.init_app(app)
+    errors.register_routing_errors(app)
     app.add_url_rule("/static/portal/<path:filename>", "static_portal", _static)
     app.jinja_env.globals.update(
         current_user=signin.current_user, nav_items=nav_items, language=i18n.language

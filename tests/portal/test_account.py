@@ -253,3 +253,13 @@ def test_the_session_cookie_is_secure_in_production(
         assert "Secure" in _cookie(response.headers.getlist("Set-Cookie"), COOKIE)
     finally:
         app.extensions["adam.engine"].dispose()
+
+
+def test_an_unknown_address_is_a_page_outside_the_api_and_json_inside(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/no-such-page", headers={"Accept-Language": "ru"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "Такой страницы нет." in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.json["error"]["code"] == "not_found"
