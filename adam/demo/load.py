@@ -97,7 +97,13 @@ def demo_accounts(session: Session) -> list[DemoAccount]:
             continue  # projects were there before the demo, so its organizations were not added
         if not exists:
             auth_service.create_user(
-                session, email=email, role=role, name=name, password=DEMO_PASSWORD, **scope
+                session,
+                email=email,
+                role=role,
+                name=name,
+                password=DEMO_PASSWORD,
+                country=scope.get("country"),
+                organization=org,
             )
         accounts.append(DemoAccount(email=email, role=role, created=not exists))
     return accounts
