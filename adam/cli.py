@@ -93,10 +93,18 @@ def db_revision(message: str) -> None:
 @click.option("--demo", is_flag=True, help="Also load the illustrative demo projects.")
 @with_appcontext
 def seed(demo: bool) -> None:
-    """Load reference data (countries, themes); safe to repeat."""
-    from adam.demo.load import load_demo
+    """Load reference data (countries, themes); safe to repeat.
+
+    With --demo (never in production) also the demo projects and one person of each role.
+    """
+    from adam.demo.load import DEMO_PASSWORD, demo_accounts, load_demo
     from adam.reference.seed import seed_reference_data
 
+    if demo and current_app.config["ENV"] == "production":
+        raise click.ClickException(
+            "--demo is refused in production (ADAM_ENV=production): it would add accounts "
+            "with a published password. Run `adam seed` without --demo."
+        )
     with new_session() as session:
         report = seed_reference_data(session)
         click.echo(
@@ -112,7 +120,14 @@ def seed(demo: bool) -> None:
                     f"Demo data: {demo_report.organizations} organizations, "
                     f"{demo_report.projects} projects."
                 )
+            accounts = demo_accounts(session)
         session.commit()
+    if demo:
+        added = sum(account.created for account in accounts)
+        click.echo(f"Demo accounts: {added} added. Sign in at http://127.0.0.1:5000/sign-in as")
+        for account in accounts:
+            click.echo(f"  {account.email:<32} ({account.role.value})")
+        click.echo(f"with the password {DEMO_PASSWORD}")
 
 
 @main.group()

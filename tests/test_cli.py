@@ -116,3 +116,48 @@ def test_import_keeps_the_leases_of_the_files_waiting_their_turn(
     assert taken == []
     assert "(first.xml): done. 8 activities" in result.stdout
     assert "(second.xml): done. 8 activities" in result.stdout
+
+
+def test_demo_adds_one_person_of_each_role_who_can_sign_in(app: Flask) -> None:
+    from adam.demo.load import DEMO_PASSWORD
+    from tests.portal.helpers import sign_in
+
+    output = _run(app, "seed", "--demo")
+    assert "Demo accounts: 5 added." in output
+    assert "http://127.0.0.1:5000/sign-in" in output and DEMO_PASSWORD in output
+    client = app.test_client()
+    for email, role in [
+        ("demo-admin@adam.invalid", "admin"),
+        ("demo-coordinator@adam.invalid", "coordinator"),
+        ("demo-focal-point@adam.invalid", "focal_point"),
+        ("demo-donor@adam.invalid", "donor"),
+        ("demo-viewer@adam.invalid", "viewer"),
+    ]:
+        assert f"{email}" in output and f"({role})" in output
+        me = client.post("/api/v1/auth/tokens", auth=(email, DEMO_PASSWORD))
+        assert me.status_code == 201, email
+        info = client.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {me.json['token']}"}
+        ).json
+        assert info["role"] == role
+        if role == "focal_point":
+            assert info["country"] == "TJ"
+        if role == "donor":
+            assert info["organization"] == "gb-fcdo"
+    assert sign_in(app.test_client(), "demo-admin@adam.invalid", DEMO_PASSWORD).status_code == 303
+    again = _run(app, "seed", "--demo")
+    assert "Demo accounts: 0 added." in again
+
+
+def test_demo_is_refused_in_production(app: Flask) -> None:
+    from adam.auth.models import User
+
+    app.config["ENV"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(main, ["seed", "--demo"])
+    finally:
+        app.config["ENV"] = "testing"
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
+    with new_session(app) as session:
+        assert session.query(User).filter(User.email.like("demo-%")).count() == 0

@@ -94,9 +94,7 @@ def get_user(user_id: int) -> User:
 @blp.arguments(UserPatchSchema)
 @blp.response(200, UserSchema)
 def update_user(data: dict[str, Any], user_id: int) -> User:
-    """Deactivate or reactivate a user; deactivating revokes their tokens."""
-    user = service.set_user_active(
-        get_session(), user_id, active=data["is_active"], actor=current_actor()
-    )
+    """Change a user's name, role, scope or activity; deactivating revokes their tokens."""
+    user = service.update_user(get_session(), user_id, changes=data, actor=current_actor())
     commit()
     return user

@@ -39,4 +39,10 @@ class UserInSchema(ma.Schema):
 
 
 class UserPatchSchema(ma.Schema):
-    is_active = ma.fields.Boolean(required=True)
+    """Only the fields sent change; a country or organization of null removes it."""
+
+    is_active = ma.fields.Boolean()
+    name = Text(single_line=True, strip=True, validate=validate.Length(max=200))
+    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    country = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(equal=2))
+    organization = Text(single_line=True, strip=True, allow_none=True)

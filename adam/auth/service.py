@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +44,31 @@ def create_user(
     if actor is not None:
         permissions.require(actor, "user.manage")
     email = email.strip().lower()
+    country_code, organization_id = _scope(
+        session, role, country, organization, "The user cannot be created."
+    )
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"A user with e-mail {email} exists already.", {"email": ["Taken."]})
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        country_code=country_code,
+        organization_id=organization_id,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _scope(
+    session: Session, role: Role, country: str | None, organization: str | None, message: str
+) -> tuple[str | None, int | None]:
+    """The country code and organization id of a role's scope.
+
+    :raises InvalidInput: for an unknown country or organization, or a scope the role needs.
+    """
     errors: dict[str, list[str]] = {}
     country_code = None
     organization_id = None
@@ -64,19 +91,42 @@ def create_user(
     if role == Role.DONOR and not organization:
         errors["organization"] = ["A donor account needs its organization."]
     if errors:
-        raise InvalidInput("The user cannot be created.", errors)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"A user with e-mail {email} exists already.", {"email": ["Taken."]})
-    user = User(
-        email=email,
-        name=name,
-        role=role,
-        country_code=country_code,
-        organization_id=organization_id,
-        password_hash=hash_password(password) if password else None,
-    )
-    session.add(user)
+        raise InvalidInput(message, errors)
+    return country_code, organization_id
+
+
+USER_CHANGES = frozenset({"name", "role", "country", "organization", "is_active"})
+
+
+def update_user(
+    session: Session, user_id: int, *, changes: Mapping[str, Any], actor: Actor
+) -> User:
+    """Change a user's name, role, scope (country, organization) or activity.
+
+    ``changes`` holds only what changes (keys from ``USER_CHANGES``; a country or organization
+    of None removes it); the role and scope that result are checked together, as at creation.
+
+    :raises InvalidInput: for an unknown scope or one the resulting role lacks.
+    """
+    user = get_user(session, user_id, actor=actor)
+    unknown = set(changes) - USER_CHANGES
+    assert not unknown, unknown
+    if {"role", "country", "organization"} & set(changes):
+        role = Role(changes.get("role", user.role))
+        country = changes.get("country", user.country_code)
+        organization = changes.get(
+            "organization", user.organization.code if user.organization else None
+        )
+        user.country_code, user.organization_id = _scope(
+            session, role, country, organization, "The user cannot be changed."
+        )
+        user.role = role
+    if "name" in changes:
+        user.name = changes["name"]
+    if "is_active" in changes:
+        set_user_active(session, user.id, active=changes["is_active"], actor=actor)
     session.flush()
+    session.expire(user, ["country", "organization"])  # their ids may have changed
     return user
 
 

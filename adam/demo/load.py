@@ -21,6 +21,16 @@ from adam.reference.models import OrganizationType
 from adam.workflows import projects as project_workflows
 
 DEMO_USER = "demo-loader@adam.invalid"
+# The demo's people, one of each role, all with this password (never in production: the
+# command refuses --demo there). The focal point is Tajikistan's, the donor the FCDO's.
+DEMO_PASSWORD = "adam-demo-password"
+DEMO_ACCOUNTS: tuple[tuple[str, Role, str, dict[str, str]], ...] = (
+    ("demo-admin@adam.invalid", Role.ADMIN, "Demo administrator", {}),
+    ("demo-coordinator@adam.invalid", Role.COORDINATOR, "Demo coordinator", {}),
+    ("demo-focal-point@adam.invalid", Role.FOCAL_POINT, "Demo focal point (TJ)", {"country": "TJ"}),
+    ("demo-donor@adam.invalid", Role.DONOR, "Demo donor (FCDO)", {"organization": "gb-fcdo"}),
+    ("demo-viewer@adam.invalid", Role.VIEWER, "Demo viewer", {}),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +38,13 @@ class DemoReport:
     organizations: int
     projects: int
     skipped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    email: str
+    role: Role
+    created: bool
 
 
 def demo_data() -> dict[str, Any]:
@@ -65,3 +82,28 @@ def load_demo(session: Session, *, settings: MatcherSettings | None = None) -> D
     for raw in data["projects"]:
         project_workflows.register(session, actor=actor, data=schema.load(raw), matcher=settings)
     return DemoReport(added_orgs, len(data["projects"]), skipped=False)
+
+
+def demo_accounts(session: Session) -> list[DemoAccount]:
+    """Add the demo's people (``DEMO_ACCOUNTS``) once; existing accounts are left as they are.
+
+    Call it after ``load_demo``: the donor's organization comes with the demo data.
+    """
+    accounts = []
+    for email, role, name, scope in DEMO_ACCOUNTS:
+        exists = session.scalar(select(User.id).where(User.email == email)) is not None
+        org = scope.get("organization")
+        if org and reference_service.find_organization(session, org) is None:
+            continue  # projects were there before the demo, so its organizations were not added
+        if not exists:
+            auth_service.create_user(
+                session,
+                email=email,
+                role=role,
+                name=name,
+                password=DEMO_PASSWORD,
+                country=scope.get("country"),
+                organization=org,
+            )
+        accounts.append(DemoAccount(email=email, role=role, created=not exists))
+    return accounts

@@ -235,3 +235,34 @@ def test_me_describes_a_scoped_account(
 
 def test_me_needs_a_token(client: FlaskClient) -> None:
     assert_unauthorized(client.get(ME))
+
+
+def test_patch_changes_role_scope_and_name_with_the_creation_rules(
+    client: FlaskClient, admin: Account, member: Account, coordinator: Account, orgs: dict
+) -> None:
+    url = f"/api/v1/users/{member.id}"
+    refused = client.patch(url, json={"role": "donor"}, headers=admin.headers)
+    assert refused.status_code == 422, refused.json
+    assert "organization" in str(refused.json)
+
+    response = client.patch(
+        url,
+        json={"role": "donor", "organization": orgs["fcdo"], "name": "Jo"},
+        headers=admin.headers,
+    )
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert (body["role"], body["organization"], body["name"]) == ("donor", "gb-fcdo", "Jo")
+
+    response = client.patch(
+        url,
+        json={"role": "focal_point", "country": "tj", "organization": None},
+        headers=admin.headers,
+    )
+    assert response.status_code == 200, response.json
+    assert (response.json["country"], response.json["organization"]) == ("TJ", None)
+
+    unknown = client.patch(url, json={"country": "ZZ"}, headers=admin.headers)
+    assert unknown.status_code == 422
+    forbidden = client.patch(url, json={"name": "X"}, headers=coordinator.headers)
+    assert forbidden.status_code == 403
