@@ -5,13 +5,15 @@
 - ``open_page()``: a new browser context and page on the live server. Every page is watched:
   a console error, an uncaught exception, a Content-Security-Policy violation or a failed
   sub-resource (script, style, image) fails the test at teardown.
-- ``page``: the first such page; ``signed_in_page(role, **scope)``: a page signed in through
-  the real form as a new person (``page.account`` is the Account).
+- ``page``: the first such page; ``signed_in_page(role, viewport=None, **scope)``: a page
+  signed in through the real form as a new person (``page.account`` is the Account).
 - ``screenshot(page, name)``: a full-page PNG under bench/out/screenshots/ (git-ignored).
-- ``helpers.assert_accessible(page)``: axe-core on the page; ``helpers.visit`` does both.
+- ``helpers.assert_accessible(page)``: axe-core on the page; ``helpers.visit(page, path)``
+  opens a page, checks its status and runs axe.
 
-Debian's Chromium at /usr/bin/chromium is used (Playwright's own download is not needed);
-without it the browser tests are skipped, except under CI (``CI=true``), where they fail.
+Debian's Chromium at /usr/bin/chromium is used (Playwright's own download is not needed;
+``ADAM_TEST_CHROMIUM`` names another executable); without it the browser tests are skipped,
+except under CI (``CI=true``), where they fail.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from tests.browser.helpers import ConsoleGuard, assert_accessible, sign_in_throu
 from tests.conftest import Account
 from tests.portal.conftest import person  # noqa: F401  (the fixture, used by signed_in_page)
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("ADAM_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -87,12 +89,14 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture()
-def open_page(chromium: Browser, live_server: str) -> Iterator[Callable[[], Page]]:
-    """Open a fresh context and page (each its own cookies) on the live server."""
+def open_page(chromium: Browser, live_server: str) -> Iterator[Callable[..., Page]]:
+    """Open a fresh context and page (each its own cookies) on the live server; keyword
+    arguments go to ``new_context`` (``viewport=``, ``locale=``...)."""
     opened: list[tuple[BrowserContext, ConsoleGuard]] = []
 
-    def make() -> Page:
-        context = chromium.new_context(base_url=live_server, locale="en-GB")
+    def make(**options: Any) -> Page:
+        options.setdefault("locale", "en-GB")
+        context = chromium.new_context(base_url=live_server, **options)
         context.set_default_timeout(TIMEOUT_MS)
         guard = ConsoleGuard(live_server)
         guard.watch(context)
@@ -108,20 +112,20 @@ def open_page(chromium: Browser, live_server: str) -> Iterator[Callable[[], Page
 
 
 @pytest.fixture()
-def page(open_page: Callable[[], Page]) -> Page:
+def page(open_page: Callable[..., Page]) -> Page:
     return open_page()
 
 
 @pytest.fixture()
 def signed_in_page(
-    open_page: Callable[[], Page],
+    open_page: Callable[..., Page],
     person: Callable[..., Account],  # noqa: F811
 ) -> Callable[..., Page]:
     """A new page signed in through the sign-in form as a new person of ``role``."""
 
-    def make(role: str, **scope: str) -> Page:
+    def make(role: str, viewport: dict[str, int] | None = None, **scope: str) -> Page:
         account = person(role, **scope)
-        new = open_page()
+        new = open_page(**({"viewport": viewport} if viewport else {}))
         sign_in_through_form(new, account.email)
         assert_accessible(new)
         new.account = account  # type: ignore[attr-defined]

@@ -43,6 +43,16 @@ def test_a_stranger_is_sent_to_sign_in_and_back_to_the_page_asked_for(
     assert_accessible(page)
 
 
+def test_a_phone_sized_window_needs_no_sideways_scrolling(
+    signed_in_page: Callable[..., Page], screenshot: Shot
+) -> None:
+    page = signed_in_page("coordinator", viewport={"width": 360, "height": 740})
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    screenshot(page, "projects-phone")
+    assert overflow <= 0, f"the page is {overflow}px wider than the window"
+
+
 def test_a_wrong_password_shows_the_message(
     page: Page, person: Callable[..., Account], screenshot: Shot
 ) -> None:
