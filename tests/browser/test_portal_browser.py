@@ -174,11 +174,6 @@ def test_an_expired_form_gives_an_error_page(
     screenshot(page, "error-expired-form")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unknown address outside /api/ answers the API's JSON 404, not a page: "
-    "no <title>, no lang (axe: document-title, html-has-lang)",
-)
 def test_a_page_that_does_not_exist(signed_in_page: Callable[..., Page], screenshot: Shot) -> None:
     page = signed_in_page("viewer")
     visit(page, "/no-such-page", status=404)
