@@ -28,7 +28,7 @@ from adam.errors import Conflict, InvalidInput, NotFound
 from adam.portal import signin
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.highlight import highlight, shared_words
-from adam.portal.i18n import label
+from adam.portal.i18n import label, localized
 from adam.reference import service as reference_service
 from adam.session import get_session, rollback_request_session
 from adam.web import commit, current_actor
@@ -68,7 +68,8 @@ def _query() -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
     except ma.ValidationError as error:
         fields = error.messages if isinstance(error.messages, dict) else {}
         errors = {name: [gettext("Check this value.")] for name in fields}
-        return shown, AlertQuerySchema().load({}), errors
+        valid = {name: value for name, value in given.items() if name not in errors}
+        return shown, AlertQuerySchema().load(valid, unknown=ma.EXCLUDE), errors
     return shown, args, {}
 
 
@@ -115,7 +116,8 @@ def inbox() -> ResponseReturnValue:
         errors=errors,
         sorts=SORTS,
         resolutions=RESOLUTIONS,
-        countries=reference_service.list_countries(session),
+        # By name in the reader's language, named once each.
+        countries=sorted((localized(c), c.code) for c in reference_service.list_countries(session)),
         may_resolve=permissions.allowed(actor, "alert.resolve"),
         format_decimal=format_decimal,
     ), (422 if errors else 200)
