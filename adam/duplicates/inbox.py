@@ -16,7 +16,7 @@ from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.duplicates.models import AlertStatus, DuplicateAlert, Resolution
 from adam.duplicates.visibility import visible_clause
-from adam.errors import N_, Forbidden, InvalidInput, NotFound
+from adam.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from adam.paging import one_page
 from adam.projects.models import Project, project_country
 
@@ -114,14 +114,26 @@ def get_alert(session: Session, alert_id: int, *, actor: Actor) -> DuplicateAler
 
 
 def resolve_alert(
-    session: Session, alert_id: int, *, actor: Actor, resolution: str, note: str | None
+    session: Session,
+    alert_id: int,
+    *,
+    actor: Actor,
+    resolution: str,
+    note: str | None,
+    only_open: bool = False,
 ) -> DuplicateAlert:
     """Record a coordinator's verdict on a pair; a verdict may be changed later, by a coordinator.
 
+    ``only_open`` refuses an alert already resolved (a list's bulk verdict must not overwrite
+    one given meanwhile).
+
     :raises Forbidden: only coordinators and administrators resolve alerts.
+    :raises Conflict: ``only_open`` and the alert is resolved already.
     """
     permissions.require(actor, "alert.resolve")
     alert = get_alert(session, alert_id, actor=actor)
+    if only_open and alert.status == AlertStatus.RESOLVED:
+        raise Conflict(f"Alert {alert_id} was resolved meanwhile.")
     try:
         verdict = Resolution(resolution)
     except ValueError as error:
