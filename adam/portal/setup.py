@@ -12,9 +12,10 @@ from adam.access import open_page
 from adam.auth.models import Role
 from adam.portal import headers, i18n, limits, signin
 from adam.portal.views.account import blp as account_blp
+from adam.portal.views.project_page import blp as project_page_blp
 from adam.portal.views.projects import blp as projects_blp
 
-BLUEPRINTS = (account_blp, projects_blp)
+BLUEPRINTS = (account_blp, projects_blp, project_page_blp)
 STATIC = Path(__file__).resolve().parent / "static"
 
 WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT, Role.DONOR})

@@ -369,11 +369,15 @@ def withdraw_project(
     return project
 
 
-def restore_project(session: Session, project_id: int, *, actor: Actor) -> Project:
+def restore_project(
+    session: Session, project_id: int, *, actor: Actor, expected_version: int | None = None
+) -> Project:
+    """Bring a withdrawn project back; ``expected_version`` as for ``withdraw_project``."""
     permissions.require(actor, "project.restore")
     project = get_project(session, project_id, actor=actor)
     if not project.is_withdrawn:
         return project
+    _check_version(project, expected_version)
     old = project.withdrawn_at
     project.withdrawn_at = None
     project.withdrawn_by_id = None
