@@ -7,7 +7,7 @@ import io
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from flask import Flask, Response, current_app, request, send_file
 from werkzeug.datastructures import FileStorage
@@ -90,7 +90,7 @@ def store_upload(
         actor=current_actor(),
         store=store,
         settings=upload_settings(),
-        file=file.stream,
+        file=cast(BinaryIO, file.stream),
         filename=file.filename,
         title=title,
         category=category,
