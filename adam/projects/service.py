@@ -32,6 +32,7 @@ from adam.projects.models import (
 )
 from adam.projects.reading import (
     get_project,
+    history_of,
     load_projects,
     order_projects,
     project_history,
@@ -47,6 +48,7 @@ __all__ = [
     "References",
     "add_projects",
     "get_project",
+    "history_of",
     "load_projects",
     "new_project",
     "order_projects",

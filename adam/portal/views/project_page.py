@@ -3,6 +3,7 @@ the uploads, withdrawal and restoration its reader's role allows."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from babel import Locale
@@ -87,7 +88,12 @@ def language_name(code: str | None) -> str:
 
 
 def _languages() -> list[tuple[str, str]]:
-    names = Locale.parse(language()).languages
+    return _languages_in(language())
+
+
+@cache
+def _languages_in(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).languages
     return sorted(((c, str(names.get(c, c))) for c in language_codes()), key=lambda p: p[1])
 
 
@@ -135,8 +141,9 @@ def _render(
 ) -> tuple[str, int]:
     session, actor = get_session(), current_actor()
     project = projects_service.get_project(session, project_id, actor=actor)
-    documents = documents_service.list_documents(session, project_id, actor=actor)
-    history = projects_service.project_history(session, project_id, actor=actor)
+    # Read once: get_project made the checks list_documents and project_history would make.
+    documents = documents_service.documents_for_projects(session, [project.id])[project.id]
+    history = projects_service.history_of(session, project)
     can = _abilities(actor, project)
     alerts: list[Any] = []
     alerts_total = 0
