@@ -235,7 +235,7 @@ def test_the_history_shows_an_edit(
         "Title</span>: <del>Border liaison offices on the Tajik-Afghan border</del> → "
         "<ins>Border offices, second phase</ins>"
     ) in history
-    assert "Status</span>: <del>implementation</del> → <ins>closed</ins>" in history
+    assert "Status</span>: <del>Implementation</del> → <ins>Closed</ins>" in history
 
 
 def test_duplicate_alerts_are_listed_with_the_other_project(

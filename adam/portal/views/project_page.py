@@ -26,7 +26,7 @@ from adam.duplicates import service as duplicates_service
 from adam.errors import InvalidInput
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.errors import page_for
-from adam.portal.i18n import language
+from adam.portal.i18n import label, language
 from adam.projects import service as projects_service
 from adam.projects.models import Project
 from adam.reference.codes import language_codes
@@ -105,8 +105,12 @@ def file_size(size: int) -> str:
     return gettext("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))
 
 
-def shown(value: Any) -> str:
+def shown(value: Any, field: str = "") -> str:
     """A value of the history (JSON) as a reader reads it."""
+    if field == "status" and isinstance(value, str):
+        return label(value)
+    if field == "language" and isinstance(value, str):
+        return language_name(value)
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list):
