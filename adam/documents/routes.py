@@ -7,9 +7,10 @@ import io
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from flask import Flask, Response, current_app, request, send_file
+from werkzeug.datastructures import FileStorage
 
 from adam.access import protected
 from adam.api import Blueprint
@@ -67,6 +68,21 @@ def blob_store() -> BlobStore:
 @blp.response(201, DocumentOutSchema)
 def upload_document(data: dict[str, Any], project_id: int) -> tuple[Document, int, dict[str, str]]:
     """Upload a document or picture (multipart/form-data: file, title, category, language)."""
+    document = store_upload(
+        project_id,
+        file=data["file"],
+        title=data["title"],
+        category=data["category"],
+        language=data["language"],
+    )
+    return document, 201, {"Location": f"/api/v1/projects/{project_id}/documents/{document.id}"}
+
+
+def store_upload(
+    project_id: int, *, file: FileStorage, title: str, category: str, language: str
+) -> Document:
+    """Keep an uploaded file with a project and commit; the API's upload and the portal's
+    page both upload through here. A failed commit leaves no stray file."""
     store, session = blob_store(), get_session()
     upload = service.upload_document(
         session,
@@ -74,19 +90,18 @@ def upload_document(data: dict[str, Any], project_id: int) -> tuple[Document, in
         actor=current_actor(),
         store=store,
         settings=upload_settings(),
-        file=data["file"].stream,
-        filename=data["file"].filename,
-        title=data["title"],
-        category=data["category"],
-        language=data["language"],
+        file=cast(BinaryIO, file.stream),
+        filename=file.filename,
+        title=title,
+        category=category,
+        language=language,
     )
     try:
         commit()
     except BaseException:
         service.abandon_upload(session, store, upload)
         raise
-    document = upload.document
-    return document, 201, {"Location": f"/api/v1/projects/{project_id}/documents/{document.id}"}
+    return upload.document
 
 
 @protected
@@ -159,6 +174,11 @@ def _send(
 @blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
 def download_document(project_id: int, document_id: int) -> Response:
     """The document's bytes, with its media type, file name and ETag (its SHA-256)."""
+    return send_content(project_id, document_id)
+
+
+def send_content(project_id: int, document_id: int) -> Response:
+    """A document's bytes for the current actor (the API's and the portal's download)."""
     document = service.get_document(get_session(), project_id, document_id, actor=current_actor())
     return _send(
         document.sha256,
@@ -175,6 +195,11 @@ def download_document(project_id: int, document_id: int) -> Response:
 @blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
 def download_thumbnail(project_id: int, document_id: int) -> Response:
     """A picture's thumbnail (404 for documents that are not pictures)."""
+    return send_thumbnail(project_id, document_id)
+
+
+def send_thumbnail(project_id: int, document_id: int) -> Response:
+    """A picture's thumbnail for the current actor (the API's and the portal's)."""
     document = service.get_document(get_session(), project_id, document_id, actor=current_actor())
     store = blob_store()
     service.open_thumbnail_check(document)

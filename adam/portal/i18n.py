@@ -78,6 +78,11 @@ LABELS: dict[str, Any] = {
     "duplicate": lazy_gettext("Duplicate"),
     "related": lazy_gettext("Related"),
     "not_duplicate": lazy_gettext("Not a duplicate"),
+    # Pillars of the Paris Pact (themes).
+    "regional_initiatives": lazy_gettext("Regional initiatives"),
+    "financial_flows": lazy_gettext("Illicit financial flows"),
+    "precursors": lazy_gettext("Precursors"),
+    "drug_abuse_and_dependence": lazy_gettext("Drug abuse and dependence"),
 }
 
 

@@ -14,9 +14,10 @@ from adam.portal import errors, headers, i18n, limits, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
+from adam.portal.views.project_page import blp as project_page_blp
 from adam.portal.views.projects import blp as projects_blp
 
-BLUEPRINTS = (account_blp, projects_blp, alerts_blp, admin_blp)
+BLUEPRINTS = (account_blp, projects_blp, alerts_blp, admin_blp, project_page_blp)
 STATIC = Path(__file__).resolve().parent / "static"
 
 WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT, Role.DONOR})

@@ -51,11 +51,16 @@ def get_project(session: Session, project_id: int, *, actor: Actor) -> Project:
 
 
 def project_history(session: Session, project_id: int, *, actor: Actor) -> list[ProjectHistory]:
-    get_project(session, project_id, actor=actor)
+    return history_of(session, get_project(session, project_id, actor=actor))
+
+
+def history_of(session: Session, project: Project) -> list[ProjectHistory]:
+    """The history of a project the caller has read with ``get_project`` (which checked that
+    the actor may see it), oldest first."""
     return list(
         session.scalars(
             select(ProjectHistory)
-            .where(ProjectHistory.project_id == project_id)
+            .where(ProjectHistory.project_id == project.id)
             .order_by(ProjectHistory.id)
         )
     )

@@ -32,6 +32,7 @@ from adam.projects.models import (
 )
 from adam.projects.reading import (
     get_project,
+    history_of,
     load_projects,
     order_projects,
     project_history,
@@ -47,6 +48,7 @@ __all__ = [
     "References",
     "add_projects",
     "get_project",
+    "history_of",
     "load_projects",
     "new_project",
     "order_projects",
@@ -369,11 +371,15 @@ def withdraw_project(
     return project
 
 
-def restore_project(session: Session, project_id: int, *, actor: Actor) -> Project:
+def restore_project(
+    session: Session, project_id: int, *, actor: Actor, expected_version: int | None = None
+) -> Project:
+    """Bring a withdrawn project back; ``expected_version`` as for ``withdraw_project``."""
     permissions.require(actor, "project.restore")
     project = get_project(session, project_id, actor=actor)
     if not project.is_withdrawn:
         return project
+    _check_version(project, expected_version)
     old = project.withdrawn_at
     project.withdrawn_at = None
     project.withdrawn_by_id = None

@@ -111,10 +111,17 @@ def withdraw(
 
 
 def restore(
-    session: Session, project_id: int, *, actor: Actor, matcher: MatcherSettings
+    session: Session,
+    project_id: int,
+    *,
+    actor: Actor,
+    matcher: MatcherSettings,
+    expected_version: int | None = None,
 ) -> Written:
     """Restore a withdrawn project and check it again: projects registered while it was
     withdrawn never saw it."""
-    project = project_service.restore_project(session, project_id, actor=actor)
+    project = project_service.restore_project(
+        session, project_id, actor=actor, expected_version=expected_version
+    )
     outcome = duplicates_service.check_project(session, project, settings=matcher, reindex=False)
     return Written(project, outcome, matcher.listed)
