@@ -48,3 +48,10 @@ def test_the_compiled_catalogue_matches_the_translations() -> None:
     with RUSSIAN.with_suffix(".mo").open("rb") as handle:
         compiled = {m.id: m.string for m in read_mo(handle) if m.id}
     assert compiled == source, "reinstall (pip install -e .) or run ./dev messages"
+
+
+def test_every_document_category_of_the_codelist_has_its_name_listed() -> None:
+    from adam.documents.categories import document_categories
+    from adam.portal.categories import NAMES
+
+    assert document_categories() == NAMES

@@ -16,6 +16,7 @@ from adam.auth.models import Role, User
 from adam.auth.schemas import UserInSchema, UserPatchSchema
 from adam.errors import Conflict, InvalidInput
 from adam.portal.blueprint import portal_blueprint
+from adam.portal.i18n import translate
 from adam.reference import service as reference_service
 from adam.session import get_session
 from adam.web import commit, current_actor
@@ -27,7 +28,7 @@ FIELDS = ("email", "name", "role", "country", "organization", "password")
 
 def _typed(names: tuple[str, ...]) -> dict[str, Any]:
     """What the form sent, as typed (empty scope fields mean none)."""
-    typed = {name: request.form.get(name, "").strip() for name in names}
+    typed: dict[str, Any] = {name: request.form.get(name, "").strip() for name in names}
     for name in ("country", "organization", "password"):
         if name in typed and not typed[name]:
             typed[name] = None
@@ -36,7 +37,10 @@ def _typed(names: tuple[str, ...]) -> dict[str, Any]:
 
 def _messages(details: dict[str, Any]) -> dict[str, list[str]]:
     return {
-        key: [gettext(str(m)) for m in (value if isinstance(value, list) else [value])]
+        key: [
+            translate(m if isinstance(m, str) else str(m))
+            for m in (value if isinstance(value, list) else [value])
+        ]
         for key, value in details.items()
     }
 
@@ -77,7 +81,7 @@ def new_user() -> ResponseReturnValue:
     except ma.ValidationError as error:
         errors = _messages(error.normalized_messages())
     except (InvalidInput, Conflict) as error:
-        errors = _messages(error.details) or {"email": [gettext(error.message)]}
+        errors = _messages(error.details) or {"email": [translate(error.message)]}
     else:
         commit()
         flash(gettext("The account of %(email)s is created.", email=user.email))

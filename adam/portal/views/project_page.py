@@ -19,12 +19,13 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.documents import routes as documents_routes
 from adam.documents import service as documents_service
-from adam.documents.categories import category_name, document_categories
+from adam.documents.categories import document_categories
 from adam.documents.errors import FileTooLarge, UnsupportedFileType
 from adam.documents.schemas import DocumentUploadSchema
 from adam.duplicates import service as duplicates_service
 from adam.errors import InvalidInput
 from adam.portal.blueprint import portal_blueprint
+from adam.portal.categories import category_label
 from adam.portal.errors import page_for
 from adam.portal.i18n import label, language
 from adam.projects import service as projects_service
@@ -169,9 +170,9 @@ def _render(
         can=can,
         errors=errors or {},
         form=form or {"language": project.language},
-        categories=document_categories(),
+        categories={code: category_label(code) for code in document_categories()},
         languages=_languages() if can["upload"] else [],
-        category_name=category_name,
+        category_name=category_label,
         language_name=language_name,
         file_size=file_size,
         shown=shown,
