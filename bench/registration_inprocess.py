@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/registration_inprocess.py \
         --url postgresql+psycopg://postgres@127.0.0.1:5432/adam_match_100000 [--n 150] [--profile]
+        [--dry-run]
 
 Takes a corpus built by ``matching.py`` (its size read from the database name), removes what
 earlier runs registered, and registers ``--n`` fresh projects through the Flask test client
 (the whole request, no HTTP server): wall p50/p95, statements per registration with the time
 each took at the driver, and CPU per registration in this process and in the PostgreSQL
 backend (``/proc``). CPU time moves less than wall time on a shared machine, so it is what to
-compare two revisions by; ``--profile`` adds cProfile's cumulative list.
+compare two revisions by; ``--profile`` adds cProfile's cumulative list. ``--dry-run`` first
+sends each payload to ``POST /api/v1/duplicates/check`` (which writes nothing) and then
+registers it, and prints the dry run's wall p50/p95 beside the registration's.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
     parser.add_argument("--only", default="", help="profile lines whose path matches, e.g. adam/")
+    parser.add_argument("--dry-run", action="store_true", help="also time the dry-run check")
     args = parser.parse_args()
     database = args.url.rsplit("/", 1)[1]
     matching.reset_to_corpus(args.url, int(database.rsplit("_", 1)[1]))
@@ -80,12 +84,20 @@ def main() -> None:
     for payload in payloads[:20]:  # warm the caches and the connection
         client.post("/api/v1/projects", json=payload, headers=headers)
     walls: list[float] = []
+    dry_walls: list[float] = []
+    dry_found: list[int] = []
     database_ms: list[float] = []
     counts: list[int] = []
     per_statement: dict[str, list[float]] = {}
     profile = cProfile.Profile() if args.profile else None
     cpu, backend = time.process_time(), postgres_cpu_ms(database)
     for payload in payloads[20:]:
+        if args.dry_run:
+            started = time.perf_counter()
+            checked = client.post("/api/v1/duplicates/check", json=payload, headers=headers)
+            dry_walls.append((time.perf_counter() - started) * 1000)
+            assert checked.status_code == 200, checked.json
+            dry_found.append(len(checked.json["possible_duplicates"]))
         statements.clear()
         started = time.perf_counter()
         if profile:
@@ -108,6 +120,13 @@ def main() -> None:
         f"{percentile(database_ms, 0.5):.1f} p95 {percentile(database_ms, 0.95):.1f} ms; "
         f"CPU per registration: this process {app_cpu:.1f} ms, PostgreSQL {backend_cpu:.1f} ms"
     )
+    if args.dry_run:
+        print(
+            f"dry run: wall p50 {percentile(dry_walls, 0.5):.1f} "
+            f"p95 {percentile(dry_walls, 0.95):.1f} ms (registration above: p50 "
+            f"{percentile(walls, 0.5):.1f} p95 {percentile(walls, 0.95):.1f}); "
+            f"{sum(dry_found)} possible duplicates listed over {args.n} checks"
+        )
     print("  mean ms   p95 ms  per registration  statement")
     for text, times in sorted(per_statement.items(), key=lambda item: -sum(item[1]))[:20]:
         print(

@@ -1,4 +1,5 @@
-"""Check one project as it is written: index it, find and score its candidates, raise alerts.
+"""Check one project as it is written: index it, find and score its candidates, raise alerts;
+or, as a dry run, score a project that is never saved.
 
 The check never fails a registration: it runs inside a SAVEPOINT, and any error in it is
 logged and reported as ``failed`` while the project itself is kept.
@@ -14,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from adam.duplicates import events
 from adam.duplicates.candidates import Probe, candidate_query
-from adam.duplicates.index import index_project, record_of_project
+from adam.duplicates.index import index_project, record_of_project, unsaved_row
 from adam.duplicates.models import ProjectSearch
-from adam.duplicates.raising import CheckOutcome, raise_alerts
+from adam.duplicates.raising import CheckOutcome, Found, raise_alerts
 from adam.duplicates.records import Candidate, candidate_rows, candidates_from_rows
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.terms import SPECIFIC_ORGANIZATION, indexed_total, organization_weights
@@ -95,6 +96,31 @@ def lock_countries(session: Session, countries: Sequence[str]) -> None:
     )
 
 
+def dry_check(session: Session, project: Project, *, settings: MatcherSettings) -> CheckOutcome:
+    """What ``check_project(..., new=True)`` would find for ``project``, a project built and
+    checked but never saved: scored as a registration scores it, nothing written, no alert
+    raised or announced (each ``Found`` has no alert id).
+
+    The project has no id and no index row: it is scored from the row ``index_project`` would
+    write, and no stored project is left out of its candidates. On PostgreSQL it takes the
+    registration's country locks, so it sees a registration in its countries committed a moment
+    before; the caller's rollback releases them.
+    """
+    if project.is_withdrawn or project.status == ProjectStatus.CANCELLED:
+        return CheckOutcome()
+    total = indexed_total(session)
+    search = unsaved_row(session, project, total=total)
+    try:
+        lock_countries(session, [c.code for c in project.countries])
+        scored = _score(session, project, search, settings, total=total)
+    except Exception:  # as in a registration: the answer says the check failed
+        log.exception("Dry-run duplicate check failed.")
+        return CheckOutcome(failed=True)
+    return CheckOutcome(
+        found=[Found(c.summary, m.score, m.reasons, None) for c, m in scored or ()],
+    )
+
+
 def _check(
     session: Session,
     project: Project,
@@ -104,11 +130,33 @@ def _check(
     new: bool = False,
     total: int,
 ) -> CheckOutcome:
-    organizations = tuple(dict.fromkeys(p.organization_id for p in project.participations))
+    scored = _score(session, project, search, settings, total=total)
+    if scored is None:
+        return CheckOutcome()
+    return raise_alerts(
+        session,
+        project.id,
+        scored,
+        notice=lambda: events.project_notice(project),
+        new=new,
+    )
+
+
+def _score(
+    session: Session,
+    project: Project,
+    search: ProjectSearch,
+    settings: MatcherSettings,
+    *,
+    total: int,
+) -> list[tuple[Candidate, Match]] | None:
+    """The stored projects that look like ``project``, best first, at most ``max_alerts``;
+    None when the probe finds no candidates at all."""
+    organizations = tuple(dict.fromkeys(p.organization.id for p in project.participations))
     # Only organizations the probe names can be shared, so their weights are all a pair needs.
     by_id = organization_weights(session, organizations, total=total)
     org_weights = {
-        normalize_code(p.organization.code): by_id[p.organization_id]
+        normalize_code(p.organization.code): by_id[p.organization.id]
         for p in project.participations
     }
     probe = Probe(
@@ -124,7 +172,7 @@ def _check(
     )
     found = candidate_query(session, probe, settings.limits, total=total)
     if found is None:
-        return CheckOutcome()
+        return None
     record = record_of_project(search, project, org_weights)
     # Most candidates share a rare word or an organization and nothing more: they are turned
     # away on their text and organization ids alone, before their links are read. Their rows
@@ -147,10 +195,4 @@ def _check(
     scored.sort(key=lambda item: (-item[1].score, item[0].summary["id"]))
     # A record that matches dozens of projects is generic, not dozens of duplicates: the best
     # few are what a coordinator can review, and the rest would bury them.
-    return raise_alerts(
-        session,
-        project.id,
-        scored[: settings.max_alerts],
-        notice=lambda: events.project_notice(project),
-        new=new,
-    )
+    return scored[: settings.max_alerts]

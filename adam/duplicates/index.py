@@ -68,9 +68,7 @@ def index_project(
     ``new``: the project was registered in this transaction, so it has nothing to replace.
     ``total``: the index's size, when the caller has read it (``terms.indexed_total``).
     """
-    values = search_values(project.title, project.description)
-    values["weights"] = weigh(session, values, total=total)
-    values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
+    values = _row_values(session, project, total=total)
     row = None if new else session.get(ProjectSearch, project.id)
     if row is None:
         row = ProjectSearch(project_id=project.id, **values)
@@ -80,6 +78,19 @@ def index_project(
             setattr(row, name, value)
     write_match_keys(session, project, new=new)
     return row
+
+
+def unsaved_row(session: Session, project: Project, *, total: int | None = None) -> ProjectSearch:
+    """The index row ``index_project`` would write for ``project``, not added to the session
+    (a dry-run check scores a project that is never saved)."""
+    return ProjectSearch(project_id=project.id, **_row_values(session, project, total=total))
+
+
+def _row_values(session: Session, project: Project, *, total: int | None) -> dict[str, Any]:
+    values: dict[str, Any] = dict(search_values(project.title, project.description))
+    values["weights"] = weigh(session, values, total=total)
+    values["scope"] = " ".join(sorted(c.code.lower() for c in project.countries))
+    return values
 
 
 def write_match_keys(session: Session, project: Project, *, new: bool = False) -> None:

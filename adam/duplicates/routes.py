@@ -1,4 +1,5 @@
-"""Alert endpoints: the coordinators' inbox of likely duplicates, and their verdicts."""
+"""Alert endpoints: the coordinators' inbox of likely duplicates, and their verdicts; and a
+dry-run duplicate check of a registration body."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from adam.duplicates.schemas import (
     AlertPageSchema,
     AlertQuerySchema,
     AlertSchema,
+    DuplicateCheckSchema,
     ResolutionSchema,
 )
 from adam.paging import page_answer
-from adam.session import get_session
+from adam.projects.schemas import ProjectInSchema
+from adam.session import get_session, get_settings, rollback_request_session
 from adam.web import commit, current_actor
+from adam.workflows import projects as project_workflows
+from adam.workflows.projects import Preview
 
 blp = Blueprint("alerts", __name__, description="Duplicate alerts")
 
@@ -68,3 +73,18 @@ def resolve_alert(data: dict[str, Any], alert_id: int) -> DuplicateAlert:
     )
     commit()
     return alert
+
+
+@protected
+@blp.route("/duplicates/check", methods=["POST"])
+# The registration's own body schema, as an instance (webargs would build one per request).
+@blp.arguments(ProjectInSchema())
+@blp.response(200, DuplicateCheckSchema)
+def check_duplicates(data: dict[str, Any]) -> Preview:
+    """What registering this body would list as possible duplicates; nothing is saved."""
+    try:
+        return project_workflows.preview(
+            get_session(), actor=current_actor(), data=data, matcher=get_settings().matcher
+        )
+    finally:
+        rollback_request_session()  # nothing of a dry run is ever committed

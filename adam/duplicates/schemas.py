@@ -1,4 +1,5 @@
-"""The alert API contract, and the possible duplicates a registration answer lists."""
+"""The alert API contract, the possible duplicates a registration answer lists, and a dry-run
+check's answer."""
 
 from __future__ import annotations
 
@@ -31,11 +32,28 @@ class ProjectSummarySchema(ma.Schema):
     countries = ma.fields.List(ma.fields.Nested(NamedCodeSchema))
 
 
-class PossibleDuplicateSchema(ma.Schema):
+class ScoredDuplicateSchema(ma.Schema):
+    """A stored project that looks like the checked one: what an alert about the pair shows."""
+
     project = ma.fields.Nested(ProjectSummarySchema)
     score = ma.fields.Float()
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
+
+
+class PossibleDuplicateSchema(ScoredDuplicateSchema):
     alert_id = ma.fields.Integer(allow_none=True)
+
+
+class DuplicateCheckSchema(ma.Schema):
+    """A dry-run check's answer: what a registration of the body would list, no alert raised."""
+
+    possible_duplicates = ma.fields.List(
+        ma.fields.Nested(ScoredDuplicateSchema),
+        metadata={"description": "Likely duplicates, best first (no alert is raised)"},
+    )
+    duplicate_check = ma.fields.String(
+        metadata={"description": "done; or failed (the matcher could not run)"}
+    )
 
 
 class AlertProjectSchema(ma.Schema):

@@ -6,14 +6,15 @@ service as duplicates_service``, plus ``settings`` for ``MatcherSettings``) and 
 through it when it calls them, so that a name replaced here is replaced for every caller
 (``scan.check_new`` also checks through here). The work is done in:
 
-- ``check``: one project's check as it is written (index it, find, score, raise);
+- ``check``: one project's check as it is written (index it, find, score, raise), or a dry
+  run's of a project never saved (find, score);
 - ``records``: stored projects read as candidates; ``raising``: alerts for scored pairs;
 - ``inbox``: the alerts people see and resolve;
 - ``index``, ``terms``, ``candidates``: the search index, its word counts, candidate search;
 - ``scan``: many projects at once (``adam duplicates scan``, a bulk import).
 """
 
-from adam.duplicates.check import MATCHED_FIELDS, check_project
+from adam.duplicates.check import MATCHED_FIELDS, check_project, dry_check
 from adam.duplicates.inbox import AlertFilters, get_alert, list_alerts, resolve_alert
 from adam.duplicates.index import (
     index_values,
@@ -32,6 +33,7 @@ __all__ = [
     "Found",
     "check_new",
     "check_project",
+    "dry_check",
     "get_alert",
     "index_values",
     "insert_match_keys",

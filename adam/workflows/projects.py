@@ -1,4 +1,5 @@
-"""Register, edit, withdraw and restore a project, with the duplicate check that goes with each.
+"""Register, edit, withdraw and restore a project, with the duplicate check that goes with each;
+and preview a registration's check without registering.
 
 The check runs inside the write's transaction, in a SAVEPOINT, and only adds alerts: it
 cannot lose the project. The caller commits both together.
@@ -47,6 +48,35 @@ def register(
     project = project_service.register_project(session, actor=actor, data=data)
     outcome = duplicates_service.check_project(session, project, settings=matcher, new=True)
     return Written(project, outcome, matcher.listed)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a registration of a body would find, nothing written (the dry run's answer)."""
+
+    outcome: CheckOutcome
+    listed: int
+
+    @property
+    def possible_duplicates(self) -> list[Found]:
+        return self.outcome.found[: self.listed]
+
+    @property
+    def duplicate_check(self) -> str:
+        return "failed" if self.outcome.failed else "done"
+
+
+def preview(
+    session: Session, *, actor: Actor, data: dict[str, Any], matcher: MatcherSettings
+) -> Preview:
+    """The stored projects a registration of ``data`` would list, checked and permitted as a
+    registration is, without writing anything or raising an alert.
+
+    :raises: as ``register`` does before it writes (InvalidInput, Forbidden, Conflict).
+    """
+    new = project_service.new_project(session, actor=actor, data=data)
+    outcome = duplicates_service.dry_check(session, new.project, settings=matcher)
+    return Preview(outcome, matcher.listed)
 
 
 def edit(
