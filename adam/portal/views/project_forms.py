@@ -15,7 +15,7 @@ from typing import Any
 import marshmallow as ma
 from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, gettext, lazy_gettext
 from werkzeug.datastructures import MultiDict
 
 from adam.access import page
@@ -251,11 +251,7 @@ def _saved_message(project: Project, new_alerts: int, registered: bool) -> str:
     else:
         text = gettext("Project %(code)s is saved.", code=project.code)
     if new_alerts:
-        text += " " + ngettext(
-            "%(num)d duplicate alert was raised.",
-            "%(num)d duplicate alerts were raised.",
-            new_alerts,
-        )
+        text += " " + gettext("Duplicate alerts raised: %(num)d.", num=new_alerts)
     return text
 
 
