@@ -254,3 +254,41 @@ def test_the_form_speaks_russian(
     assert "Таджикистан" in page  # country names in the reader's language
     response = post_form(browser, NEW, form_of(countries=[]))
     assert "Укажите от 1 до 60 стран-получателей." in response.get_data(as_text=True)
+
+
+def test_the_saved_message_counts_the_alerts_raised(
+    browser_of: Callable[..., FlaskClient], register: Callable[..., dict[str, Any]], app: Flask
+) -> None:
+    register()
+    browser = browser_of("coordinator")
+    response = post_form(browser, NEW, form_of())
+    assert response.status_code == 303
+    page = browser.get("/projects").get_data(as_text=True)
+    assert _counts(app) == (2, 1)
+    assert re.search(r"Project TJ-\d{4}-\d+ is registered\. Duplicate alerts raised: 1\.", page)
+
+
+def test_an_iati_identifier_in_use_is_named_beside_its_field(
+    browser_of: Callable[..., FlaskClient], register: Callable[..., dict[str, Any]]
+) -> None:
+    existing = register(iati_identifier="GB-GOV-1-300123")
+    browser = browser_of("coordinator")
+    response = post_form(
+        browser, NEW, form_of(title="Another project", iati_identifier="GB-GOV-1-300123")
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert f'id="iati_identifier-errors"><li>Already used by {existing["code"]}.' in page
+    assert 'value="Another project"' in page
+
+
+def test_add_another_gives_one_more_organisation_field_and_saves_nothing(
+    browser_of: Callable[..., FlaskClient], orgs: dict[str, str], app: Flask
+) -> None:
+    browser = browser_of("coordinator")
+    response = post_form(browser, NEW, {**form_of(donors=["gb-fcdo"]), "add": "donors"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="donors-1" name="donors" type="text" value="gb-fcdo"' in page
+    assert 'id="donors-3"' in page and 'id="donors-4"' not in page
+    assert _counts(app) == (0, 0)

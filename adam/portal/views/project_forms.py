@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from adam.access import page
 from adam.auth import permissions
-from adam.errors import N_, AdamError, InvalidInput, PreconditionFailed, flatten_messages
+from adam.errors import N_, AdamError, Conflict, InvalidInput, PreconditionFailed, flatten_messages
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.i18n import LANGUAGE_NAMES, localized
 from adam.projects import service as project_service
@@ -197,6 +197,11 @@ def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return shown
 
 
+def _service_errors(error: AdamError) -> dict[str, list[str]]:
+    """What the service refused, beside its fields (else above the form)."""
+    return _translated(error.details) or {"_request": [gettext(error.message)]}
+
+
 # --- Rendering ---
 
 
@@ -268,20 +273,21 @@ def new_project() -> ResponseReturnValue:
     if add := form.get("add"):
         return _render("portal/project_form.html", form, {}, 200, project=None, add=add)
     data, errors = _load(form_body(form))
+    status = 422
     if data is not None:
         try:
             written = project_workflows.register(
                 get_session(), actor=current_actor(), data=data, matcher=get_settings().matcher
             )
-        except InvalidInput as error:
+        except (InvalidInput, Conflict) as error:
             rollback_request_session()
-            errors = _translated(error.details) or {"_request": [gettext(error.message)]}
+            errors, status = _service_errors(error), error.status
         else:
             commit()
             project = written.project
             flash(_saved_message(project, len(written.outcome.new_alerts), registered=True))
             return redirect(f"/projects/{project.id}", 303)
-    return _render("portal/project_form.html", form, errors, 422, project=None)
+    return _render("portal/project_form.html", form, errors, status, project=None)
 
 
 def _editable(project_id: int) -> Project:
@@ -358,6 +364,7 @@ def edit_project(project_id: int) -> ResponseReturnValue:
     if add := form.get("add"):
         return _render(template, form, {}, 200, project=project, add=add)
     data, errors = _load(form_body(form))
+    status = 422
     if data is not None:
         changes = changed_fields(data, _original(form, project))
         try:
@@ -382,15 +389,15 @@ def edit_project(project_id: int) -> ResponseReturnValue:
                 conflicts=conflicts,
                 theirs=[FIELD_LABELS[name] for name in theirs],
             )
-        except InvalidInput as error:
+        except (InvalidInput, Conflict) as error:
             rollback_request_session()
-            errors = _translated(error.details) or {"_request": [gettext(error.message)]}
+            errors, status = _service_errors(error), error.status
         else:
             commit()
             saved = written.project
             flash(_saved_message(saved, len(written.outcome.new_alerts), registered=False))
             return redirect(f"/projects/{saved.id}", 303)
-    return _render(template, form, errors, 422, project=project)
+    return _render(template, form, errors, status, project=project)
 
 
 @page
