@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/registration_inprocess.py \
         --url postgresql+psycopg://postgres@127.0.0.1:5432/adam_match_100000 [--n 150] [--profile]
-        [--dry-run]
+        [--dry-run]   # or --url sqlite:////tmp/adam_match/adam_match_10000.sqlite3
 
 Takes a corpus built by ``matching.py`` (its size read from the database name), removes what
 earlier runs registered, and registers ``--n`` fresh projects through the Flask test client
@@ -11,7 +11,8 @@ each took at the driver, and CPU per registration in this process and in the Pos
 backend (``/proc``). CPU time moves less than wall time on a shared machine, so it is what to
 compare two revisions by; ``--profile`` adds cProfile's cumulative list. ``--dry-run`` first
 sends each payload to ``POST /api/v1/duplicates/check`` (which writes nothing) and then
-registers it, and prints the dry run's wall p50/p95 beside the registration's.
+registers it, and prints the dry run's wall p50/p95 beside the registration's (the CPU
+figures then include the dry runs').
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="also time the dry-run check")
     args = parser.parse_args()
     database = args.url.rsplit("/", 1)[1]
-    matching.reset_to_corpus(args.url, int(database.rsplit("_", 1)[1]))
+    # adam_match_10000 on PostgreSQL, adam_match_10000.sqlite3 on SQLite
+    size = int(database.removesuffix(".sqlite3").rsplit("_", 1)[1])
+    matching.reset_to_corpus(args.url, size)
     app = create_app({"DATABASE_URL": args.url, "LOG_LEVEL": "WARNING"})
     headers = {"Authorization": f"Bearer {matching.create_users(args.url)[0][1]}"}
     client = app.test_client()
@@ -113,7 +116,7 @@ def main() -> None:
             per_statement.setdefault(text, []).append(seconds * 1000)
     app_cpu = (time.process_time() - cpu) * 1000 / args.n
     backend_cpu = (postgres_cpu_ms(database) - backend) / args.n
-    matching.reset_to_corpus(args.url, int(database.rsplit("_", 1)[1]))
+    matching.reset_to_corpus(args.url, size)
     print(
         f"wall p50 {percentile(walls, 0.5):.1f} p95 {percentile(walls, 0.95):.1f} ms; "
         f"statements {statistics.mean(counts):.1f}, at the driver p50 "
