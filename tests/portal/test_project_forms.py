@@ -200,6 +200,7 @@ def test_a_stale_edit_is_caught_and_shows_both_values(
     assert 'value="My new title"' in page  # the form keeps what was typed
     assert '<option value="closed" selected>' in page  # and takes their other change
     assert 'name="version" value="2"' in page
+    assert "Keep mine and save" in page
     stored = client.get(f"/api/v1/projects/{project['id']}", headers=coordinator.headers).json
     assert stored["title"] == "Their new title"
     # Keep mine: the form as shown, sent again.
@@ -292,3 +293,22 @@ def test_add_another_gives_one_more_organisation_field_and_saves_nothing(
     assert 'id="donors-1" name="donors" type="text" value="gb-fcdo"' in page
     assert 'id="donors-3"' in page and 'id="donors-4"' not in page
     assert _counts(app) == (0, 0)
+
+
+def test_the_live_warning_on_an_edit_leaves_out_the_project_itself(
+    browser_of: Callable[..., FlaskClient], register: Callable[..., dict[str, Any]]
+) -> None:
+    project = register(iati_identifier="GB-GOV-1-300123")
+    browser = browser_of("coordinator")
+    token = csrf_token(browser, NEW)
+    typed = form_of(iati_identifier="GB-GOV-1-300123")
+    headers = {"X-CSRFToken": token}
+    assert project["code"] not in browser.post(WARNINGS, data=typed, headers=headers).get_data(
+        as_text=True
+    )  # registering it again would clash on the identifier: no warning, no error
+    editing = {**typed, "project_id": str(project["id"])}
+    response = browser.post(WARNINGS, data=editing, headers=headers)
+    assert response.status_code == 200 and response.get_data(as_text=True) == ""
+    other = register(title="Border liaison offices on the Tajik-Afghan frontier")
+    page = browser.post(WARNINGS, data=editing, headers=headers).get_data(as_text=True)
+    assert other["code"] in page and f'href="/projects/{project["id"]}"' not in page
