@@ -312,3 +312,35 @@ def test_the_live_warning_on_an_edit_leaves_out_the_project_itself(
     other = register(title="Border liaison offices on the Tajik-Afghan frontier")
     page = browser.post(WARNINGS, data=editing, headers=headers).get_data(as_text=True)
     assert other["code"] in page and f'href="/projects/{project["id"]}"' not in page
+
+
+def test_markup_in_a_stored_title_is_escaped_in_the_warning(
+    browser_of: Callable[..., FlaskClient], register: Callable[..., dict[str, Any]]
+) -> None:
+    register(title="Border liaison offices <b>on</b> the Tajik-Afghan border")
+    browser = browser_of("coordinator")
+    token = csrf_token(browser, NEW)
+    page = browser.post(WARNINGS, data=form_of(), headers={"X-CSRFToken": token}).get_data(
+        as_text=True
+    )
+    assert "&lt;b&gt;on&lt;/b&gt;" in page and "<b>on</b>" not in page
+
+
+def test_an_edit_of_a_text_area_with_browser_line_breaks_changes_nothing_else(
+    browser_of: Callable[..., FlaskClient],
+    register: Callable[..., dict[str, Any]],
+    client: FlaskClient,
+    coordinator: Account,
+) -> None:
+    project = register(description="First line.\nSecond line.")
+    browser = browser_of("coordinator")
+    url = f"/projects/{project['id']}/edit"
+    typed = form_of(description="First line.\r\nSecond line.", title="Renamed")
+    tampered = {**_hidden(browser, project["id"]), "original": '{"budget": {"amount": "x"}}'}
+    response = post_form(browser, url, {**typed, **tampered})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    history = client.get(
+        f"/api/v1/projects/{project['id']}/history", headers=coordinator.headers
+    ).json
+    changed = history[-1]["changes"]
+    assert "description" not in changed and changed["title"]["new"] == "Renamed"
