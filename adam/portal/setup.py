@@ -13,9 +13,10 @@ from adam.auth.models import Role
 from adam.portal import errors, headers, i18n, limits, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
+from adam.portal.views.imports import blp as imports_blp
 from adam.portal.views.projects import blp as projects_blp
 
-BLUEPRINTS = (account_blp, projects_blp, admin_blp)
+BLUEPRINTS = (account_blp, projects_blp, admin_blp, imports_blp)
 STATIC = Path(__file__).resolve().parent / "static"
 
 WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT, Role.DONOR})
