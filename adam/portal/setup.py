@@ -14,9 +14,10 @@ from adam.portal import errors, headers, i18n, limits, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.imports import blp as imports_blp
+from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.projects import blp as projects_blp
 
-BLUEPRINTS = (account_blp, projects_blp, admin_blp, imports_blp)
+BLUEPRINTS = (account_blp, projects_blp, admin_blp, imports_blp, organizations_blp)
 STATIC = Path(__file__).resolve().parent / "static"
 
 WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT, Role.DONOR})
@@ -27,6 +28,7 @@ MENU = (
     ("portal_projects.new_project", lazy_gettext("Register a project"), WRITERS),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS - {Role.DONOR}),
+    ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),
     ("portal_admin.users", lazy_gettext("Users"), frozenset({Role.ADMIN})),
 )
 
