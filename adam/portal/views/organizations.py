@@ -93,7 +93,7 @@ def organizations() -> ResponseReturnValue:
 
 
 def _typed() -> dict[str, Any]:
-    typed = {name: request.form.get(name, "").strip() for name in FIELDS}
+    typed: dict[str, Any] = {name: request.form.get(name, "").strip() for name in FIELDS}
     for name in ("acronym", "country"):
         if not typed[name]:
             typed[name] = None
