@@ -16,12 +16,14 @@ from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.imports import blp as imports_blp
 from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.projects import blp as projects_blp
+from adam.portal.views.webhooks import blp as webhooks_blp
 
-BLUEPRINTS = (account_blp, projects_blp, admin_blp, imports_blp, organizations_blp)
+BLUEPRINTS = (account_blp, projects_blp, admin_blp, imports_blp, organizations_blp, webhooks_blp)
 STATIC = Path(__file__).resolve().parent / "static"
 
 WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT, Role.DONOR})
 EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
 # The main menu: (endpoint, label, the roles that see it). The pages check permissions
 # themselves, with the services' rules; the menu only leaves out what a role cannot use.
 MENU = (
@@ -29,6 +31,7 @@ MENU = (
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS - {Role.DONOR}),
     ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),
+    ("portal_webhooks.webhooks", lazy_gettext("Webhooks"), STAFF),
     ("portal_admin.users", lazy_gettext("Users"), frozenset({Role.ADMIN})),
 )
 
