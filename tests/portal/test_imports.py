@@ -6,9 +6,12 @@ import io
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
 
 from adam.app import create_app
 from tests.conftest import Account
@@ -18,10 +21,21 @@ from tests.portal.helpers import csrf_token, sign_in
 JOB = re.compile(r"/imports/(\d+)$")
 
 
-def _upload(client: FlaskClient, content: bytes, filename: str = "a.xml", **form: str):  # type: ignore[no-untyped-def]
+def _upload(
+    client: FlaskClient, content: bytes, filename: str = "a.xml", **form: str
+) -> TestResponse:
+    # Encoded in memory: the test client would spool a large body to a temporary file that
+    # it never closes.
     token = csrf_token(client, "/imports/new")
-    data = {"csrf_token": token, "file": (io.BytesIO(content), filename), **form}
-    return client.post("/imports/new", data=data, content_type="multipart/form-data")
+    fields: dict[str, Any] = {
+        "csrf_token": token,
+        "file": FileStorage(io.BytesIO(content), filename),
+        **form,
+    }
+    boundary, body = encode_multipart(fields)
+    return client.post(
+        "/imports/new", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def _wait(client: FlaskClient, job_id: int) -> str:
