@@ -198,3 +198,12 @@ def test_viewers_may_not_import(browser_of: Callable[..., FlaskClient]) -> None:
     assert client.get("/imports").status_code == 403
     response = _upload(client, iati_file(Act("V-1")))
     assert response.status_code == 403
+
+
+def test_markup_in_a_file_name_shows_as_text(browser_of: Callable[..., FlaskClient]) -> None:
+    client = browser_of("coordinator")
+    response = _upload(client, iati_file(Act("M-1")), filename="<img src=x>.xml")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "&lt;img src=x&gt;.xml" in page and "<img src=x>" not in page
+    assert "&lt;img src=x&gt;.xml" in client.get("/imports").get_data(as_text=True)
