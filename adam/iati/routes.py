@@ -11,7 +11,7 @@ from adam.access import protected
 from adam.api import Blueprint
 from adam.exports.formats import FILE_SCHEMA, dated_filename, public_url, then_close
 from adam.iati import export_service
-from adam.iati.background import submit
+from adam.iati.background import start_upload
 from adam.iati.export import ExportSettings
 from adam.iati.export_schemas import ExportQuerySchema
 from adam.iati.models import ImportJob, ImportStatus
@@ -24,7 +24,6 @@ from adam.iati.schemas import (
 )
 from adam.iati.service import (
     ImportTooLarge,
-    create_job,
     get_job,
     list_jobs,
 )
@@ -32,7 +31,7 @@ from adam.paging import page_answer
 from adam.projects.filters import ProjectFilters
 from adam.session import get_session, get_settings, new_session
 from adam.uploads import accept_uploads
-from adam.web import commit, current_actor
+from adam.web import current_actor
 
 blp = Blueprint("iati", __name__, description="IATI activity XML export and import")
 
@@ -101,19 +100,16 @@ accept_uploads(
 @blp.response(202, ImportAcceptedSchema)
 def import_iati(data: dict[str, Any]) -> tuple[ImportJob, int, dict[str, str]]:
     """Upload an IATI 2.03 activity file; it is imported in the background (poll the job)."""
-    settings = get_settings().imports
     upload = data["file"]
-    job = create_job(
+    job = start_upload(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
         get_session(),
         actor=current_actor(),
         filename=upload.filename,
-        content=upload.stream.read(settings.max_bytes + 1),
-        settings=settings,
+        stream=upload.stream,
         publisher_org=data.get("publisher_org"),
         default_theme=data.get("default_theme"),
     )
-    commit()
-    submit(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
     return job, 202, {"Location": f"/api/v1/imports/{job.id}"}
 
 
