@@ -153,3 +153,19 @@ def project_table(
 
 def _sort_key(row: StatsRow) -> tuple[str, ...]:
     return tuple(str(next(iter(label.values()))) if label else "" for label in row.keys.values())
+
+
+def counts_by(
+    session: Session, *, actor: Actor, by: str, filters: ProjectFilters
+) -> dict[str, int]:
+    """How many of the filtered projects have each value of ``by`` (one GROUP BY): keyed by
+    country code, theme slug, organization code or status."""
+    table = project_table(session, actor=actor, by=[by], filters=filters)
+    counts: dict[str, int] = {}
+    for row in table.rows:
+        label = row.keys[by]
+        if label is None:
+            continue
+        key = str(label.get("code") or label.get("slug"))
+        counts[key] = counts.get(key, 0) + row.projects
+    return counts
