@@ -11,6 +11,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.conftest import Account
+from tests.portal.helpers import post_form
 
 Register = Callable[..., dict[str, Any]]
 
@@ -117,10 +118,10 @@ def test_the_csv_download_has_the_rows_shown(
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert [r["title"] for r in rows] == _titles(html)
-    for fmt in ("xlsx", "iati.xml"):
-        download = browser.get(f"/projects.{fmt}?country=AF")
-        assert download.status_code == 200, fmt
-        download.close()
+    workbook = browser.get("/projects.xlsx?country=AF")
+    assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
+    xml = browser.get("/projects.iati.xml?country=AF").get_data(as_text=True)
+    assert xml.count("<iati-activity ") == 2
 
 
 def test_names_in_russian(browser_of: Callable[..., FlaskClient], register: Register) -> None:
@@ -130,6 +131,14 @@ def test_names_in_russian(browser_of: Callable[..., FlaskClient], register: Regi
     assert "Tajikistan" in html
     response = browser.get("/projects", headers={"Accept-Language": "ru"})
     assert "Таджикистан" in response.get_data(as_text=True)
+    # The language switch, kept on the account, whatever the browser asks for.
+    switched = post_form(
+        browser, "/language", {"language": "ru", "next": "/projects"}, token_from="/projects"
+    )
+    assert switched.status_code == 303
+    html = _page(browser, "?country=TJ")
+    assert "Таджикистан" in html and "Tajikistan" not in html
+    assert "Найдено проектов: 1" in html
 
 
 def test_markup_in_a_title_is_escaped(
