@@ -336,7 +336,7 @@ def build_message(rendered: Rendered, *, sender: str, recipient: str) -> EmailMe
     domain = sender.rpartition("@")[2].strip("<> ") or "adam.invalid"
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
-    message["Content-Language"] = rendered.language
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = rendered.language  # after the parts: they reset Content-*
     return message
