@@ -75,7 +75,14 @@ def order_projects(query: Select[*_Columns], sort: str) -> Select[*_Columns]:
     for part in sort.split(","):
         part = part.strip()
         column = SORT_COLUMNS[part.lstrip("-")]
-        clauses.append(column.desc().nulls_last() if part.startswith("-") else column.asc())
+        if not part.startswith("-"):
+            clauses.append(column.asc())
+        elif column.property.columns[0].nullable:
+            clauses.append(column.desc().nulls_last())
+        else:
+            # No NULLS LAST on a column without nulls: PostgreSQL then reads an index on it
+            # backwards (the search page's first 20 by creation) instead of sorting.
+            clauses.append(column.desc())
     clauses.append(Project.id.desc())
     return query.order_by(*clauses)
 
