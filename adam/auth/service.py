@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adam.auth import permissions
+from adam.auth import permissions, portal_sessions
 from adam.auth.actor import Actor
 from adam.auth.models import ApiToken, Role, User
 from adam.auth.secrets import hash_password, hash_token, new_token, verify_password
@@ -111,6 +111,14 @@ def update_user(
     user = get_user(session, user_id, actor=actor)
     unknown = set(changes) - USER_CHANGES
     assert not unknown, unknown
+    if user.id == actor.user_id and (
+        changes.get("is_active") is False or changes.get("role", Role.ADMIN) != Role.ADMIN
+    ):
+        # The last administrator could lock everyone out; another administrator may do it.
+        raise InvalidInput(
+            N_("You cannot deactivate yourself or give up your own administrator role."),
+            {"role" if "role" in changes else "is_active": [N_("Ask another administrator.")]},
+        )
     if {"role", "country", "organization"} & set(changes):
         role = Role(changes.get("role", user.role))
         country = changes.get("country", user.country_code)
@@ -170,7 +178,8 @@ def get_user(session: Session, user_id: int, *, actor: Actor) -> User:
 
 
 def set_user_active(session: Session, user_id: int, *, active: bool, actor: Actor) -> User:
-    """Deactivate (or reactivate) a user; deactivation also revokes every token they hold."""
+    """Deactivate (or reactivate) a user; deactivation also revokes every token they hold and
+    ends their portal sessions, so a reactivation signs no old browser in again."""
     user = get_user(session, user_id, actor=actor)
     user.is_active = active
     if not active:
@@ -179,6 +188,7 @@ def set_user_active(session: Session, user_id: int, *, active: bool, actor: Acto
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         ):
             token.revoked_at = now
+        portal_sessions.end_all(session, user.id)
     session.flush()
     return user
 

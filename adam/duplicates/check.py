@@ -81,7 +81,7 @@ def lock_countries(session: Session, countries: Sequence[str]) -> None:
     transaction, no parallel workers (the check's queries take milliseconds, less than
     starting them) and a plan made for each execution's values: the candidate statement's
     text is the same for every probe of a shape, so the driver prepares it, and a generic plan
-    could not know how rare the searched words are."""
+    could not know how rare the searched words are. No countries: the settings alone."""
     if session.get_bind().dialect.name != "postgresql":
         return
     keys = [int.from_bytes(code.upper().encode()[:4], "big") for code in sorted(set(countries))]
@@ -103,15 +103,15 @@ def dry_check(session: Session, project: Project, *, settings: MatcherSettings) 
 
     The project has no id and no index row: it is scored from the row ``index_project`` would
     write, and no stored project is left out of its candidates. On PostgreSQL it takes the
-    registration's country locks, so it sees a registration in its countries committed a moment
-    before; the caller's rollback releases them.
+    registration's planner settings but not its country locks: a form asks for a dry run as
+    its reader types, and registrations must not queue behind those.
     """
     if project.is_withdrawn or project.status == ProjectStatus.CANCELLED:
         return CheckOutcome()
     total = indexed_total(session)
     search = unsaved_row(session, project, total=total)
     try:
-        lock_countries(session, [c.code for c in project.countries])
+        lock_countries(session, [])  # the planner settings alone: no country is locked
         scored = _score(session, project, search, settings, total=total)
     except Exception:  # as in a registration: the answer says the check failed
         log.exception("Dry-run duplicate check failed.")

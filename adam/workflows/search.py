@@ -73,6 +73,10 @@ class CountCache:
 COUNTS = CountCache()
 
 
+# Values listed per facet, most projects first (chosen ones always).
+FACET_VALUES = 25
+
+
 @dataclass(frozen=True, slots=True)
 class FacetValue:
     code: str
@@ -158,7 +162,8 @@ def faceted_search(
             code = getattr(record, "code", None) or getattr(record, "slug", None) or key
             values.append(FacetValue(code, record, by_key.get(key, 0), key in chosen))
         values.sort(key=lambda v: (-v.count, v.code))
-        facets[facet] = values
+        # Hundreds of donors would bury the list: the most frequent, and every one chosen.
+        facets[facet] = [v for n, v in enumerate(values) if n < FACET_VALUES or v.selected]
     return SearchResult(
         items=items,
         total=total,

@@ -148,3 +148,30 @@ def test_deactivation_signs_the_person_out_and_reactivation_lets_them_back(
     assert sign_in(app.test_client(), email).status_code == 401
     post_form(admin, f"/admin/users/{member_id}/active", {"active": "1"}, token_from="/admin/users")
     assert sign_in(app.test_client(), email).status_code == 303
+
+
+def test_a_reactivated_account_signs_no_old_browser_in_again(
+    client: FlaskClient, admin: object, browser_of: Callable[..., FlaskClient]
+) -> None:
+    """Deactivation ends the person's sessions on the server, not only at their next visit:
+    a lost laptop stays signed out when the account comes back."""
+    member = browser_of("viewer")
+    member_id = member.account.id  # type: ignore[attr-defined]
+    headers = admin.headers  # type: ignore[attr-defined]
+    off = client.patch(f"/api/v1/users/{member_id}", json={"is_active": False}, headers=headers)
+    assert off.status_code == 200
+    on = client.patch(f"/api/v1/users/{member_id}", json={"is_active": True}, headers=headers)
+    assert on.status_code == 200
+    assert member.get("/projects").status_code == 302
+
+
+def test_an_administrator_cannot_lock_themselves_out(
+    browser_of: Callable[..., FlaskClient],
+) -> None:
+    admin = browser_of("admin")
+    own = admin.account.id  # type: ignore[attr-defined]
+    response = post_form(
+        admin, f"/admin/users/{own}/active", {"active": "0"}, token_from="/admin/users"
+    )
+    assert response.status_code in (303, 422)
+    assert admin.get("/admin/users").status_code == 200  # still signed in, still an admin

@@ -317,3 +317,17 @@ def test_labels_in_russian(browser_of: Callable[..., FlaskClient], alerts: Alert
     assert "Не дубликат" in listing  # the resolution "not_duplicate" in the bulk select
     one = _text(coordinator.get(f"/alerts/{alerts.ids['TJ']}", headers=headers))
     assert "Название" in one  # the reason field "title"
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999"])
+def test_odd_digits_in_a_bulk_resolution_are_ignored_not_a_500(
+    browser_of: Callable[..., FlaskClient], value: str
+) -> None:
+    browser = browser_of("coordinator")
+    response = post_form(
+        browser,
+        "/alerts/resolve",
+        {"alert": value, "resolution": "related", "note": ""},
+        token_from="/alerts",
+    )
+    assert response.status_code == 303

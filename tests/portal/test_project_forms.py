@@ -344,3 +344,14 @@ def test_an_edit_of_a_text_area_with_browser_line_breaks_changes_nothing_else(
     ).json
     changed = history[-1]["changes"]
     assert "description" not in changed and changed["title"]["new"] == "Renamed"
+
+
+def test_an_unknown_code_is_named_in_russian_on_a_russian_form(
+    browser_of: Callable[..., FlaskClient], orgs: dict[str, str]
+) -> None:
+    browser = browser_of("coordinator")
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    response = post_form(browser, NEW, form_of(donors=["no-such-org", ""], countries=["XX"]))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Неизвестный код страны: XX." in page

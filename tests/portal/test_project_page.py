@@ -334,3 +334,17 @@ def test_an_unknown_project_is_a_404_page_and_writes_need_the_csrf_token(
     forged = browser.post(f"/projects/{project['id']}/withdraw", data={"expected_version": "1"})
     assert forged.status_code == 400
     assert browser.get(f"/projects/{project['id']}").status_code == 200
+
+
+def test_an_odd_version_digit_is_not_a_500(
+    browser_of: Callable[..., FlaskClient], register: Callable[..., dict[str, Any]]
+) -> None:
+    project = register()
+    browser = browser_of("coordinator")
+    response = post_form(
+        browser,
+        f"/projects/{project['id']}/withdraw",
+        {"expected_version": "²"},
+        token_from=f"/projects/{project['id']}",
+    )
+    assert response.status_code < 500

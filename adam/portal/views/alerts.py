@@ -27,11 +27,15 @@ from adam.duplicates.schemas import RESOLUTIONS, AlertQuerySchema, ResolutionSch
 from adam.errors import Conflict, InvalidInput, NotFound
 from adam.portal import signin
 from adam.portal.blueprint import portal_blueprint
+from adam.portal.forms import form_int
 from adam.portal.highlight import highlight, shared_words
 from adam.portal.i18n import label, localized
 from adam.reference import service as reference_service
 from adam.session import get_session, rollback_request_session
 from adam.web import commit, current_actor
+
+# A bulk resolution is one transaction; a list page shows at most this many alerts.
+BULK_LIMIT = 100
 
 blp = portal_blueprint("portal_alerts", __name__)
 
@@ -142,7 +146,10 @@ def resolve_checked() -> ResponseReturnValue:
     back = signin.safe_next(request.form.get("next"), url_for("portal_alerts.inbox"))
     permissions.require(actor, "alert.resolve")
     verdict = _verdict()
-    ids = sorted({int(v) for v in request.form.getlist("alert") if v.isdigit()})
+    ids = sorted({n for v in request.form.getlist("alert") if (n := form_int(v)) is not None})
+    if len(ids) > BULK_LIMIT:
+        flash(gettext("Resolve at most %(n)s alerts at once.", n=BULK_LIMIT))
+        return redirect(back, 303)
     if verdict is None:
         flash(gettext("Choose a resolution."))
         return redirect(back, 303)

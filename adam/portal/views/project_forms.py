@@ -23,7 +23,8 @@ from adam.access import page
 from adam.auth import permissions
 from adam.errors import N_, AdamError, Conflict, InvalidInput, PreconditionFailed, flatten_messages
 from adam.portal.blueprint import portal_blueprint
-from adam.portal.i18n import LANGUAGE_NAMES, localized
+from adam.portal.forms import form_int
+from adam.portal.i18n import LANGUAGE_NAMES, localized, translate
 from adam.projects import service as project_service
 from adam.projects.models import Project
 from adam.projects.schemas import STATUSES, ProjectInSchema
@@ -197,13 +198,13 @@ def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     shown: dict[str, list[str]] = {}
     for field, messages in errors.items():
         name = ".".join(part for part in field.split(".") if not part.isdigit())
-        shown.setdefault(name, []).extend(gettext(m) for m in messages)
+        shown.setdefault(name, []).extend(translate(m) for m in messages)
     return shown
 
 
 def _service_errors(error: AdamError) -> dict[str, list[str]]:
     """What the service refused, beside its fields (else above the form)."""
-    return _translated(error.details) or {"_request": [gettext(error.message)]}
+    return _translated(error.details) or {"_request": [translate(error.message)]}
 
 
 # --- Rendering ---
@@ -306,8 +307,7 @@ def _editable(project_id: int) -> Project:
 
 
 def _version(form: MultiDict[str, str], name: str = "version") -> int | None:
-    value = form.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return form_int(form.get(name))
 
 
 def _original(form: MultiDict[str, str], project: Project) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from adam.errors import InvalidInput
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.categories import category_label
 from adam.portal.errors import page_for
+from adam.portal.forms import form_int
 from adam.portal.i18n import label, language
 from adam.projects import service as projects_service
 from adam.projects.models import Project
@@ -258,8 +259,7 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
 
 
 def _expected_version() -> int | None:
-    value = request.form.get("expected_version", "")
-    return int(value) if value.isdigit() else None
+    return form_int(request.form.get("expected_version"))
 
 
 @page

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from werkzeug.datastructures import MultiDict
 
 from adam.access import page
@@ -19,6 +19,7 @@ from adam.exports.downloads import projects_spreadsheet
 from adam.iati.downloads import activities_download
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.errors import page_for
+from adam.portal.i18n import translate
 from adam.projects.filters import ProjectFilters
 from adam.projects.schemas import ProjectListQuerySchema
 from adam.session import get_session
@@ -85,7 +86,7 @@ def _messages(errors: Mapping[str, Any]) -> list[str]:
             problems = [p for item in problems.values() for p in item]
         title = FIELD_TITLES.get(name)
         for problem in problems if isinstance(problems, list) else [problems]:
-            text = gettext(str(problem))
+            text = translate(problem if isinstance(problem, str) else str(problem))
             found.append(f"{title}: {text}" if title else text)
     return found
 
@@ -140,7 +141,7 @@ def search() -> ResponseReturnValue:
                 per_page=args["per_page"],
             )
         except InvalidInput as error:
-            errors = _messages(error.details) or [gettext(error.message)]
+            errors = _messages(error.details) or [translate(error.message)]
     context: dict[str, Any] = {
         "args": args,
         "errors": errors,
