@@ -147,6 +147,11 @@ def test_the_live_warning_lists_a_near_duplicate_and_writes_nothing(
     assert f'href="/projects/{existing["id"]}"' in page and existing["code"] in page
     assert "title" in page  # a reason's field
     assert _counts(app) == before
+    # Before the status and themes are chosen, the warning speaks already.
+    early = form_of(title="Border liaison offices on the Tajik Afghan border", status="")
+    del early["themes"]
+    page = browser.post(WARNINGS, data=early, headers={"X-CSRFToken": token})
+    assert existing["code"] in page.get_data(as_text=True)
     # Incomplete (no country) or invalid (a bad date): the region stays silent.
     for broken in (form_of(countries=[]), form_of(start_date="yesterday"), {"title": "x"}):
         response = browser.post(WARNINGS, data=broken, headers={"X-CSRFToken": token})

@@ -425,7 +425,10 @@ def organization_options() -> ResponseReturnValue:
 @blp.route("/projects/form/duplicates", methods=["POST"])
 def duplicate_warnings() -> ResponseReturnValue:
     """The stored projects a registration of the form as typed would list, nothing saved.
-    An incomplete or invalid form says nothing."""
+    It speaks once a title, a country and an organisation are typed; a form without its
+    status or themes yet is checked as a project in the pipeline with no theme (what the
+    matcher reads most is the text, countries, organisations and dates). An invalid form
+    says nothing."""
     form = request.form
     body = form_body(form)
     if not (
@@ -435,9 +438,14 @@ def duplicate_warnings() -> ResponseReturnValue:
     editing = _version(form, "project_id")
     if editing is not None:
         body["iati_identifier"] = None  # the project itself holds it: no clash to report
-    data, _ = _load(body)
-    if data is None:
+    try:
+        typed = {**body, "status": body["status"] or "pipeline"}
+        if not typed["themes"]:
+            del typed["themes"]
+        data = _SCHEMA.load(typed, partial=("themes",))
+    except ma.ValidationError:
         return "", 200
+    data.setdefault("themes", [])
     try:
         preview = project_workflows.preview(
             get_session(), actor=current_actor(), data=data, matcher=get_settings().matcher
