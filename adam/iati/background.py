@@ -11,10 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import IO
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
+from adam.auth.actor import Actor
 from adam.iati import runner, service
+from adam.iati.models import ImportJob
 from adam.session import get_settings, new_session
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,37 @@ def _pool() -> ThreadPoolExecutor:
 
 def submit(app: Flask, job_id: int) -> Future[None]:
     return _pool().submit(run_one, app, job_id)
+
+
+def start_upload(
+    app: Flask,
+    session: Session,
+    *,
+    actor: Actor,
+    filename: str | None,
+    stream: IO[bytes],
+    publisher_org: str | None = None,
+    default_theme: str | None = None,
+) -> ImportJob:
+    """Queue an uploaded file's import (``service.create_job``), commit it, and start it in
+    this process's pool: what the API's upload and the portal's import form both do.
+
+    Reads at most one byte more than the limit, so a larger file is refused without being
+    read whole. Raises what ``create_job`` raises (nothing is stored then).
+    """
+    settings = import_settings(app)
+    job = service.create_job(
+        session,
+        actor=actor,
+        filename=filename,
+        content=stream.read(settings.max_bytes + 1),
+        settings=settings,
+        publisher_org=publisher_org,
+        default_theme=default_theme,
+    )
+    session.commit()
+    submit(app, job.id)
+    return job
 
 
 def drain(timeout: float = 60.0) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Response, current_app
 
 from adam.access import protected
 from adam.api import Blueprint
-from adam.exports.formats import FILE_SCHEMA, dated_filename, public_url, then_close
-from adam.iati import export_service
-from adam.iati.background import submit
-from adam.iati.export import ExportSettings
+from adam.exports.formats import FILE_SCHEMA
+from adam.iati.background import start_upload
+from adam.iati.downloads import XML, activities_download
 from adam.iati.export_schemas import ExportQuerySchema
 from adam.iati.models import ImportJob, ImportStatus
 from adam.iati.schemas import (
@@ -24,28 +22,16 @@ from adam.iati.schemas import (
 )
 from adam.iati.service import (
     ImportTooLarge,
-    create_job,
     get_job,
     list_jobs,
 )
 from adam.paging import page_answer
 from adam.projects.filters import ProjectFilters
-from adam.session import get_session, get_settings, new_session
+from adam.session import get_session, get_settings
 from adam.uploads import accept_uploads
-from adam.web import commit, current_actor
+from adam.web import current_actor
 
 blp = Blueprint("iati", __name__, description="IATI activity XML export and import")
-
-
-XML = "application/xml"
-
-
-def _export_settings() -> ExportSettings:
-    return ExportSettings(
-        reporting_org=get_settings().reporting_org,
-        public_url=public_url(),
-        today=dt.datetime.now(dt.UTC).date(),
-    )
 
 
 @protected
@@ -59,28 +45,9 @@ def _export_settings() -> ExportSettings:
 )
 def export_iati(args: dict[str, Any]) -> Response:
     """Download the projects the list's filters match as IATI 2.03 activity XML."""
-    # Flask (3.1) tears the request down, closing its session, as soon as this view returns,
-    # even under stream_with_context; so the export reads through a session of its own,
-    # closed after the last chunk or when the client leaves (as the spreadsheets do).
-    session = new_session()
-    try:
-        export = export_service.export_activities(
-            session,
-            actor=current_actor(),
-            filters=ProjectFilters.from_args(args),
-            sort=args["sort"],
-            settings=_export_settings(),
-        )
-    except BaseException:
-        session.close()
-        raise
-    response = Response(
-        then_close(export.chunks(), session.close), content_type=f"{XML}; charset=utf-8"
+    return activities_download(
+        actor=current_actor(), filters=ProjectFilters.from_args(args), sort=args["sort"]
     )
-    response.call_on_close(session.close)
-    filename = dated_filename("adam-activities", "xml")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- Import ---
@@ -101,19 +68,16 @@ accept_uploads(
 @blp.response(202, ImportAcceptedSchema)
 def import_iati(data: dict[str, Any]) -> tuple[ImportJob, int, dict[str, str]]:
     """Upload an IATI 2.03 activity file; it is imported in the background (poll the job)."""
-    settings = get_settings().imports
     upload = data["file"]
-    job = create_job(
+    job = start_upload(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
         get_session(),
         actor=current_actor(),
         filename=upload.filename,
-        content=upload.stream.read(settings.max_bytes + 1),
-        settings=settings,
+        stream=upload.stream,
         publisher_org=data.get("publisher_org"),
         default_theme=data.get("default_theme"),
     )
-    commit()
-    submit(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
     return job, 202, {"Location": f"/api/v1/imports/{job.id}"}
 
 

@@ -36,9 +36,17 @@ def one_line(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# E-mails are read by people: an API address of a project or an alert (what the payload names,
+# for webhooks) becomes the portal page that shows it.
+API_PREFIX = "/api/v1/"
+PAGES = ("projects/", "alerts/")
+
+
 def link(public_url: str, path: Any) -> str | None:
     """Only the service's own paths become links: the payload does not choose where they go."""
     if isinstance(path, str) and path.startswith("/") and not path.startswith("//"):
+        if path.startswith(API_PREFIX) and path[len(API_PREFIX) :].startswith(PAGES):
+            path = "/" + path[len(API_PREFIX) :]
         return public_url.rstrip("/") + path
     return None
 
@@ -173,7 +181,7 @@ def _alert_section(payload: Mapping[str, Any], public_url: str) -> tuple[str, st
 INTRO = "ADAM found projects that may duplicate each other. Please review and resolve the alert."
 FOOTER = (
     "You receive this because you coordinate projects in ADAM, or your address is on its "
-    "alert list. Resolve an alert with POST /api/v1/alerts/<id>/resolution."
+    "alert list. Resolve an alert on its page in the portal (the link above)."
 )
 
 

@@ -14,21 +14,37 @@ from adam.portal import errors, headers, i18n, limits, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
+from adam.portal.views.imports import blp as imports_blp
+from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.project_forms import blp as project_forms_blp
 from adam.portal.views.project_page import blp as project_page_blp
 from adam.portal.views.projects import blp as projects_blp
+from adam.portal.views.webhooks import blp as webhooks_blp
 
-BLUEPRINTS = (account_blp, projects_blp, alerts_blp, admin_blp, project_page_blp, project_forms_blp)
+BLUEPRINTS = (
+    account_blp,
+    projects_blp,
+    project_page_blp,
+    project_forms_blp,
+    alerts_blp,
+    imports_blp,
+    organizations_blp,
+    webhooks_blp,
+    admin_blp,
+)
 STATIC = Path(__file__).resolve().parent / "static"
 
 WRITERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT, Role.DONOR})
 EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
 # The main menu: (endpoint, label, the roles that see it). The pages check permissions
 # themselves, with the services' rules; the menu only leaves out what a role cannot use.
 MENU = (
     ("portal_project_forms.new_project", lazy_gettext("Register a project"), WRITERS),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
-    ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS - {Role.DONOR}),
+    ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
+    ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),
+    ("portal_webhooks.webhooks", lazy_gettext("Webhooks"), STAFF),
     ("portal_admin.users", lazy_gettext("Users"), frozenset({Role.ADMIN})),
 )
 

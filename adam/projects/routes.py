@@ -8,19 +8,9 @@ from flask import Response, request
 
 from adam.access import protected
 from adam.api import Blueprint
-from adam.exports.formats import (
-    FILE_SCHEMA,
-    csv_download,
-    dated_filename,
-    export_chunk_size,
-    negotiate,
-    public_url,
-    then_close,
-    xlsx_download,
-)
+from adam.exports.downloads import projects_spreadsheet
+from adam.exports.formats import FILE_SCHEMA, negotiate
 from adam.exports.mediatypes import CSV, XLSX
-from adam.exports.project_rows import export_projects
-from adam.exports.xlsx_stream import write_xlsx
 from adam.paging import page_answer
 from adam.projects import service
 from adam.projects.etag import etag, expected_version, matches
@@ -34,7 +24,7 @@ from adam.projects.schemas import (
     ProjectPageSchema,
     ProjectPatchSchema,
 )
-from adam.session import get_session, get_settings, new_session
+from adam.session import get_session, get_settings
 from adam.web import commit, current_actor
 from adam.workflows import projects as project_workflows
 from adam.workflows.projects import Written
@@ -53,32 +43,9 @@ def _headers(project: Project) -> dict[str, str]:
 
 
 def _spreadsheet(args: dict[str, Any], fmt: str) -> Response:
-    """Every project the filters match, as CSV (streamed) or Excel (built, then streamed).
-
-    The export reads through a session of its own, opened here and closed when the answer
-    is (its snapshot transaction spans the whole download; the request's session is closed
-    when this view returns).
-    """
-    session = new_session()
-    try:
-        export = export_projects(
-            session,
-            actor=current_actor(),
-            filters=ProjectFilters.from_args(args),
-            sort=args["sort"],
-            public_url=public_url(),
-            chunk_size=export_chunk_size(),
-        )
-    except BaseException:
-        session.close()
-        raise
-    filename = dated_filename("projects", fmt)
-    if fmt == "xlsx":
-        with session:
-            workbook = write_xlsx(export.columns, export.rows(), sheet_title="Projects")
-        return xlsx_download(workbook, filename)
-    rows = then_close(export.rows(), session.close)
-    return csv_download(export.columns, rows, filename, on_close=session.close)
+    return projects_spreadsheet(
+        actor=current_actor(), filters=ProjectFilters.from_args(args), sort=args["sort"], fmt=fmt
+    )
 
 
 @protected

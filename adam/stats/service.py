@@ -94,11 +94,9 @@ def _labels(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str, 
     return {key: None if key is None else {"code": str(key)} for key in keys}
 
 
-def project_table(
-    session: Session, *, actor: Actor, by: Sequence[str], filters: ProjectFilters
-) -> StatsTable:
-    """Counts and per-currency budget sums of the filtered projects, per group of ``by``."""
-    del actor  # every role may read the tables; kept for the service-layer signature
+def _grouped(session: Session, by: Sequence[str], filters: ProjectFilters) -> tuple[Any, Any]:
+    """The filtered projects (a subquery), and the GROUP BY of them by ``by`` and currency:
+    the keys of ``by``, then currency, count and budget sum."""
     # Only the columns the grouping reads, so the covering index on project serves them.
     columns: list[InstrumentedAttribute[Any]] = [
         Project.id,
@@ -127,6 +125,15 @@ def project_table(
         func.count().label("projects"),
         func.sum(base.c.budget_amount).label("budget"),
     ).group_by(*keys, base.c.budget_currency)
+    return query, base
+
+
+def project_table(
+    session: Session, *, actor: Actor, by: Sequence[str], filters: ProjectFilters
+) -> StatsTable:
+    """Counts and per-currency budget sums of the filtered projects, per group of ``by``."""
+    del actor  # every role may read the tables; kept for the service-layer signature
+    query, base = _grouped(session, by, filters)
     groups: dict[tuple[Any, ...], StatsRow] = {}
     currencies: set[str] = set()
     records = session.execute(query).all()
@@ -153,3 +160,25 @@ def project_table(
 
 def _sort_key(row: StatsRow) -> tuple[str, ...]:
     return tuple(str(next(iter(label.values()))) if label else "" for label in row.keys.values())
+
+
+def counts_by(
+    session: Session, *, actor: Actor, by: str, filters: ProjectFilters
+) -> dict[str, int]:
+    """How many of the filtered projects have each value of ``by`` (one GROUP BY): keyed by
+    country code, theme slug, organization code or status."""
+    del actor  # as project_table
+    query, _ = _grouped(session, [by], filters)
+    counts: dict[Any, int] = {}
+    for key, _currency, projects, _budget in session.execute(query):
+        if key is not None:
+            counts[key] = counts.get(key, 0) + projects
+    if by == "theme":  # grouped by id; keyed by slug like the filters
+        slugs = session.execute(select(Theme.id, Theme.slug).where(Theme.id.in_(counts))).all()
+        return {slug: counts[key] for key, slug in slugs}
+    if by in ("donor", "implementer"):
+        codes = session.execute(
+            select(Organization.id, Organization.code).where(Organization.id.in_(counts))
+        ).all()
+        return {code: counts[key] for key, code in codes}
+    return {str(key): count for key, count in counts.items()}

@@ -95,8 +95,8 @@ def test_each_recipient_gets_one_message_with_both_projects_a_link_and_escaped_h
     text, html = _parts(message)
     for part in (text, html):
         assert "TJ-2026-0005" in part and "TJ-2026-0009" in part
-        assert "https://adam.example.org/api/v1/alerts/12" in part
-        assert "https://adam.example.org/api/v1/projects/9" in part
+        assert "https://adam.example.org/alerts/12" in part
+        assert "https://adam.example.org/projects/9" in part
         assert "Foreign, Commonwealth" in part and "INL (us-inl)" in part
         assert "border liaison offices" in part  # the reason
     assert "Tajik-Afghan border" in text
@@ -105,7 +105,7 @@ def test_each_recipient_gets_one_message_with_both_projects_a_link_and_escaped_h
     assert "<script>" not in html and "<b>Border</b>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;Border" in html
     assert "Foreign, Commonwealth &amp; Development Office" in html
-    assert '<a href="https://adam.example.org/api/v1/alerts/12">' in html
+    assert '<a href="https://adam.example.org/alerts/12">' in html
     # Side by side: one table row per field, project A then project B.
     assert "<th" in html and html.index("TJ-2026-0005") < html.index("TJ-2026-0009")
     header = next(line for line in text.splitlines() if "Project A" in line)
@@ -218,7 +218,7 @@ def test_digest_mode_sends_one_message_per_recipient_for_the_alerts_due(
         assert message["Subject"] == "[ADAM] 2 possible duplicates to review"
         text, html = _parts(message)
         for part in (text, html):
-            assert "/api/v1/alerts/12" in part and "/api/v1/alerts/13" in part
+            assert "/alerts/12" in part and "/alerts/13" in part
             assert "AF-2026-0001" in part
 
 
@@ -270,6 +270,6 @@ def test_a_long_description_is_cut_and_missing_fields_do_not_break_the_message()
     del payload["projects"][1]["themes"]
     rendered = emails.render("alert.created", payload, "http://127.0.0.1:5000")
     assert "…" in rendered.text and len(rendered.text) < 6000
-    assert "http://127.0.0.1:5000/api/v1/alerts/12" in rendered.text
+    assert "http://127.0.0.1:5000/alerts/12" in rendered.text
     with pytest.raises(ValueError, match="No e-mail template"):
         emails.render("project.created", payload, "http://127.0.0.1:5000")
