@@ -4,6 +4,7 @@ with the keyboard only. axe-core and the console watch run on every page visited
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable
@@ -212,3 +213,62 @@ def test_the_register_form_with_the_keyboard_only(signed_in_page: Callable[..., 
         "Precursor control laboratory in Dushanbe"
     )
     assert_accessible(page)
+
+
+def _three_projects(register: Register) -> dict[str, dict[str, Any]]:
+    return {
+        "tj-border": register(title="Border posts in Khatlon", countries=["TJ"]),
+        "tj-precursors": register(
+            title="Precursor laboratory in Dushanbe",
+            description="A laboratory for the analysis of seized chemicals.",
+            countries=["TJ"],
+            themes=["precursor-control"],
+        ),
+        "af-border": register(title="Border posts in Badakhshan", countries=["AF"]),
+    }
+
+
+def test_searching_with_two_facets_and_opening_a_project(
+    signed_in_page: Callable[..., Page], register: Register, screenshot: Shot
+) -> None:
+    projects = _three_projects(register)
+    page = signed_in_page("viewer")
+    results = page.get_by_role("heading", name=re.compile("^Projects found"))
+    expect(results).to_have_text("Projects found: 3")
+    page.get_by_role("group", name="Country").get_by_label(re.compile("^Tajikistan")).check()
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(results).to_have_text("Projects found: 2")
+    assert_accessible(page)
+    theme = page.get_by_role("group", name="Theme").get_by_label(re.compile("^Border control"))
+    expect(theme).to_have_accessible_name(re.compile(r"\(1\)$"))  # counted within Tajikistan
+    theme.check()
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(results).to_have_text("Projects found: 1")
+    expect(page).to_have_url(re.compile(r"country=TJ.*theme=border-control"))
+    assert_accessible(page)
+    screenshot(page, "search-two-facets")
+    wanted = projects["tj-border"]
+    page.get_by_role("link", name=wanted["title"]).click()
+    expect(page).to_have_url(re.compile(rf"/projects/{wanted['id']}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(wanted["title"])
+    assert_accessible(page)
+
+
+def test_downloading_the_csv_of_a_search(
+    signed_in_page: Callable[..., Page], register: Register
+) -> None:
+    projects = _three_projects(register)
+    page = signed_in_page("viewer")
+    visit(page, "/projects?country=TJ&sort=title")
+    with page.expect_download() as started:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    download = started.value
+    assert download.suggested_filename.endswith(".csv")
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["title"] for r in rows] == sorted(
+        projects[key]["title"] for key in ("tj-border", "tj-precursors")
+    )
+    assert {r["code"] for r in rows} == {
+        projects[key]["code"] for key in ("tj-border", "tj-precursors")
+    }
