@@ -53,6 +53,7 @@ def test_registering_shows_a_duplicate_warning_before_saving(
     link = warnings.get_by_role("link", name=re.compile(existing["code"]))
     expect(link).to_have_attribute("href", f"/projects/{existing['id']}")
     expect(warnings).to_contain_text("Nothing is saved yet.")
+    expect(warnings.get_by_role("cell", name="Period", exact=True)).to_be_visible()  # named
     assert_accessible(page)
     screenshot(page, "form-duplicate-warning")
     page.get_by_role("button", name="Register the project").click()
@@ -272,3 +273,14 @@ def test_downloading_the_csv_of_a_search(
     assert {r["code"] for r in rows} == {
         projects[key]["code"] for key in ("tj-border", "tj-precursors")
     }
+
+
+def test_the_admin_users_page(
+    signed_in_page: Callable[..., Page], person: Callable[..., Account], screenshot: Shot
+) -> None:
+    others = [person(role) for role in ("focal_point", "donor", "viewer")]
+    page = signed_in_page("admin")
+    visit(page, "/admin/users")
+    for account in others:
+        expect(page.get_by_role("link", name=account.email)).to_be_visible()
+    screenshot(page, "admin-users")

@@ -24,6 +24,7 @@ from adam.auth import permissions
 from adam.errors import N_, AdamError, Conflict, InvalidInput, PreconditionFailed, flatten_messages
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.i18n import LANGUAGE_NAMES, localized
+from adam.portal.views.alerts import reason_field
 from adam.projects import service as project_service
 from adam.projects.models import Project
 from adam.projects.schemas import STATUSES, ProjectInSchema
@@ -450,5 +451,8 @@ def duplicate_warnings() -> ResponseReturnValue:
     if not found:
         return "", 200
     return render_template(
-        "portal/duplicate_warnings.html", found=found, format_decimal=format_decimal
+        "portal/duplicate_warnings.html",
+        found=found,
+        format_decimal=format_decimal,
+        reason_field=reason_field,
     ), 200
