@@ -248,6 +248,7 @@ def test_searching_with_two_facets_and_opening_a_project(
     expect(page).to_have_url(re.compile(r"country=TJ.*theme=border-control"))
     assert_accessible(page)
     screenshot(page, "search-two-facets")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     wanted = projects["tj-border"]
     page.get_by_role("link", name=wanted["title"]).click()
     expect(page).to_have_url(re.compile(rf"/projects/{wanted['id']}$"))
