@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +145,20 @@ def staff_emails(session: Session) -> list[str]:
             .order_by(User.id)
         )
     )
+
+
+def locales_by_email(session: Session, addresses: Iterable[str]) -> dict[str, str]:
+    """The language each address's active user chose (``User.locale``), by lower-cased
+    address; addresses of nobody, of inactive users or of users who chose none are absent."""
+    wanted = sorted({address.strip().lower() for address in addresses if address})
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.email, User.locale).where(
+            User.email.in_(wanted), User.is_active.is_(True), User.locale.is_not(None)
+        )
+    )
+    return {email.lower(): locale for email, locale in rows if locale}
 
 
 def get_user(session: Session, user_id: int, *, actor: Actor) -> User:

@@ -2,20 +2,30 @@
 
 Everything from the payload is user input (titles, descriptions, organization names), so the
 HTML part escapes every value, and the subject holds only one line of limited length.
+
+Each message is in its recipient's language (``locale``: "en" or "ru"; anything else is
+English). The texts are marked with ``N_`` so that the portal's catalogue holds them (see
+./dev messages); this module reads that catalogue with babel itself, as it knows no Flask.
+Dates stay ISO 8601 in every language.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 from typing import Any
 
+from babel.support import NullTranslations, Translations
+
+from adam.errors import N_, Text
 from adam.notifications.events import ALERT_CREATED
 
 LABEL_WIDTH = 14
@@ -23,12 +33,61 @@ COLUMN_WIDTH = 30  # two columns and the label stay within 78 characters, the e-
 DESCRIPTION_LIMIT = 600  # the alert link leads to the whole text
 _SPACE = re.compile(r"\s+")
 
+# The portal's catalogue, read as files: this domain does not import the web layer.
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("en", "ru")
+
+Translate = Callable[[str], str]
+
+
+def language(locale: str | None) -> str:
+    """The language an e-mail is written in for a recipient who chose ``locale``."""
+    return locale if locale in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@functools.cache
+def _catalogue(lang: str) -> NullTranslations:
+    return Translations.load(dirname=str(TRANSLATIONS), locales=[lang], domain="messages")
+
+
+def _english(text: str) -> str:
+    return str(text)
+
+
+def translator(locale: str | None) -> Translate:
+    """A function giving an ``N_`` text in ``locale``; other strings (user data) pass as is."""
+    lang = language(locale)
+    if lang == DEFAULT_LANGUAGE:
+        return _english  # the templates are English
+    catalogue = _catalogue(lang)
+
+    def translate(text: str) -> str:
+        if not isinstance(text, Text):
+            return text
+        template = catalogue.gettext(text.template)
+        return template % text.values if text.values else template
+
+    return translate
+
+
+# Project statuses by code, for readers of other languages (English keeps the code as sent).
+STATUSES: dict[str, Text] = {
+    "pipeline": N_("Pipeline"),
+    "implementation": N_("Implementation"),
+    "finalisation": N_("Finalisation"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
+    "suspended": N_("Suspended"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
     subject: str
     text: str
     html: str
+    language: str = DEFAULT_LANGUAGE
 
 
 def one_line(value: Any, limit: int = 120) -> str:
@@ -64,11 +123,18 @@ def _names(items: Any, key: str) -> str:
     return "; ".join(parts)
 
 
-def _dates(project: Mapping[str, Any]) -> str:
+def _dates(project: Mapping[str, Any], tr: Translate) -> str:
     start, end = project.get("start_date"), project.get("end_date")
     if not start and not end:
         return "—"
-    return f"{start or '?'} to {end or 'open'}"
+    end = end or tr(N_("open"))  # no end date yet
+    return tr(N_("%(start)s to %(end)s", start=start or "?", end=end))
+
+
+def _status(project: Mapping[str, Any], tr: Translate) -> str:
+    status = str(project.get("status") or "—")
+    known = STATUSES.get(status)
+    return status if known is None or tr is _english else tr(known)
 
 
 def _budget(project: Mapping[str, Any]) -> str:
@@ -86,40 +152,50 @@ def _description(project: Mapping[str, Any]) -> str:
     return text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT].rstrip() + "…"
 
 
-def project_rows(project: Mapping[str, Any], public_url: str) -> list[tuple[str, str]]:
-    """The fields compared, in reading order, as (label, text)."""
+LINK = N_("Link")
+
+
+def project_rows(
+    project: Mapping[str, Any], public_url: str, tr: Translate = _english
+) -> list[tuple[str, str]]:
+    """The fields compared, in reading order, as (label, text); the labels are ``N_`` texts
+    (English as strings), for ``tr`` to give in the reader's language."""
     return [
-        ("Code", str(project.get("code") or project.get("id") or "?")),
-        ("Title", str(project.get("title") or "—")),
-        ("Donors", _names(project.get("donors"), "code")),
-        ("Implementers", _names(project.get("implementers"), "code")),
-        ("Countries", _names(project.get("countries"), "code")),
-        ("Themes", _names(project.get("themes"), "slug")),
-        ("Status", str(project.get("status") or "—")),
-        ("Dates", _dates(project)),
-        ("Budget", _budget(project)),
-        ("Description", _description(project)),
-        ("Link", link(public_url, project.get("url")) or "—"),
+        (N_("Code"), str(project.get("code") or project.get("id") or "?")),
+        (N_("Title"), str(project.get("title") or "—")),
+        (N_("Donors"), _names(project.get("donors"), "code")),
+        (N_("Implementers"), _names(project.get("implementers"), "code")),
+        (N_("Countries"), _names(project.get("countries"), "code")),
+        (N_("Themes"), _names(project.get("themes"), "slug")),
+        (N_("Status"), _status(project, tr)),
+        (N_("Dates"), _dates(project, tr)),
+        (N_("Budget"), _budget(project)),
+        (N_("Description"), _description(project)),
+        (LINK, link(public_url, project.get("url")) or "—"),
     ]
 
 
-def _side_by_side_text(projects: Sequence[Mapping[str, Any]], public_url: str) -> str:
-    columns = [project_rows(p, public_url) for p in projects[:2]]
+def _side_by_side_text(
+    projects: Sequence[Mapping[str, Any]], public_url: str, tr: Translate
+) -> str:
+    columns = [project_rows(p, public_url, tr) for p in projects[:2]]
     while len(columns) < 2:
         columns.append([(label, "—") for label, _ in columns[0]] if columns else [])
-    lines = [" " * LABEL_WIDTH + "Project A".ljust(COLUMN_WIDTH + 2) + "Project B"]
+    width = max([LABEL_WIDTH, *(len(tr(label)) + 1 for label, _ in columns[0])])
+    project_a, project_b = tr(N_("Project A")), tr(N_("Project B"))
+    lines = [" " * width + project_a.ljust(COLUMN_WIDTH + 2) + project_b]
     links: list[str] = []
     for (label, left), (_, right) in zip(columns[0], columns[1], strict=True):
-        if label == "Link":  # a URL does not fit a column, and a wrapped one cannot be clicked
-            links = [f"Project A: {left}", f"Project B: {right}"]
+        if label == LINK:  # a URL does not fit a column, and a wrapped one cannot be clicked
+            links = [f"{project_a}: {left}", f"{project_b}: {right}"]
             continue
         wrapped_left = _wrap(left)
         wrapped_right = _wrap(right)
         for index, (a, b) in enumerate(
             itertools.zip_longest(wrapped_left, wrapped_right, fillvalue="")
         ):
-            head = label if index == 0 else ""
-            lines.append((head.ljust(LABEL_WIDTH) + a.ljust(COLUMN_WIDTH + 2) + b).rstrip())
+            head = tr(label) if index == 0 else ""
+            lines.append((head.ljust(width) + a.ljust(COLUMN_WIDTH + 2) + b).rstrip())
     return "\n".join([*lines, "", *links])
 
 
@@ -127,33 +203,44 @@ def _wrap(value: str) -> list[str]:
     return textwrap.wrap(value, COLUMN_WIDTH, break_on_hyphens=False) or [""]
 
 
-def _side_by_side_html(projects: Sequence[Mapping[str, Any]], public_url: str) -> str:
-    columns = [project_rows(p, public_url) for p in projects[:2]]
+def _side_by_side_html(
+    projects: Sequence[Mapping[str, Any]], public_url: str, tr: Translate
+) -> str:
+    columns = [project_rows(p, public_url, tr) for p in projects[:2]]
     cell = 'style="border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left"'
+    project_a, project_b = html.escape(tr(N_("Project A"))), html.escape(tr(N_("Project B")))
     rows = [
-        f"<tr><th {cell}></th><th {cell}>Project A</th><th {cell}>Project B</th></tr>",
+        f"<tr><th {cell}></th><th {cell}>{project_a}</th><th {cell}>{project_b}</th></tr>",
     ]
     for index, (label, _) in enumerate(columns[0] if columns else []):
         cells = []
         for column in columns:
             value = column[index][1]
-            if label == "Link" and value != "—":
+            if label == LINK and value != "—":
                 escaped = html.escape(value, quote=True)
                 cells.append(f'<td {cell}><a href="{escaped}">{escaped}</a></td>')
             else:
                 cells.append(f"<td {cell}>{html.escape(value)}</td>")
-        rows.append(f"<tr><th {cell}>{html.escape(label)}</th>{''.join(cells)}</tr>")
+        rows.append(f"<tr><th {cell}>{html.escape(tr(label))}</th>{''.join(cells)}</tr>")
     return '<table style="border-collapse:collapse">' + "".join(rows) + "</table>"
 
 
-def _alert_section(payload: Mapping[str, Any], public_url: str) -> tuple[str, str, str]:
+def _alert_section(
+    payload: Mapping[str, Any], public_url: str, tr: Translate
+) -> tuple[str, str, str]:
     """(one-line summary, text, html) of one alert.created payload."""
     raw_alert = payload.get("alert")
     alert: Mapping[str, Any] = raw_alert if isinstance(raw_alert, Mapping) else {}
     projects = [p for p in payload.get("projects") or [] if isinstance(p, Mapping)]
-    codes = " / ".join(str(p.get("code") or p.get("id")) for p in projects[:2]) or "two projects"
+    codes = " / ".join(str(p.get("code") or p.get("id")) for p in projects[:2])
+    codes = codes or tr(N_("two projects"))
     score = alert.get("score")
-    summary = one_line(f"Possible duplicate: {codes}" + (f" (score {score})" if score else ""))
+    summary = one_line(
+        tr(N_("Possible duplicate: %(codes)s (score %(score)s)", codes=codes, score=score))
+        if score
+        else tr(N_("Possible duplicate: %(codes)s", codes=codes))
+    )
+    review, why = tr(N_("Review the alert")), tr(N_("Why:"))
     alert_link = link(public_url, alert.get("url"))
     reasons = [
         str(r.get("detail") or f"{r.get('field')} {r.get('score')}")
@@ -162,63 +249,80 @@ def _alert_section(payload: Mapping[str, Any], public_url: str) -> tuple[str, st
     ]
     text_lines = [summary, ""]
     if alert_link:
-        text_lines += [f"Review the alert: {alert_link}", ""]
+        text_lines += [f"{review}: {alert_link}", ""]
     if reasons:
-        text_lines += ["Why:", *(f"  - {one_line(r, 200)}" for r in reasons), ""]
-    text_lines.append(_side_by_side_text(projects, public_url) if projects else "")
+        text_lines += [why, *(f"  - {one_line(r, 200)}" for r in reasons), ""]
+    text_lines.append(_side_by_side_text(projects, public_url, tr) if projects else "")
     html_parts = [f"<h2>{html.escape(summary)}</h2>"]
     if alert_link:
         escaped = html.escape(alert_link, quote=True)
-        html_parts.append(f'<p>Review the alert: <a href="{escaped}">{escaped}</a></p>')
+        html_parts.append(f'<p>{html.escape(review)}: <a href="{escaped}">{escaped}</a></p>')
     if reasons:
         items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
-        html_parts.append(f"<p>Why:</p><ul>{items}</ul>")
+        html_parts.append(f"<p>{html.escape(why)}</p><ul>{items}</ul>")
     if projects:
-        html_parts.append(_side_by_side_html(projects, public_url))
+        html_parts.append(_side_by_side_html(projects, public_url, tr))
     return summary, "\n".join(text_lines).rstrip() + "\n", "\n".join(html_parts)
 
 
-INTRO = "ADAM found projects that may duplicate each other. Please review and resolve the alert."
-FOOTER = (
+INTRO = N_(
+    "ADAM found projects that may duplicate each other. Please review and resolve the alert."
+)
+FOOTER = N_(
     "You receive this because you coordinate projects in ADAM, or your address is on its "
     "alert list. Resolve an alert on its page in the portal (the link above)."
 )
 
 
-def _page(body: str) -> str:
+def _page(body: str, tr: Translate, lang: str) -> str:
+    # English keeps its original markup; other languages name themselves for screen readers.
+    opening = "<html>" if lang == DEFAULT_LANGUAGE else f'<html lang="{lang}">'
     return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
-        f"<body><p>{html.escape(INTRO)}</p>{body}"
-        f'<p style="color:#666">{html.escape(FOOTER)}</p></body></html>'
+        f'<!DOCTYPE html>{opening}<head><meta charset="utf-8"></head>'
+        f"<body><p>{html.escape(tr(INTRO))}</p>{body}"
+        f'<p style="color:#666">{html.escape(tr(FOOTER))}</p></body></html>'
     )
 
 
-def render(event: str, payload: Mapping[str, Any], public_url: str) -> Rendered:
-    """:raises ValueError: for an event that e-mail does not know how to write up."""
+def render(
+    event: str, payload: Mapping[str, Any], public_url: str, locale: str | None = None
+) -> Rendered:
+    """The message in ``locale`` (English for None or a language the catalogue lacks).
+
+    :raises ValueError: for an event that e-mail does not know how to write up."""
     if event != ALERT_CREATED:
         raise ValueError(f"No e-mail template for event {event!r}.")
-    summary, text, body = _alert_section(payload, public_url)
+    lang = language(locale)
+    tr = translator(lang)
+    summary, text, body = _alert_section(payload, public_url, tr)
     return Rendered(
         subject=f"[ADAM] {summary}",
-        text=f"{INTRO}\n\n{text}\n-- \n{FOOTER}\n",
-        html=_page(body),
+        text=f"{tr(INTRO)}\n\n{text}\n-- \n{tr(FOOTER)}\n",
+        html=_page(body, tr, lang),
+        language=lang,
     )
 
 
-def render_digest(items: Sequence[tuple[str, Mapping[str, Any]]], public_url: str) -> Rendered:
-    """Several events in one message (ALERT_EMAIL_MODE = "digest")."""
+def render_digest(
+    items: Sequence[tuple[str, Mapping[str, Any]]], public_url: str, locale: str | None = None
+) -> Rendered:
+    """Several events in one message (ALERT_EMAIL_MODE = "digest"), in ``locale``."""
     if len(items) == 1:
-        return render(items[0][0], items[0][1], public_url)
+        return render(items[0][0], items[0][1], public_url, locale)
+    lang = language(locale)
+    tr = translator(lang)
     sections = []
     for event, payload in items:
         if event != ALERT_CREATED:
             raise ValueError(f"No e-mail template for event {event!r}.")
-        sections.append(_alert_section(payload, public_url))
+        sections.append(_alert_section(payload, public_url, tr))
     separator = "\n" + "=" * 78 + "\n\n"
+    intro, footer = tr(INTRO), tr(FOOTER)
     return Rendered(
-        subject=f"[ADAM] {len(items)} possible duplicates to review",
-        text=f"{INTRO}\n\n" + separator.join(t for _, t, _ in sections) + f"\n-- \n{FOOTER}\n",
-        html=_page("<hr>".join(h for _, _, h in sections)),
+        subject="[ADAM] " + tr(N_("%(count)s possible duplicates to review", count=len(items))),
+        text=f"{intro}\n\n" + separator.join(t for _, t, _ in sections) + f"\n-- \n{footer}\n",
+        html=_page("<hr>".join(h for _, _, h in sections), tr, lang),
+        language=lang,
     )
 
 
@@ -234,4 +338,5 @@ def build_message(rendered: Rendered, *, sender: str, recipient: str) -> EmailMe
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = rendered.language  # after the parts: they reset Content-*
     return message

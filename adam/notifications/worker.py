@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session
 
+from adam.auth import service as auth_service
 from adam.db import utcnow
 from adam.notifications import emails, outbox, webhooks
 from adam.notifications.models import Channel, Delivery
@@ -67,9 +68,10 @@ class Job:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)  # never in logs
     webhook_active: bool = False
+    locale: str | None = None  # the recipient's language, if an active user chose one
 
     @classmethod
-    def of(cls, delivery: Delivery) -> Job:
+    def of(cls, delivery: Delivery, *, locale: str | None = None) -> Job:
         hook = delivery.webhook
         return cls(
             delivery_id=delivery.id,
@@ -83,6 +85,7 @@ class Job:
             webhook_url=hook.url if hook else None,
             webhook_secret=hook.secret if hook else None,
             webhook_active=bool(hook and hook.active),
+            locale=locale,
         )
 
 
@@ -166,7 +169,14 @@ def _claim(
         session.commit()
         if not ids:
             return None
-        jobs = [Job.of(d) for d in outbox.load_claimed(session, token)]
+        deliveries = outbox.load_claimed(session, token)
+        # The language is looked up when sending, in one query per batch: a user who changes
+        # it (or is deactivated) before a retry or a digest gets the new one, and the outbox
+        # keeps no copy of it.
+        locales = auth_service.locales_by_email(
+            session, [d.recipient for d in deliveries if d.channel == Channel.EMAIL and d.recipient]
+        )
+        jobs = [Job.of(d, locale=locales.get((d.recipient or "").lower())) for d in deliveries]
     return _Batch(token, jobs)
 
 
@@ -271,7 +281,7 @@ def _send_mail(sender: SmtpSender, settings: NotificationSettings, group: list[J
         return Outcome(False, error="No recipient address.", permanent=True)
     try:
         items: list[tuple[str, Mapping[str, Any]]] = [(job.event, job.payload) for job in group]
-        rendered = emails.render_digest(items, settings.public_url)
+        rendered = emails.render_digest(items, settings.public_url, group[0].locale)
         message = emails.build_message(rendered, sender=settings.smtp_sender, recipient=recipient)
     except (ValueError, TypeError, AttributeError) as error:
         # A payload that cannot be written up will not improve by waiting.

@@ -74,7 +74,7 @@ def test_a_registered_duplicate_is_mailed_and_posted_once(
     assert mail["To"] == "coord@example.org"
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert first.json["code"] in text and second.json["code"] in text
-    assert f"https://adam.example.org/api/v1/alerts/{found['alert_id']}" in text
+    assert f"https://adam.example.org/alerts/{found['alert_id']}" in text  # the portal page
 
     receiver.wait_for(lambda requests: len(requests) == 1)
     [request] = receiver.requests
