@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import assert_accessible, visit
 from tests.conftest import Account
 
@@ -22,6 +23,13 @@ Shot = Callable[[Page, str], Path]
 Register = Callable[..., dict[str, Any]]
 TITLE = "Border liaison offices on the Tajik-Afghan border"
 PROJECT_PAGE = re.compile(r"/projects/\d+$")
+DOCS_VIEWPORT = {"width": 1280, "height": 800}
+
+
+def _docs_shot(page: Page, name: str) -> None:
+    """What the window shows at 1280x800, for README.md (copied by hand to docs/screenshots/)."""
+    page.set_viewport_size(DOCS_VIEWPORT)
+    page.screenshot(path=str(SCREENSHOTS / f"docs-{name}.png"))
 
 
 def _fill_register_form(page: Page, title: str) -> None:
@@ -82,6 +90,7 @@ def test_resolving_an_alert_side_by_side(
     )
     assert_accessible(page)
     screenshot(page, "alert-side-by-side")
+    _docs_shot(page, "alert-side-by-side")
     page.get_by_label("Note").fill("Phase 2 is a separate grant <b>of</b> the FCDO.")
     page.get_by_role("button", name="Resolve as “Not a duplicate”").click()
     expect(page.get_by_role("status")).to_contain_text("resolved as “Not a duplicate”")
@@ -240,6 +249,7 @@ def test_searching_with_two_facets_and_opening_a_project(
     page.get_by_role("button", name="Search", exact=True).click()
     expect(results).to_have_text("Projects found: 2")
     assert_accessible(page)
+    _docs_shot(page, "search")
     theme = page.get_by_role("group", name="Theme").get_by_label(re.compile("^Border control"))
     expect(theme).to_have_accessible_name(re.compile(r"\(1\)$"))  # counted within Tajikistan
     theme.check()
