@@ -75,7 +75,14 @@ def order_projects(query: Select[*_Columns], sort: str) -> Select[*_Columns]:
     for part in sort.split(","):
         part = part.strip()
         column = SORT_COLUMNS[part.lstrip("-")]
-        clauses.append(column.desc().nulls_last() if part.startswith("-") else column.asc())
+        if not part.startswith("-"):
+            clauses.append(column.asc())
+        elif column.property.columns[0].nullable:
+            clauses.append(column.desc().nulls_last())
+        else:
+            # No NULLS LAST on a column without nulls: PostgreSQL then reads an index on it
+            # backwards (the search page's first 20 by creation) instead of sorting.
+            clauses.append(column.desc())
     clauses.append(Project.id.desc())
     return query.order_by(*clauses)
 
@@ -88,15 +95,26 @@ def search_projects(
     sort: str = "-created_at",
     page: int = 1,
     per_page: int = 20,
+    count: bool = True,
 ) -> tuple[list[Project], int]:
     """One page of the projects matching ``filters``, and how many match in all.
 
     The page's ids and the total come from one pass over the matches (a window count),
     which reads only narrow index entries; only the page's own rows are read whole, in the
-    same statement, so the total and the items come from one snapshot.
+    same statement, so the total and the items come from one snapshot. ``count=False``: the
+    caller knows the total otherwise (the search page, from its facet counts), so the page
+    is read without passing over every match, and the total returned is -1.
     """
     if filters.withdrawn:
         permissions.require(actor, "project.read_withdrawn")
+    if not count:
+        wanted = one_page(
+            order_projects(apply_filters(session, select(Project.id), filters), sort),
+            page=page,
+            per_page=per_page,
+        ).subquery("wanted_ids")
+        listed = order_projects(select(Project).join(wanted, wanted.c.id == Project.id), sort)
+        return list(session.scalars(listed.options(*_eager()))), -1
     matches = apply_filters(
         session, select(Project.id, func.count().over().label("total")), filters
     )
@@ -117,3 +135,16 @@ def search_projects(
         )
     )
     return [], total or 0
+
+
+def write_mark(session: Session) -> tuple[int, int]:
+    """What changes whenever a project is written: the highest project id and history id
+    (every registration, edit, withdrawal and restore adds a history row). Two primary-key
+    lookups, cheap enough to ask before every cached answer."""
+    row = session.execute(
+        select(
+            select(func.max(Project.id)).scalar_subquery(),
+            select(func.max(ProjectHistory.id)).scalar_subquery(),
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)

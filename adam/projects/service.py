@@ -37,6 +37,7 @@ from adam.projects.reading import (
     order_projects,
     project_history,
     search_projects,
+    write_mark,
 )
 from adam.projects.references import References, resolve_references
 from adam.reference.models import Country, Organization
@@ -60,6 +61,7 @@ __all__ = [
     "snapshot",
     "update_project",
     "withdraw_project",
+    "write_mark",
 ]
 
 

@@ -185,3 +185,30 @@ def test_withdrawn_projects_are_for_coordinators(
     staff = browser_of("coordinator")
     assert 'name="withdrawn"' in _page(staff)
     assert _titles(_page(staff, "?withdrawn=true")) == ["Gone"]
+
+
+def test_facet_counts_follow_every_write(
+    browser_of: Callable[..., FlaskClient], register: Callable[..., dict[str, Any]]
+) -> None:
+    """The counts are kept between readers, and a registration or a withdrawal is seen at once."""
+    browser = browser_of("coordinator")
+    first = register(countries=["TJ"], title="Mobile team training in Khatlon")
+
+    def tajik_count() -> str:
+        html = browser.get("/projects").get_data(as_text=True)
+        found = re.search(r'for="country-TJ">[^<]*<span class="count">\((\d+)\)', html)
+        assert found, html
+        return found.group(1)
+
+    assert tajik_count() == "1"
+    register(countries=["TJ"], title="Precursor control laboratory in Dushanbe")
+    assert tajik_count() == "2"
+    withdrawn = browser_of("admin")
+    response = post_form(
+        withdrawn,
+        f"/projects/{first['id']}/withdraw",
+        {"expected_version": first["version"]},
+        token_from=f"/projects/{first['id']}",
+    )
+    assert response.status_code == 303
+    assert tajik_count() == "1"
