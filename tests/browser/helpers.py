@@ -16,6 +16,7 @@ FAILING_IMPACTS = ("serious", "critical")
 # test's to check, and failed sub-resources are reported from the responses instead.
 FAILED_LOAD = "Failed to load resource:"
 IGNORED_PATHS = ("/favicon.ico",)
+ABORTED = "net::ERR_ABORTED"
 
 
 class ConsoleGuard:
@@ -46,6 +47,10 @@ class ConsoleGuard:
         self.problems.append(f"{request.resource_type} {response.url}: HTTP {response.status}")
 
     def _request_failed(self, request: Request) -> None:
+        # A background request still running when the page is left (a form sent while a live
+        # warning was on its way) is cancelled by the browser: not a fault of the page.
+        if request.resource_type in ("xhr", "fetch") and request.failure == ABORTED:
+            return
         if request.resource_type != "document":
             self.problems.append(f"{request.resource_type} {request.url}: {request.failure}")
 

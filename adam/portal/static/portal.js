@@ -28,4 +28,17 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form[data-autosubmit]")) {
     form.addEventListener("change", () => form.requestSubmit());
   }
+  // Enter in a field sends the form with its main button, not with the first button of the
+  // form (the register form's "Add another donor" comes before "Register the project").
+  for (const form of document.querySelectorAll("form")) {
+    const main = form.querySelector("button.primary[type=submit]");
+    if (!main || form.querySelector("button:not([type]), [type=submit]") === main) continue;
+    form.addEventListener("keydown", (event) => {
+      const field = event.target;
+      if (event.key !== "Enter" || event.isComposing || !(field instanceof HTMLInputElement)) return;
+      if (["submit", "button", "reset", "image", "checkbox", "radio", "file"].includes(field.type)) return;
+      event.preventDefault();
+      form.requestSubmit(main);
+    });
+  }
 });

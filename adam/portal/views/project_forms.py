@@ -25,6 +25,7 @@ from adam.errors import N_, AdamError, Conflict, InvalidInput, PreconditionFaile
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.forms import form_int
 from adam.portal.i18n import LANGUAGE_NAMES, localized, translate
+from adam.portal.views.alerts import reason_field
 from adam.projects import service as project_service
 from adam.projects.models import Project
 from adam.projects.schemas import STATUSES, ProjectInSchema
@@ -458,5 +459,8 @@ def duplicate_warnings() -> ResponseReturnValue:
     if not found:
         return "", 200
     return render_template(
-        "portal/duplicate_warnings.html", found=found, format_decimal=format_decimal
+        "portal/duplicate_warnings.html",
+        found=found,
+        format_decimal=format_decimal,
+        reason_field=reason_field,
     ), 200
