@@ -117,6 +117,7 @@ def test_uploading_a_picture_shows_its_thumbnail(
         {"name": "office.png", "mimeType": "image/png", "buffer": _png()}
     )
     page.get_by_label("Title", exact=True).fill("The new office")
+    page.get_by_label("Category").select_option("A12")
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status")).to_contain_text("“The new office” is kept")
     thumbnail = page.locator(".gallery img").first
