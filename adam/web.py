@@ -22,7 +22,7 @@ def request_access() -> Access:
 def current_actor() -> Actor:
     actor: Actor | None = g.get("actor")
     if actor is None:  # pragma: no cover - authenticate() runs first on every protected route
-        raise Unauthorized("Authentication required.")
+        raise Unauthorized(N_("Authentication required."))
     return actor
 
 

@@ -45,10 +45,13 @@ def create_user(
         permissions.require(actor, "user.manage")
     email = email.strip().lower()
     country_code, organization_id = _scope(
-        session, role, country, organization, "The user cannot be created."
+        session, role, country, organization, N_("The user cannot be created.")
     )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"A user with e-mail {email} exists already.", {"email": ["Taken."]})
+        raise Conflict(
+            N_("A user with e-mail %(email)s exists already.", email=email),
+            {"email": [N_("Taken.")]},
+        )
     user = User(
         email=email,
         name=name,
@@ -87,9 +90,9 @@ def _scope(
         else:
             organization_id = org.id
     if role == Role.FOCAL_POINT and not (country or organization):
-        errors["country"] = ["A focal point needs a country or an organization."]
+        errors["country"] = [N_("A focal point needs a country or an organization.")]
     if role == Role.DONOR and not organization:
-        errors["organization"] = ["A donor account needs its organization."]
+        errors["organization"] = [N_("A donor account needs its organization.")]
     if errors:
         raise InvalidInput(message, errors)
     return country_code, organization_id
@@ -126,7 +129,7 @@ def update_user(
             "organization", user.organization.code if user.organization else None
         )
         user.country_code, user.organization_id = _scope(
-            session, role, country, organization, "The user cannot be changed."
+            session, role, country, organization, N_("The user cannot be changed.")
         )
         user.role = role
     if "name" in changes:

@@ -55,11 +55,18 @@ class Upload:
 def _check_codes(*, category: str | None, language: str | None) -> None:
     errors: dict[str, list[str]] = {}
     if category is not None and not is_category(category):
-        errors["category"] = [f"Unknown IATI DocumentCategory code: {category} (A01-A12, B01-B18)."]
+        errors["category"] = [
+            N_(
+                "Unknown IATI DocumentCategory code: %(code)s (A01-A12, B01-B18).",
+                code=category,
+            )
+        ]
     if language is not None and language not in language_codes():
-        errors["language"] = [f"Unknown ISO 639-1 language code: {language}."]
+        errors["language"] = [
+            N_("Unknown ISO 639-1 language code: %(code)s.", code=language)
+        ]
     if errors:
-        raise InvalidInput("The document names codes that do not exist.", errors)
+        raise InvalidInput(N_("The document names codes that do not exist."), errors)
 
 
 def _project(session: Session, project_id: int, *, actor: Actor, action: str) -> Project:
@@ -72,7 +79,10 @@ def _project(session: Session, project_id: int, *, actor: Actor, action: str) ->
     project = projects_service.get_project(session, project_id, actor=actor)
     if project.is_withdrawn:
         raise Conflict(
-            f"Project {project.code} is withdrawn; restore it before changing its documents."
+            N_(
+                "Project %(project)s is withdrawn; restore it before changing its documents.",
+                project=project.code,
+            )
         )
     permissions.require(actor, action, projects_service.scope_of(project))
     return project
@@ -154,14 +164,17 @@ def upload_document(
     try:
         original = staged[0]
         if original.size == 0:
-            raise InvalidInput("The file is empty.", {"file": ["The file is empty."]})
+            raise InvalidInput(N_("The file is empty."), {"file": [N_("The file is empty.")]})
         kind = sniff(original.path, name)
         if not kind.allowed:
             raise UnsupportedFileType(
-                f"Files of type {kind.media_type} are not accepted. Send PDF, Word, Excel, "
-                "PowerPoint (docx, xlsx, pptx), OpenDocument (odt, ods), plain text, CSV, "
-                "or a JPEG, PNG, WebP or GIF picture.",
-                {"file": [f"The content is {kind.media_type}."]},
+                N_(
+                    "Files of type %(type)s are not accepted. Send PDF, Word, Excel, "
+                    "PowerPoint (docx, xlsx, pptx), OpenDocument (odt, ods), plain text, CSV, "
+                    "or a JPEG, PNG, WebP or GIF picture.",
+                    type=kind.media_type,
+                ),
+                {"file": [N_("The content is %(type)s.", type=kind.media_type)]},
             )
         name = _name_for(name, kind.media_type)
         blob, thumbnail, info = original, None, None
@@ -331,7 +344,9 @@ def update_document(
     project = _project(session, project_id, actor=actor, action="document.update")
     document = get_document(session, project_id, document_id, actor=actor)
     if document.is_withdrawn:
-        raise Conflict(f"Document {document_id} is withdrawn; restore it before editing.")
+        raise Conflict(
+            N_("Document %(id)s is withdrawn; restore it before editing.", id=document_id)
+        )
     _check_codes(category=changes.get("category"), language=changes.get("language"))
     before = _summary(document)
     for name in EDITABLE:
@@ -381,7 +396,9 @@ def open_content(store: BlobStore, document: Document) -> BinaryIO:
 def open_thumbnail_check(document: Document) -> None:
     """:raises NotFound: the document is not a picture (so it has no thumbnail)."""
     if document.thumbnail_sha256 is None:
-        raise NotFound(f"Document {document.id} is not a picture and has no thumbnail.")
+        raise NotFound(
+            N_("Document %(id)s is not a picture and has no thumbnail.", id=document.id)
+        )
 
 
 def open_thumbnail(store: BlobStore, document: Document) -> BinaryIO:

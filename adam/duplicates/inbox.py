@@ -106,9 +106,9 @@ def get_alert(session: Session, alert_id: int, *, actor: Actor) -> DuplicateAler
         select(func.count(DuplicateAlert.id)).where(DuplicateAlert.id == alert_id, visible)
     ):
         raise Forbidden(
-            "This alert touches no project of your country or organization."
+            N_("This alert touches no project of your country or organization.")
             if actor.role == Role.FOCAL_POINT
-            else "This alert touches no project your organization funds."
+            else N_("This alert touches no project your organization funds.")
         )
     return alert
 
@@ -133,11 +133,11 @@ def resolve_alert(
     permissions.require(actor, "alert.resolve")
     alert = get_alert(session, alert_id, actor=actor)
     if only_open and alert.status == AlertStatus.RESOLVED:
-        raise Conflict(f"Alert {alert_id} was resolved meanwhile.")
+        raise Conflict(N_("Alert %(id)s was resolved meanwhile.", id=alert_id))
     try:
         verdict = Resolution(resolution)
     except ValueError as error:
-        raise InvalidInput("Unknown resolution.", {"resolution": [str(error)]}) from error
+        raise InvalidInput(N_("Unknown resolution."), {"resolution": [str(error)]}) from error
     now = utcnow()
     alert.status = AlertStatus.RESOLVED
     alert.resolution = verdict

@@ -146,9 +146,12 @@ def create_job(
     permissions.require(actor, "iati.import")
     if len(content) > settings.max_bytes:
         raise ImportTooLarge(
-            f"The file is larger than the {settings.max_bytes} bytes "
-            "(IATI_IMPORT_MAX_BYTES) an import accepts.",
-            {"file": [f"Larger than {settings.max_bytes} bytes."]},
+            N_(
+                "The file is larger than the %(limit)s bytes "
+                "(IATI_IMPORT_MAX_BYTES) an import accepts.",
+                limit=settings.max_bytes,
+            ),
+            {"file": [N_("Larger than %(limit)s bytes.", limit=settings.max_bytes)]},
         )
     errors: dict[str, list[str]] = {}
     if publisher_org:
@@ -165,7 +168,7 @@ def create_job(
         if unknown := reference_service.unknown_codes("theme", [default_theme], themes):
             errors["default_theme"] = unknown
     if errors:
-        raise InvalidInput("The import options name things that do not exist.", errors)
+        raise InvalidInput(N_("The import options name things that do not exist."), errors)
     summary = parse.check_file(content)
     job = ImportJob(
         status=ImportStatus.QUEUED,

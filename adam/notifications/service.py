@@ -134,11 +134,18 @@ def _check_events(events: Sequence[str]) -> list[str]:
     unknown = [e for e in events if e not in EVENTS]
     if unknown:
         raise InvalidInput(
-            "Unknown event.",
-            {"events": [f"Unknown event: {e}. Known: {', '.join(EVENTS)}." for e in unknown]},
+            N_("Unknown event."),
+            {
+                "events": [
+                    N_("Unknown event: %(event)s. Known: %(known)s.", event=e, known=", ".join(EVENTS))
+                    for e in unknown
+                ]
+            },
         )
     if not events:
-        raise InvalidInput("Name at least one event.", {"events": ["Name at least one event."]})
+        raise InvalidInput(
+            N_("Name at least one event."), {"events": [N_("Name at least one event.")]}
+        )
     return list(dict.fromkeys(events))
 
 

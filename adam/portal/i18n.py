@@ -44,7 +44,8 @@ def translate(message: str) -> str:
     if language() == DEFAULT or not message:
         return message
     if isinstance(message, Text):
-        return str(gettext(message.template, **message.values))
+        values = {k: translate(v) if isinstance(v, Text) else v for k, v in message.values.items()}
+        return str(gettext(message.template, **values))
     return str(gettext(message))
 
 

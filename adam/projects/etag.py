@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from adam.errors import PreconditionFailed, PreconditionRequired
+from adam.errors import N_, PreconditionFailed, PreconditionRequired
 
 _TAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
 
@@ -23,8 +23,10 @@ def expected_version(header: str | None, project_id: int, *, required: bool) -> 
     if header is None or not header.strip():
         if required:
             raise PreconditionRequired(
-                "Send If-Match with the ETag from your last GET of this project, so a change "
-                "made meanwhile by someone else is never overwritten."
+                N_(
+                    "Send If-Match with the ETag from your last GET of this project, so a change "
+                    "made meanwhile by someone else is never overwritten."
+                )
             )
         return None
     if header.strip() == "*":
@@ -33,7 +35,7 @@ def expected_version(header: str | None, project_id: int, *, required: bool) -> 
         match = _TAG.match(part.strip())
         if match and int(match.group(1)) == project_id:
             return int(match.group(2))
-    raise PreconditionFailed("If-Match holds no ETag of this project; read it again.")
+    raise PreconditionFailed(N_("If-Match holds no ETag of this project; read it again."))
 
 
 def matches(header: str | None, project_id: int, version: int) -> bool:

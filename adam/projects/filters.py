@@ -10,7 +10,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from adam.errors import InvalidInput
+from adam.errors import N_, InvalidInput
 from adam.projects.models import (
     OrganizationRole,
     Project,
@@ -147,7 +147,7 @@ def apply_filters(
             )
         )
     if errors:
-        raise InvalidInput("The filters name things that do not exist.", errors)
+        raise InvalidInput(N_("The filters name things that do not exist."), errors)
     dialect = session.get_bind().dialect.name
     conditions.extend(_link_filters(dialect, country_codes, theme_ids))
     if filters.statuses:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from adam.errors import InvalidInput
+from adam.errors import N_, InvalidInput
 from adam.reference import service as reference_service
 from adam.reference.models import Country, Organization, Theme
 
@@ -78,5 +78,5 @@ def resolve_references(
                 errors[name] = bad
             resolved[name] = [orgs[c.lower()] for c in data[name] if c.lower() in orgs]
     if errors:
-        raise InvalidInput("The project names things that do not exist.", errors)
+        raise InvalidInput(N_("The project names things that do not exist."), errors)
     return resolved

@@ -20,7 +20,7 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.auth.permissions import ProjectScope
 from adam.db import utcnow
-from adam.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed
+from adam.errors import N_, Conflict, Forbidden, InvalidInput, PreconditionFailed
 from adam.projects.filters import fold
 from adam.projects.models import (
     OrganizationRole,
@@ -154,8 +154,8 @@ def _apply(project: Project, data: dict[str, Any], refs: dict[str, Any]) -> None
 def _check_dates(project: Project) -> None:
     if project.start_date and project.end_date and project.end_date < project.start_date:
         raise InvalidInput(
-            "The end date is before the start date.",
-            {"end_date": ["The end date is before the start date."]},
+            N_("The end date is before the start date."),
+            {"end_date": [N_("The end date is before the start date.")]},
         )
 
 
@@ -170,8 +170,12 @@ def _check_iati_identifier(session: Session, project: Project) -> None:
         )
     if clash is not None:
         raise Conflict(
-            f"Project {clash} already has IATI identifier {project.iati_identifier}.",
-            {"iati_identifier": [f"Already used by {clash}."]},
+            N_(
+                "Project %(project)s already has IATI identifier %(identifier)s.",
+                project=clash,
+                identifier=project.iati_identifier,
+            ),
+            {"iati_identifier": [N_("Already used by %(project)s.", project=clash)]},
         )
 
 
@@ -290,8 +294,12 @@ def add_projects(session: Session, *, actor: Actor, projects: Sequence[NewProjec
 def _check_version(project: Project, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != project.version:
         raise PreconditionFailed(
-            f"Project {project.code} changed since you read it (now version {project.version}); "
-            "read it again and reapply your change."
+            N_(
+                "Project %(project)s changed since you read it (now version %(version)s); "
+                "read it again and reapply your change.",
+                project=project.code,
+                version=project.version,
+            )
         )
 
 
@@ -301,8 +309,11 @@ def _flush_versioned(session: Session, project: Project) -> None:
         session.flush()
     except StaleDataError as error:
         raise PreconditionFailed(
-            f"Project {code} was changed by someone else at the same moment; "
-            "read it again and reapply your change."
+            N_(
+                "Project %(project)s was changed by someone else at the same moment; "
+                "read it again and reapply your change.",
+                project=code,
+            )
         ) from error
 
 
@@ -322,7 +333,12 @@ def update_project(
     """
     project = get_project(session, project_id, actor=actor)
     if project.is_withdrawn:
-        raise Conflict(f"Project {project.code} is withdrawn; restore it before editing.")
+        raise Conflict(
+            N_(
+                "Project %(project)s is withdrawn; restore it before editing.",
+                project=project.code,
+            )
+        )
     permissions.require(actor, "project.update", scope_of(project))
     _check_version(project, expected_version)
     refs = resolve_references(session, changes)
@@ -338,7 +354,12 @@ def update_project(
     if any(name in diff for name in ("countries", "donors", "implementers")):
         reason = permissions.denial(actor, "project.update", scope_of(project))
         if reason:
-            raise Forbidden(f"The change would move the project out of your scope. {reason}")
+            raise Forbidden(
+                N_(
+                    "The change would move the project out of your scope. %(reason)s",
+                    reason=reason,
+                )
+            )
     project.updated_at = utcnow()
     project.updated_by_id = actor.user_id
     _flush_versioned(session, project)

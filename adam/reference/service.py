@@ -125,9 +125,12 @@ def create_organization(
         errors["code"] = ["Use letters, digits, '.', '_' or '-' (a slug or an IATI org id)."]
     country_code = _check_country(session, country, errors)
     if errors:
-        raise InvalidInput("The organization has invalid fields.", errors)
+        raise InvalidInput(N_("The organization has invalid fields."), errors)
     if find_organization(session, code) is not None:
-        raise Conflict(f"An organization with code {code} exists already.", {"code": ["Taken."]})
+        raise Conflict(
+            N_("An organization with code %(code)s exists already.", code=code),
+            {"code": [N_("Taken.")]},
+        )
     org = Organization(
         code=code,
         code_key=code.lower(),
@@ -150,7 +153,7 @@ def update_organization(
     if "country" in changes:
         changes["country_code"] = _check_country(session, changes.pop("country"), errors)  # type: ignore[arg-type]
     if errors:
-        raise InvalidInput("The organization has invalid fields.", errors)
+        raise InvalidInput(N_("The organization has invalid fields."), errors)
     for key, value in changes.items():
         setattr(org, key, value)
     session.flush()
