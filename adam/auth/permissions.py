@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from adam.auth.actor import Actor
 from adam.auth.models import Role
-from adam.errors import Forbidden
+from adam.errors import N_, Forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +27,20 @@ Rule = Callable[[Actor, object], str | None]  # None means allowed; a string say
 STAFF = (Role.ADMIN, Role.COORDINATOR)
 
 
-def _staff_only(what: str) -> Rule:
+def _staff_only(reason: str) -> Rule:
+    """A rule for coordinators and administrators; ``reason`` is the whole denial message."""
+
     def rule(actor: Actor, _target: object) -> str | None:
-        if actor.role in STAFF:
-            return None
-        return f"Only coordinators and administrators may {what}."
+        return None if actor.role in STAFF else reason
 
     return rule
 
 
-def _admin_only(what: str) -> Rule:
+def _admin_only(reason: str) -> Rule:
+    """A rule for administrators; ``reason`` is the whole denial message."""
+
     def rule(actor: Actor, _target: object) -> str | None:
-        return None if actor.role == Role.ADMIN else f"Only administrators may {what}."
+        return None if actor.role == Role.ADMIN else reason
 
     return rule
 
@@ -52,13 +54,19 @@ def _project_write(actor: Actor, target: object) -> str | None:
     if actor.role in STAFF:
         return None
     if actor.role == Role.VIEWER:
-        return "Viewers have read-only access."
+        return N_("Viewers have read-only access.")
     if actor.role == Role.DONOR:
         if actor.organization_id is not None and actor.organization_id in target.donors:
             return None
-        return (
-            f"Donor accounts may only register or edit projects that their organization "
-            f"({actor.organization_code or 'none set'}) funds."
+        if actor.organization_code:
+            return N_(
+                "Donor accounts may only register or edit projects that their organization "
+                "(%(organization)s) funds.",
+                organization=actor.organization_code,
+            )
+        return N_(
+            "Donor accounts may only register or edit projects that their organization "
+            "(none set) funds."
         )
     if actor.role == Role.FOCAL_POINT:
         if actor.country_code and actor.country_code in target.countries:
@@ -66,18 +74,30 @@ def _project_write(actor: Actor, target: object) -> str | None:
         org = actor.organization_id
         if org is not None and (org in target.donors or org in target.implementers):
             return None
-        scope = " or ".join(
-            s
-            for s in (
-                f"benefit {actor.country_code}" if actor.country_code else "",
-                f"are funded or implemented by {actor.organization_code}"
-                if actor.organization_code
-                else "",
-            )
-            if s
+        return _focal_point_denial(actor.country_code, actor.organization_code)
+    return N_("Your role may not change projects.")
+
+
+def _focal_point_denial(country: str | None, organization: str | None) -> str:
+    if country and organization:
+        return N_(
+            "Focal points may only register or edit projects that benefit %(country)s "
+            "or are funded or implemented by %(organization)s.",
+            country=country,
+            organization=organization,
         )
-        return f"Focal points may only register or edit projects that {scope or 'are in scope'}."
-    return "Your role may not change projects."
+    if country:
+        return N_(
+            "Focal points may only register or edit projects that benefit %(country)s.",
+            country=country,
+        )
+    if organization:
+        return N_(
+            "Focal points may only register or edit projects that "
+            "are funded or implemented by %(organization)s.",
+            organization=organization,
+        )
+    return N_("Focal points may only register or edit projects that are in scope.")
 
 
 def _organization_write(actor: Actor, target: object) -> str | None:
@@ -87,21 +107,21 @@ def _organization_write(actor: Actor, target: object) -> str | None:
         # Target None means creating a new organization, which registrants need for implementers.
         if target is None or target == actor.organization_id:
             return None
-        return "You may only edit your own organization."
-    return "Viewers have read-only access."
+        return N_("You may only edit your own organization.")
+    return N_("Viewers have read-only access.")
 
 
 def _iati_import(actor: Actor, _target: object) -> str | None:
     # Each activity is then checked against project.create/update for the actor's scope.
     if actor.role in (*STAFF, Role.FOCAL_POINT, Role.DONOR):
         return None
-    return "Viewers have read-only access; they cannot import."
+    return N_("Viewers have read-only access; they cannot import.")
 
 
 def _alert_read(actor: Actor, _target: object) -> str | None:
     # Focal points and donors see the alerts touching their scope (the service filters them).
     if actor.role == Role.VIEWER:
-        return "Viewers do not see duplicate alerts; ask a coordinator."
+        return N_("Viewers do not see duplicate alerts; ask a coordinator.")
     return None
 
 
@@ -110,16 +130,24 @@ POLICY: dict[str, Rule] = {
     "project.create": _project_write,
     "project.update": _project_write,
     "project.withdraw": _project_write,
-    "project.restore": _staff_only("restore withdrawn projects"),
-    "project.read_withdrawn": _staff_only("see withdrawn projects"),
+    "project.restore": _staff_only(
+        N_("Only coordinators and administrators may restore withdrawn projects.")
+    ),
+    "project.read_withdrawn": _staff_only(
+        N_("Only coordinators and administrators may see withdrawn projects.")
+    ),
     "organization.create": _organization_write,
     "organization.update": _organization_write,
-    "user.manage": _admin_only("manage users"),
+    "user.manage": _admin_only(N_("Only administrators may manage users.")),
     "alert.read": _alert_read,
-    "alert.resolve": _staff_only("resolve duplicate alerts"),
-    "webhook.manage": _staff_only("manage webhooks"),
+    "alert.resolve": _staff_only(
+        N_("Only coordinators and administrators may resolve duplicate alerts.")
+    ),
+    "webhook.manage": _staff_only(N_("Only coordinators and administrators may manage webhooks.")),
     "iati.import": _iati_import,
-    "iati.import_read_all": _staff_only("see other users' imports"),
+    "iati.import_read_all": _staff_only(
+        N_("Only coordinators and administrators may see other users' imports.")
+    ),
     # Documents go with their project: whoever may edit it may add, edit, withdraw and
     # restore them, and see the withdrawn ones (the target is the project's scope).
     "document.upload": _project_write,

@@ -62,9 +62,7 @@ def _check_codes(*, category: str | None, language: str | None) -> None:
             )
         ]
     if language is not None and language not in language_codes():
-        errors["language"] = [
-            N_("Unknown ISO 639-1 language code: %(code)s.", code=language)
-        ]
+        errors["language"] = [N_("Unknown ISO 639-1 language code: %(code)s.", code=language)]
     if errors:
         raise InvalidInput(N_("The document names codes that do not exist."), errors)
 
@@ -396,9 +394,7 @@ def open_content(store: BlobStore, document: Document) -> BinaryIO:
 def open_thumbnail_check(document: Document) -> None:
     """:raises NotFound: the document is not a picture (so it has no thumbnail)."""
     if document.thumbnail_sha256 is None:
-        raise NotFound(
-            N_("Document %(id)s is not a picture and has no thumbnail.", id=document.id)
-        )
+        raise NotFound(N_("Document %(id)s is not a picture and has no thumbnail.", id=document.id))
 
 
 def open_thumbnail(store: BlobStore, document: Document) -> BinaryIO:

@@ -137,7 +137,11 @@ def _check_events(events: Sequence[str]) -> list[str]:
             N_("Unknown event."),
             {
                 "events": [
-                    N_("Unknown event: %(event)s. Known: %(known)s.", event=e, known=", ".join(EVENTS))
+                    N_(
+                        "Unknown event: %(event)s. Known: %(known)s.",
+                        event=e,
+                        known=", ".join(EVENTS),
+                    )
                     for e in unknown
                 ]
             },
