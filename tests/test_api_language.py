@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask.testing import FlaskClient
 
 from tests.conftest import Account, project_body
@@ -49,3 +51,20 @@ def test_not_found_keeps_its_value_in_russian(client: FlaskClient, coordinator: 
     response = client.get("/api/v1/projects/987", headers={**coordinator.headers, **RU})
     assert response.status_code == 404
     assert response.json["error"]["message"] == "Нет проекта с номером 987."
+
+
+def test_a_focal_point_outside_their_country_is_refused_in_russian(
+    client: FlaskClient, make_user: Callable[..., Account], orgs: dict[str, str]
+) -> None:
+    focal_point = make_user("focal_point", country="TJ")
+    body = project_body(countries=["KG"])
+    response = client.post("/api/v1/projects", json=body, headers={**focal_point.headers, **RU})
+    assert response.status_code == 403
+    assert response.json["error"]["message"] == (
+        "Национальные координаторы могут регистрировать или изменять только проекты "
+        "в интересах страны TJ."
+    )
+    english = client.post("/api/v1/projects", json=body, headers=focal_point.headers)
+    assert english.json["error"]["message"] == (
+        "Focal points may only register or edit projects that benefit TJ."
+    )
