@@ -51,3 +51,8 @@ def one_page(statement: Select[*_Columns], *, page: int, per_page: int) -> Selec
 def page_answer(items: Sequence[Any], total: int, args: Mapping[str, Any]) -> dict[str, Any]:
     """The envelope a list answers, for the page ``args`` asked for."""
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` rows fill, ``per_page`` a page; an empty list has one page."""
+    return max(1, -(-total // per_page))

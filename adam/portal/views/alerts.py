@@ -25,6 +25,7 @@ from adam.duplicates import service
 from adam.duplicates.models import DuplicateAlert
 from adam.duplicates.schemas import RESOLUTIONS, AlertQuerySchema, ResolutionSchema
 from adam.errors import Conflict, InvalidInput, NotFound
+from adam.paging import page_count
 from adam.portal import signin
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.forms import form_int
@@ -107,7 +108,7 @@ def inbox() -> ResponseReturnValue:
         per_page=args["per_page"],
     )
     query = {k: v for k, v in shown.items() if v and k != "page" and k not in errors}
-    pages = max((total + args["per_page"] - 1) // args["per_page"], 1)
+    pages = page_count(total, args["per_page"])
     return render_template(
         "portal/alerts.html",
         alerts=alerts,

@@ -19,6 +19,7 @@ from adam.iati.models import ImportJob, ImportOutcome, ImportStatus
 from adam.iati.parse import MalformedFile
 from adam.iati.schemas import ImportListQuerySchema
 from adam.iati.service import ImportTooLarge, get_job, list_jobs
+from adam.paging import page_count
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.i18n import translate
 from adam.reference import service as reference_service
@@ -208,7 +209,7 @@ def jobs() -> ResponseReturnValue:
         page=args["page"],
         per_page=args["per_page"],
     )
-    pages = max(1, -(-total // args["per_page"]))
+    pages = page_count(total, args["per_page"])
     return (
         render_template(
             "portal/import_jobs.html",

@@ -13,6 +13,7 @@ from flask_babel import format_decimal, gettext, lazy_gettext
 from adam.access import page
 from adam.auth import permissions
 from adam.errors import Conflict, InvalidInput
+from adam.paging import page_count
 from adam.portal.blueprint import portal_blueprint
 from adam.reference import service
 from adam.reference.models import Organization, OrganizationType
@@ -73,7 +74,7 @@ def organizations() -> ResponseReturnValue:
         per_page=args["per_page"],
     )
     actor = current_actor()
-    pages = max(1, -(-total // args["per_page"]))
+    pages = page_count(total, args["per_page"])
     return (
         render_template(
             "portal/organizations.html",

@@ -65,16 +65,9 @@ FIELDS = tuple(FIELD_LABELS)
 # How many organisations the type-to-find list offers at once.
 SUGGESTIONS = 12
 
-# marshmallow's own messages, in the catalogue so that a page can show them in Russian.
+# The registration schema's own messages with their values filled in, in the catalogue so
+# that a page can show them in Russian (marshmallow's fixed ones are in validation_texts).
 SCHEMA_MESSAGES = (
-    N_("Missing data for required field."),
-    N_("Field may not be null."),
-    N_("Not a valid string."),
-    N_("Not a valid date."),
-    N_("Not a valid number."),
-    N_("Not a valid email address."),
-    N_("Not a valid list."),
-    N_("Unknown field."),
     N_("Length must be between 1 and 200."),
     N_("Longer than maximum length 200."),
     N_("Longer than maximum length 320."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ from adam.access import page
 from adam.errors import InvalidInput
 from adam.exports.downloads import projects_spreadsheet
 from adam.iati.downloads import activities_download
+from adam.paging import page_count
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.errors import page_for
 from adam.portal.i18n import translate
@@ -154,7 +154,7 @@ def search() -> ResponseReturnValue:
     if result is not None:
         context.update(
             headers=_sorting(args["sort"]),
-            pages=max(1, math.ceil(result.total / args["per_page"])),
+            pages=page_count(result.total, args["per_page"]),
             downloads={
                 fmt: _url(f"/projects.{fmt}", drop=PAGING) for fmt in ("csv", "xlsx", "iati.xml")
             },
