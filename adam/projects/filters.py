@@ -31,6 +31,7 @@ class ProjectFilters:
     active_on: dt.date | None = None
     start_from: dt.date | None = None
     end_to: dt.date | None = None
+    year: int | None = None
     q: str | None = None
     budget_min: Decimal | None = None
     budget_max: Decimal | None = None
@@ -48,6 +49,7 @@ class ProjectFilters:
             active_on=args.get("active_on"),
             start_from=args.get("start_from"),
             end_to=args.get("end_to"),
+            year=args.get("year"),
             q=args.get("q") or None,
             budget_min=args.get("budget_min"),
             budget_max=args.get("budget_max"),
@@ -158,6 +160,14 @@ def apply_filters(
             and_(
                 Project.start_date <= day,
                 or_(Project.end_date.is_(None), Project.end_date >= day),
+            )
+        )
+    if filters.year is not None:
+        # Running at some time in the year: started by its end, not ended before its start.
+        conditions.append(
+            and_(
+                Project.start_date <= dt.date(filters.year, 12, 31),
+                or_(Project.end_date.is_(None), Project.end_date >= dt.date(filters.year, 1, 1)),
             )
         )
     if filters.start_from:

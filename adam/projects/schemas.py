@@ -197,6 +197,10 @@ class ProjectQuerySchema(ma.Schema):
     active_on = ma.fields.Date(metadata={"description": "Running on this date"})
     start_from = ma.fields.Date(metadata={"description": "Starting on or after"})
     end_to = ma.fields.Date(metadata={"description": "Ending on or before"})
+    year = ma.fields.Integer(
+        validate=validate.Range(min=1900, max=2200),
+        metadata={"description": "Running at some time in this calendar year"},
+    )
     q = Text(single_line=True, strip=True, validate=validate.Length(max=200))
     budget_min = ma.fields.Decimal(allow_nan=False, validate=validate.Range(min=0))
     budget_max = ma.fields.Decimal(allow_nan=False, validate=validate.Range(min=0))

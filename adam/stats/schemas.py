@@ -36,7 +36,8 @@ class StatsQuerySchema(ProjectQuerySchema):
 
 class BudgetSumSchema(ma.Schema):
     currency = ma.fields.String()
-    amount = ma.fields.String()
+    amount = ma.fields.String(metadata={"description": "Decimal, two places"})
+    projects = ma.fields.Integer(metadata={"description": "Projects in this currency's sum"})
 
 
 class StatsRowSchema(ma.Schema):
@@ -58,6 +59,11 @@ class StatsRowSchema(ma.Schema):
 class StatsTableSchema(ma.Schema):
     by = ma.fields.List(ma.fields.String())
     currencies = ma.fields.List(ma.fields.String())
-    total_projects = ma.fields.Integer()
+    total_projects = ma.fields.Integer(metadata={"description": "Filtered projects, each once"})
+    totals = ma.fields.List(
+        ma.fields.Nested(BudgetSumSchema),
+        metadata={"description": "Per currency over the filtered projects, each once"},
+    )
+    no_budget = ma.fields.Integer(metadata={"description": "Filtered projects without a budget"})
     rows = ma.fields.List(ma.fields.Nested(StatsRowSchema))
     note = ma.fields.String()

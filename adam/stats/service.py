@@ -34,6 +34,9 @@ class StatsRow:
     keys: dict[str, dict[str, Any] | None]
     projects: int = 0
     budget: dict[str, Decimal] = field(default_factory=dict)
+    # How many of the group's projects each currency's sum holds: a chart in one currency
+    # says how many it leaves out.
+    budget_projects: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -42,6 +45,10 @@ class StatsTable:
     rows: list[StatsRow]
     currencies: list[str]
     total_projects: int
+    # Over the filtered projects, each once: per currency, (projects, budget sum).
+    totals: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+    # Filtered projects with no budget (or no currency), in no currency's sum.
+    no_budget: int = 0
 
 
 def _dimension(name: str, query: Any, projects: Any, project_id: Any) -> tuple[Any, Any]:
@@ -74,14 +81,22 @@ def _labels(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str, 
     """The label of each group key: code (or slug) and name, the status, or the year."""
     if name == "country":
         countries = session.execute(
-            select(Country.code, Country.name_en).where(Country.code.in_(keys))
+            select(Country.code, Country.name_en, Country.name_ru).where(Country.code.in_(keys))
         ).all()
-        return {code: {"code": code, "name": label} for code, label in countries}
+        return {
+            code: {"code": code, "name": label, "name_ru": label_ru}
+            for code, label, label_ru in countries
+        }
     if name == "theme":
         rows = session.execute(
-            select(Theme.id, Theme.slug, Theme.name_en).where(Theme.id.in_(keys))
+            select(Theme.id, Theme.slug, Theme.name_en, Theme.name_ru, Theme.pillar).where(
+                Theme.id.in_(keys)
+            )
         ).all()
-        return {key: {"slug": slug, "name": label} for key, slug, label in rows}
+        return {
+            key: {"slug": slug, "name": label, "name_ru": label_ru, "pillar": pillar.value}
+            for key, slug, label, label_ru, pillar in rows
+        }
     if name in ("donor", "implementer"):
         rows = session.execute(
             select(Organization.id, Organization.code, Organization.name).where(
@@ -152,10 +167,32 @@ def project_table(
         row.projects += count
         if currency is not None and amount is not None:
             row.budget[currency] = row.budget.get(currency, Decimal(0)) + Decimal(amount)
+            row.budget_projects[currency] = row.budget_projects.get(currency, 0) + count
             currencies.add(currency)
-    total = session.scalar(select(func.count()).select_from(base)) or 0
+    totals, total, no_budget = currency_totals(session, base)
     ordered = sorted(groups.values(), key=lambda r: (-r.projects, _sort_key(r)))
-    return StatsTable(list(by), ordered, sorted(currencies), total)
+    return StatsTable(list(by), ordered, sorted(currencies), total, totals, no_budget)
+
+
+def currency_totals(session: Session, base: Any) -> tuple[dict[str, tuple[int, Decimal]], int, int]:
+    """Over the filtered projects ``base``: per currency (projects, budget), the number of
+    projects, and how many have no budget; one GROUP BY."""
+    query = select(
+        base.c.budget_currency,
+        func.count().label("projects"),
+        func.count(base.c.budget_amount).label("budgeted"),
+        func.sum(base.c.budget_amount).label("budget"),
+    ).group_by(base.c.budget_currency)
+    totals: dict[str, tuple[int, Decimal]] = {}
+    total = no_budget = 0
+    for currency, projects, budgeted, amount in session.execute(query):
+        total += projects
+        if currency is None or amount is None:
+            no_budget += projects
+            continue
+        totals[currency] = (budgeted, Decimal(amount))
+        no_budget += projects - budgeted
+    return totals, total, no_budget
 
 
 def _sort_key(row: StatsRow) -> tuple[str, ...]:

@@ -35,8 +35,12 @@ def test_by_country_and_theme_counts_and_sums_per_currency(
     assert body["total_projects"] == 3
     rows = {(r["country"]["code"], r["theme"]["slug"]): r for r in body["rows"]}
     assert rows[("TJ", "border-control")]["projects"] == 2
-    assert rows[("TJ", "border-control")]["budget"] == [{"currency": "USD", "amount": "2500000.00"}]
-    assert rows[("AF", "demand-reduction")]["budget"] == [{"currency": "EUR", "amount": "500.50"}]
+    assert rows[("TJ", "border-control")]["budget"] == [
+        {"currency": "USD", "amount": "2500000.00", "projects": 2}
+    ]
+    assert rows[("AF", "demand-reduction")]["budget"] == [
+        {"currency": "EUR", "amount": "500.50", "projects": 1}
+    ]
     assert rows[("AF", "forensics")]["projects"] == 1
     assert len(rows) == 5
 
@@ -130,14 +134,14 @@ def test_organizations_are_labelled_with_code_and_name(
     # The project without a budget counts, and adds nothing to the sums.
     assert rows[("unodc", "border-control")]["projects"] == 2
     assert rows[("unodc", "border-control")]["budget"] == [
-        {"currency": "USD", "amount": "1250000.00"}
+        {"currency": "USD", "amount": "1250000.00", "projects": 1}
     ]
     donors = client.get("/api/v1/stats/projects?by=donor", headers=coordinator.headers).json
     assert donors["rows"] == [
         {
             "donor": {"code": "gb-fcdo", "name": donors["rows"][0]["donor"]["name"]},
             "projects": 2,
-            "budget": [{"currency": "USD", "amount": "1250000.00"}],
+            "budget": [{"currency": "USD", "amount": "1250000.00", "projects": 1}],
         }
     ]
 

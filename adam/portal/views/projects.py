@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
-import marshmallow as ma
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext
-from werkzeug.datastructures import MultiDict
 
 from adam.access import page
 from adam.errors import InvalidInput
 from adam.exports.downloads import projects_spreadsheet
 from adam.iati.downloads import activities_download
 from adam.paging import page_count
+from adam.portal import query
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.errors import page_for
 from adam.portal.i18n import translate
@@ -38,74 +35,17 @@ SORTABLE = {
     "budget": lazy_gettext("Budget"),
     "updated_at": lazy_gettext("Updated"),
 }
-FACET_TITLES = {
-    "country": lazy_gettext("Country"),
-    "theme": lazy_gettext("Theme"),
-    "donor": lazy_gettext("Donor"),
-    "implementer": lazy_gettext("Implementer"),
-    "status": lazy_gettext("Status"),
-}
-FIELD_TITLES = {
-    **FACET_TITLES,
-    "active_on": lazy_gettext("Running on"),
-    "start_from": lazy_gettext("Starting on or after"),
-    "end_to": lazy_gettext("Ending on or before"),
-    "q": lazy_gettext("Words"),
-    "sort": lazy_gettext("Sort"),
-    "page": lazy_gettext("Page"),
-    "per_page": lazy_gettext("Projects per page"),
-    "withdrawn": lazy_gettext("Withdrawn"),
-    "budget_min": lazy_gettext("Budget from"),
-    "budget_max": lazy_gettext("Budget to"),
-    "currency": lazy_gettext("Currency"),
-}
+FACET_TITLES = query.FILTER_TITLES
 PAGE_SIZES = (20, 50, 100)
 # Not filters of the downloads: they hold every match.
 PAGING = ("page", "per_page")
 
 
-def _as_data(args: MultiDict[str, str]) -> dict[str, Any]:
-    """The query string as the schema's input: lists for list fields; empty fields (what a
-    GET form sends for an input left blank) left out; names the schema lacks ignored."""
-    data: dict[str, Any] = {}
-    for name, field in QUERY.fields.items():
-        if isinstance(field, ma.fields.List):
-            values = [v for v in args.getlist(name) if v.strip()]
-            if values:
-                data[name] = values
-        elif args.get(name, "").strip():
-            data[name] = args[name]
-    return data
-
-
-def _messages(errors: Mapping[str, Any]) -> list[str]:
-    """Validation errors as sentences a person reads: the field's name, then the problem."""
-    found = []
-    for name, problems in errors.items():
-        if isinstance(problems, Mapping):  # a list field's errors, by position
-            problems = [p for item in problems.values() for p in item]
-        title = FIELD_TITLES.get(name)
-        for problem in problems if isinstance(problems, list) else [problems]:
-            text = translate(problem if isinstance(problem, str) else str(problem))
-            found.append(f"{title}: {text}" if title else text)
-    return found
-
-
 def _parse() -> tuple[dict[str, Any], list[str]]:
-    try:
-        return QUERY.load(_as_data(request.args)), []
-    except ma.ValidationError as error:
-        messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
-        return {}, _messages(messages)
+    return query.parse(QUERY)
 
 
-def _url(path: str, *, drop: tuple[str, ...] = (), **changes: Any) -> str:
-    """``path`` with this page's query, without ``drop`` and with ``changes`` (None removes)."""
-    pairs = [
-        (k, v) for k, v in request.args.items(multi=True) if k not in changes and k not in drop
-    ]
-    pairs += [(k, v) for k, v in changes.items() if v is not None]
-    return f"{path}?{urlencode(pairs)}" if pairs else path
+_url = query.url_with
 
 
 def _sorting(sort: str) -> list[dict[str, Any]]:
@@ -141,7 +81,7 @@ def search() -> ResponseReturnValue:
                 per_page=args["per_page"],
             )
         except InvalidInput as error:
-            errors = _messages(error.details) or [translate(error.message)]
+            errors = query.messages(error.details) or [translate(error.message)]
     context: dict[str, Any] = {
         "args": args,
         "errors": errors,
