@@ -20,6 +20,7 @@ from adam.notifications.models import (
     WebhookSubscription,
 )
 from adam.projects.models import (
+    FactDimension,
     OrganizationRole,
     Project,
     ProjectCodeCounter,
@@ -27,6 +28,7 @@ from adam.projects.models import (
     ProjectOrganization,
     ProjectStatus,
     project_country,
+    project_fact,
     project_theme,
 )
 from adam.reference.models import Country, Organization, OrganizationType, Pillar, Region, Theme
@@ -41,6 +43,7 @@ __all__ = [
     "DeliveryStatus",
     "Document",
     "DuplicateAlert",
+    "FactDimension",
     "ImportJob",
     "ImportStatus",
     "MatchKey",
@@ -63,5 +66,6 @@ __all__ = [
     "User",
     "WebhookSubscription",
     "project_country",
+    "project_fact",
     "project_theme",
 ]

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, func, select, text
 
 from adam.auth.models import User
 from adam.db import make_engine
+from adam.projects.facts import rebuild_facts
 from adam.projects.filters import fold
 from adam.projects.models import (
     Project,
@@ -907,6 +908,10 @@ def load(
         if is_pg:
             _reset_sequences(conn)
         timings["insert"] = time.perf_counter() - started
+        started = time.perf_counter()
+        # What the project service writes with each project, for the statistics' groupings.
+        rebuild_facts(conn)
+        timings["facts"] = time.perf_counter() - started
     started = time.perf_counter()
     if analyze if analyze is not None else is_pg:
         # What autovacuum does within a minute or so of a bulk load on PostgreSQL: statistics,

@@ -103,22 +103,23 @@ def _link_filters(
     return [Project.id.in_(joined)]
 
 
-# Whatever columns a query selects, its filtered form selects the same.
-_Columns = TypeVarTuple("_Columns")
+@dataclass(frozen=True, slots=True)
+class FilterReferences:
+    """What the filters name, looked up: None where a filter is not given."""
+
+    country_codes: list[str] | None
+    theme_ids: list[int] | None
+    donor_ids: list[int] | None
+    implementer_ids: list[int] | None
 
 
-def apply_filters(
-    session: Session, query: Select[*_Columns], filters: ProjectFilters
-) -> Select[*_Columns]:
-    """Add the filters' conditions to a query over ``Project``.
+def filter_references(session: Session, filters: ProjectFilters) -> FilterReferences:
+    """The countries, themes and organizations the filters name.
 
     :raises InvalidInput: when a filter names a country, theme or organization that does not exist,
         since an empty answer would look like "nobody works there".
     """
     errors: dict[str, list[str]] = {}
-    conditions: list[Any] = [
-        Project.withdrawn_at.is_not(None) if filters.withdrawn else Project.withdrawn_at.is_(None)
-    ]
     country_codes: list[str] | None = None
     theme_ids: list[int] | None = None
     if filters.countries:
@@ -131,25 +132,51 @@ def apply_filters(
         if unknown := reference_service.unknown_codes("theme", filters.themes, themes):
             errors["theme"] = unknown
         theme_ids = [t.id for t in themes.values()]
-    for name, codes, role in (
-        ("donor", filters.donors, OrganizationRole.DONOR),
-        ("implementer", filters.implementers, OrganizationRole.IMPLEMENTER),
-    ):
+    organizations: dict[str, list[int] | None] = {"donor": None, "implementer": None}
+    for name, codes in (("donor", filters.donors), ("implementer", filters.implementers)):
         if not codes:
             continue
         orgs = reference_service.organizations_by_code(session, codes)
         if unknown := reference_service.unknown_codes("organization", codes, orgs):
             errors[name] = unknown
-        conditions.append(
-            Project.id.in_(
-                select(ProjectOrganization.project_id).where(
-                    ProjectOrganization.organization_id.in_([o.id for o in orgs.values()]),
-                    ProjectOrganization.role == role,
-                )
-            )
-        )
+        organizations[name] = [o.id for o in orgs.values()]
     if errors:
         raise InvalidInput(N_("The filters name things that do not exist."), errors)
+    return FilterReferences(
+        country_codes, theme_ids, organizations["donor"], organizations["implementer"]
+    )
+
+
+def organization_projects(ids: list[int], role: OrganizationRole) -> Select[int]:
+    """The ids of projects where any of the organizations ``ids`` has ``role``."""
+    return select(ProjectOrganization.project_id).where(
+        ProjectOrganization.organization_id.in_(ids), ProjectOrganization.role == role
+    )
+
+
+# Whatever columns a query selects, its filtered form selects the same.
+_Columns = TypeVarTuple("_Columns")
+
+
+def apply_filters(
+    session: Session, query: Select[*_Columns], filters: ProjectFilters
+) -> Select[*_Columns]:
+    """Add the filters' conditions to a query over ``Project``.
+
+    :raises InvalidInput: when a filter names a country, theme or organization that does not exist,
+        since an empty answer would look like "nobody works there".
+    """
+    refs = filter_references(session, filters)
+    conditions: list[Any] = [
+        Project.withdrawn_at.is_not(None) if filters.withdrawn else Project.withdrawn_at.is_(None)
+    ]
+    for ids, role in (
+        (refs.donor_ids, OrganizationRole.DONOR),
+        (refs.implementer_ids, OrganizationRole.IMPLEMENTER),
+    ):
+        if ids is not None:
+            conditions.append(Project.id.in_(organization_projects(ids, role)))
+    country_codes, theme_ids = refs.country_codes, refs.theme_ids
     dialect = session.get_bind().dialect.name
     conditions.extend(_link_filters(dialect, country_codes, theme_ids))
     if filters.statuses:

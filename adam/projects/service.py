@@ -21,6 +21,7 @@ from adam.auth.actor import Actor
 from adam.auth.permissions import ProjectScope
 from adam.db import utcnow
 from adam.errors import N_, Conflict, Forbidden, InvalidInput, PreconditionFailed
+from adam.projects.facts import refresh_facts
 from adam.projects.filters import fold
 from adam.projects.models import (
     OrganizationRole,
@@ -289,6 +290,7 @@ def add_projects(session: Session, *, actor: Actor, projects: Sequence[NewProjec
     for project in saved:
         _record(session, project, ProjectHistoryAction.CREATE, actor, _diff({}, snapshot(project)))
     session.flush()
+    refresh_facts(session, [project.id for project in saved])
 
 
 def _check_version(project: Project, expected_version: int | None) -> None:
@@ -365,6 +367,7 @@ def update_project(
     _flush_versioned(session, project)
     _record(session, project, ProjectHistoryAction.UPDATE, actor, diff)
     session.flush()
+    refresh_facts(session, [project.id])
     return project, frozenset(diff)
 
 
@@ -391,6 +394,7 @@ def withdraw_project(
         {"withdrawn_at": {"old": None, "new": now.isoformat()}},
     )
     session.flush()
+    refresh_facts(session, [project.id])
     return project
 
 
@@ -418,4 +422,5 @@ def restore_project(
         {"withdrawn_at": {"old": old.isoformat() if old else None, "new": None}},
     )
     session.flush()
+    refresh_facts(session, [project.id])
     return project

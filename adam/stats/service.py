@@ -12,18 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import FromClause, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import FromClause, and_, func, select
+from sqlalchemy.orm import Session
 
 from adam.auth.actor import Actor
-from adam.projects.filters import ProjectFilters, apply_filters
-from adam.projects.models import (
-    OrganizationRole,
-    Project,
-    ProjectOrganization,
-    project_country,
-    project_theme,
-)
+from adam.projects.facts import filter_facts
+from adam.projects.filters import ProjectFilters
+from adam.projects.models import FactDimension, project_fact
 from adam.reference.models import Country, Organization, Theme
 
 DIMENSIONS = ("country", "theme", "donor", "implementer", "status", "year")
@@ -51,42 +46,58 @@ class StatsTable:
     no_budget: int = 0
 
 
-def _dimension(name: str, query: Any, projects: Any, project_id: Any) -> tuple[Any, Any]:
-    """Join what ``name`` needs onto ``query``; return it with the column to group on.
+LINKED = {
+    "country": FactDimension.COUNTRY,
+    "theme": FactDimension.THEME,
+    "donor": FactDimension.DONOR,
+    "implementer": FactDimension.IMPLEMENTER,
+}
 
-    Groups are keyed by codes and ids from the link tables; their names are looked up once
-    per group afterwards (``labels_of``), not joined onto each of the ~240k grouped rows.
+
+@dataclass(slots=True)
+class Grouping:
+    """A grouping over ``project_fact``: the query to add columns to, the columns of the
+    groups' keys, and the rows that hold one row per filtered project and its figures."""
+
+    query: Any
+    keys: list[Any]
+    rows: FromClause
+
+
+def grouping(session: Session, by: Sequence[str], filters: ProjectFilters) -> Grouping:
+    """The rows of the filtered projects, joined so each carries its values of ``by``.
+
+    The first linked dimension of ``by`` gives the rows (one per project and value); a
+    second linked one joins its rows by project; status and year are read off the row.
+    With no linked dimension the rows are the projects' own.
+
+    :raises InvalidInput: for unknown codes in the filters.
     """
-    if name == "country":
-        link: FromClause = project_country.alias("by_country")
-        query = query.join(link, link.c.project_id == project_id)
-        return query, link.c.country_code
-    if name == "theme":
-        link = project_theme.alias("by_theme")
-        query = query.join(link, link.c.project_id == project_id)
-        return query, link.c.theme_id
-    if name in ("donor", "implementer"):
-        role = OrganizationRole.DONOR if name == "donor" else OrganizationRole.IMPLEMENTER
-        link = ProjectOrganization.__table__.alias(f"by_{name}")
-        query = query.join(link, (link.c.project_id == project_id) & (link.c.role == role.value))
-        return query, link.c.organization_id
-    if name == "status":
-        return query, projects.c.status
-    if name == "year":
-        return query, func.extract("year", projects.c.start_date)
-    raise ValueError(name)
+    linked = [name for name in by if name in LINKED]
+    rows = project_fact.alias("fact")
+    first = LINKED[linked[0]] if linked else FactDimension.PROJECT
+    conditions = [rows.c.dimension == int(first), *filter_facts(session, rows, filters)]
+    query: Any = select().select_from(rows)
+    columns: dict[str, Any] = {}
+    if linked:
+        columns[linked[0]] = rows.c.key
+    if len(linked) == 2:
+        other = project_fact.alias("other")
+        query = query.join(
+            other,
+            and_(
+                other.c.project_id == rows.c.project_id,
+                other.c.dimension == int(LINKED[linked[1]]),
+            ),
+        )
+        columns[linked[1]] = other.c.key
+    columns["status"] = rows.c.status
+    columns["year"] = rows.c.start_year
+    return Grouping(query.where(*conditions), [columns[name] for name in by], rows)
 
 
-def dimension_join(session: Session, name: str, query: Any, base: Any) -> tuple[Any, Any]:
-    """Join what ``name`` needs onto ``query`` over the filtered projects ``base``; return it
-    with the column to group on."""
-    project_id: Any = base.c.id
-    if session.get_bind().dialect.name == "sqlite":
-        # "+ 0" stops SQLite from looking projects up by id from the link rows (which it
-        # prefers, and which reads the table's wide rows); it then walks the covering index
-        # once and looks up each project's links, which is faster (bench/RESULTS.md).
-        project_id = base.c.id + 0
-    return _dimension(name, query, base, project_id)
+def _ids(keys: set[Any]) -> list[int]:
+    return [int(key) for key in keys if key is not None]
 
 
 def labels_of(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str, Any] | None]:
@@ -99,54 +110,26 @@ def labels_of(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str
             code: {"code": code, "name": label, "name_ru": label_ru}
             for code, label, label_ru in countries
         }
-    if name == "theme":
+    if name == "theme":  # keyed by the id as text, as project_fact keeps it
         themes = session.execute(
             select(Theme.id, Theme.slug, Theme.name_en, Theme.name_ru, Theme.pillar).where(
-                Theme.id.in_(keys)
+                Theme.id.in_(_ids(keys))
             )
         ).all()
         return {
-            key: {"slug": slug, "name": label, "name_ru": label_ru, "pillar": pillar.value}
+            str(key): {"slug": slug, "name": label, "name_ru": label_ru, "pillar": pillar.value}
             for key, slug, label, label_ru, pillar in themes
         }
     if name in ("donor", "implementer"):
         rows = session.execute(
             select(Organization.id, Organization.code, Organization.name).where(
-                Organization.id.in_(keys)
+                Organization.id.in_(_ids(keys))
             )
         ).all()
-        return {key: {"code": code, "name": label} for key, code, label in rows}
+        return {str(key): {"code": code, "name": label} for key, code, label in rows}
     if name == "year":
         return {key: None if key is None else {"year": int(key)} for key in keys}
     return {key: None if key is None else {"code": str(key)} for key in keys}
-
-
-def _grouped(session: Session, by: Sequence[str], filters: ProjectFilters) -> tuple[Any, Any]:
-    """The filtered projects (a subquery), and the GROUP BY of them by ``by`` and currency:
-    the keys of ``by``, then currency, count and budget sum."""
-    # Only the columns the grouping reads, so the covering index on project serves them.
-    columns: list[InstrumentedAttribute[Any]] = [
-        Project.id,
-        Project.budget_currency,
-        Project.budget_amount,
-    ]
-    if "status" in by:
-        columns.append(Project.status)
-    if "year" in by:
-        columns.append(Project.start_date)
-    base = apply_filters(session, select(*columns), filters).subquery("filtered")
-    query: Any = select().select_from(base)
-    keys = []
-    for name in by:
-        query, key = dimension_join(session, name, query, base)
-        keys.append(key)
-    query = query.add_columns(
-        *keys,
-        base.c.budget_currency,
-        func.count().label("projects"),
-        func.sum(base.c.budget_amount).label("budget"),
-    ).group_by(*keys, base.c.budget_currency)
-    return query, base
 
 
 def project_table(
@@ -154,7 +137,13 @@ def project_table(
 ) -> StatsTable:
     """Counts and per-currency budget sums of the filtered projects, per group of ``by``."""
     del actor  # every role may read the tables; kept for the service-layer signature
-    query, base = _grouped(session, by, filters)
+    found = grouping(session, by, filters)
+    query = found.query.add_columns(
+        *found.keys,
+        found.rows.c.currency,
+        func.count().label("projects"),
+        func.sum(found.rows.c.amount).label("budget"),
+    ).group_by(*found.keys, found.rows.c.currency)
     groups: dict[tuple[Any, ...], StatsRow] = {}
     currencies: set[str] = set()
     records = session.execute(query).all()
@@ -175,20 +164,24 @@ def project_table(
             row.budget[currency] = row.budget.get(currency, Decimal(0)) + Decimal(amount)
             row.budget_projects[currency] = row.budget_projects.get(currency, 0) + count
             currencies.add(currency)
-    totals, total, no_budget = currency_totals(session, base)
+    totals, total, no_budget = currency_totals(session, filters)
     ordered = sorted(groups.values(), key=lambda r: (-r.projects, _sort_key(r)))
     return StatsTable(list(by), ordered, sorted(currencies), total, totals, no_budget)
 
 
-def currency_totals(session: Session, base: Any) -> tuple[dict[str, tuple[int, Decimal]], int, int]:
-    """Over the filtered projects ``base``: per currency (projects, budget), the number of
+def currency_totals(
+    session: Session, filters: ProjectFilters
+) -> tuple[dict[str, tuple[int, Decimal]], int, int]:
+    """Over the filtered projects, each once: per currency (projects, budget), the number of
     projects, and how many have no budget; one GROUP BY."""
-    query = select(
-        base.c.budget_currency,
+    found = grouping(session, [], filters)
+    rows = found.rows
+    query = found.query.add_columns(
+        rows.c.currency,
         func.count().label("projects"),
-        func.count(base.c.budget_amount).label("budgeted"),
-        func.sum(base.c.budget_amount).label("budget"),
-    ).group_by(base.c.budget_currency)
+        func.count(rows.c.amount).label("budgeted"),
+        func.sum(rows.c.amount).label("budget"),
+    ).group_by(rows.c.currency)
     totals: dict[str, tuple[int, Decimal]] = {}
     total = no_budget = 0
     for currency, projects, budgeted, amount in session.execute(query):
@@ -211,17 +204,20 @@ def counts_by(
     """How many of the filtered projects have each value of ``by`` (one GROUP BY): keyed by
     country code, theme slug, organization code or status."""
     del actor  # as project_table
-    query, _ = _grouped(session, [by], filters)
+    found = grouping(session, [by], filters)
+    query = found.query.add_columns(*found.keys, func.count()).group_by(*found.keys)
     counts: dict[Any, int] = {}
-    for key, _currency, projects, _budget in session.execute(query):
+    for key, projects in session.execute(query):
         if key is not None:
             counts[key] = counts.get(key, 0) + projects
     if by == "theme":  # grouped by id; keyed by slug like the filters
-        slugs = session.execute(select(Theme.id, Theme.slug).where(Theme.id.in_(counts))).all()
-        return {slug: counts[key] for key, slug in slugs}
+        slugs = session.execute(
+            select(Theme.id, Theme.slug).where(Theme.id.in_(_ids(set(counts))))
+        ).all()
+        return {slug: counts[str(key)] for key, slug in slugs}
     if by in ("donor", "implementer"):
         codes = session.execute(
-            select(Organization.id, Organization.code).where(Organization.id.in_(counts))
+            select(Organization.id, Organization.code).where(Organization.id.in_(_ids(set(counts))))
         ).all()
-        return {code: counts[key] for key, code in codes}
+        return {code: counts[str(key)] for key, code in codes}
     return {str(key): count for key, count in counts.items()}

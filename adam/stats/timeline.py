@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func
+from sqlalchemy.orm import Session
 
 from adam.auth.actor import Actor
-from adam.projects.filters import ProjectFilters, apply_filters
-from adam.projects.models import Project
-from adam.stats.service import dimension_join, labels_of
+from adam.projects.filters import ProjectFilters
+from adam.stats.service import grouping, labels_of
 
 CENTS = Decimal("0.01")
 
@@ -47,32 +46,17 @@ class Timeline:
 
 def _grouped(session: Session, filters: ProjectFilters, by: str | None) -> Any:
     """One GROUP BY of the filtered projects by (key,) start year, end year and currency."""
-    columns: list[InstrumentedAttribute[Any]] = [
-        Project.id,
-        Project.budget_currency,
-        Project.budget_amount,
-        Project.start_date,
-        Project.end_date,
-    ]
-    if by == "status":
-        columns.append(Project.status)
-    base = apply_filters(session, select(*columns), filters).subquery("filtered")
-    query: Any = select().select_from(base)
-    keys = []
-    if by is not None:
-        query, key = dimension_join(session, by, query, base)
-        keys.append(key)
-    start_year = func.extract("year", base.c.start_date)
-    end_year = func.extract("year", base.c.end_date)
-    return query.add_columns(
-        *keys,
-        start_year,
-        end_year,
-        base.c.budget_currency,
+    found = grouping(session, [by] if by else [], filters)
+    rows = found.rows
+    return found.query.add_columns(
+        *found.keys,
+        rows.c.start_year,
+        rows.c.end_year,
+        rows.c.currency,
         func.count().label("projects"),
-        func.count(base.c.budget_amount).label("budgeted"),
-        func.sum(base.c.budget_amount).label("budget"),
-    ).group_by(*keys, start_year, end_year, base.c.budget_currency)
+        func.count(rows.c.amount).label("budgeted"),
+        func.sum(rows.c.amount).label("budget"),
+    ).group_by(*found.keys, rows.c.start_year, rows.c.end_year, rows.c.currency)
 
 
 def project_timeline(

@@ -1,0 +1,184 @@
+"""``project_fact``: each project's links with the columns the tables group and filter on.
+
+The project service refreshes a project's rows in the same transaction as every write that
+changes what they copy (registration, import, edit, withdrawal, restoration), so the tables
+read them as they would read the projects. ``filter_facts`` gives the list's filters as
+conditions on these rows, with the list's refusals of unknown codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    FromClause,
+    Integer,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from adam.projects.filters import (
+    ProjectFilters,
+    filter_references,
+    organization_projects,
+    search_words,
+)
+from adam.projects.models import (
+    FactDimension,
+    OrganizationRole,
+    Project,
+    ProjectOrganization,
+    project_country,
+    project_fact,
+    project_theme,
+)
+
+# Ids per statement: far below SQLite's limit of bound parameters.
+CHUNK = 500
+COLUMNS = [c.name for c in project_fact.columns]
+
+
+def _copy(condition: ColumnElement[bool] | None) -> Any:
+    """The rows of the projects matching ``condition`` (all when None), as one SELECT."""
+    project = Project.__table__
+    shared = (
+        project.c.withdrawn_at.is_not(None),
+        project.c.status,
+        project.c.start_date,
+        project.c.end_date,
+        cast(func.extract("year", project.c.start_date), Integer),
+        cast(func.extract("year", project.c.end_date), Integer),
+        project.c.budget_currency,
+        project.c.budget_amount,
+    )
+    organization = ProjectOrganization.__table__
+    parts: list[Any] = [
+        select(project.c.id, literal(int(FactDimension.PROJECT)), literal(""), *shared)
+    ]
+    for dimension, project_id, key, extra in (
+        (
+            FactDimension.COUNTRY,
+            project_country.c.project_id,
+            project_country.c.country_code,
+            None,
+        ),
+        (
+            FactDimension.THEME,
+            project_theme.c.project_id,
+            cast(project_theme.c.theme_id, String),
+            None,
+        ),
+        (
+            FactDimension.DONOR,
+            organization.c.project_id,
+            cast(organization.c.organization_id, String),
+            organization.c.role == OrganizationRole.DONOR,
+        ),
+        (
+            FactDimension.IMPLEMENTER,
+            organization.c.project_id,
+            cast(organization.c.organization_id, String),
+            organization.c.role == OrganizationRole.IMPLEMENTER,
+        ),
+    ):
+        part = select(project_id, literal(int(dimension)), key, *shared).join(
+            project, project.c.id == project_id
+        )
+        parts.append(part.where(extra) if extra is not None else part)
+    if condition is not None:
+        parts = [part.where(condition) for part in parts]
+    return union_all(*parts)
+
+
+def refresh_facts(session: Session, project_ids: Iterable[int]) -> None:
+    """Rewrite the rows of these projects from what they hold now (call after a flush)."""
+    ids = sorted(set(project_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        session.execute(delete(project_fact).where(project_fact.c.project_id.in_(chunk)))
+        rows = _copy(Project.__table__.c.id.in_(chunk))
+        session.execute(project_fact.insert().from_select(COLUMNS, rows))
+
+
+def rebuild_facts(session: Session | Connection) -> None:
+    """Rewrite every row from the projects (after a bulk load, or to check the copy)."""
+    session.execute(delete(project_fact))
+    session.execute(project_fact.insert().from_select(COLUMNS, _copy(None)))
+
+
+def filter_facts(session: Session, fact: FromClause, filters: ProjectFilters) -> list[Any]:
+    """The filters as conditions on rows of ``fact`` (an alias of ``project_fact``).
+
+    :raises InvalidInput: as ``apply_filters``, for unknown countries, themes, organizations.
+    """
+    refs = filter_references(session, filters)
+    conditions: list[Any] = [fact.c.withdrawn.is_(filters.withdrawn)]
+    project_id = fact.c.project_id
+    if refs.country_codes is not None:
+        conditions.append(
+            project_id.in_(
+                select(project_country.c.project_id).where(
+                    project_country.c.country_code.in_(refs.country_codes)
+                )
+            )
+        )
+    if refs.theme_ids is not None:
+        conditions.append(
+            project_id.in_(
+                select(project_theme.c.project_id).where(
+                    project_theme.c.theme_id.in_(refs.theme_ids)
+                )
+            )
+        )
+    if refs.donor_ids is not None:
+        conditions.append(
+            project_id.in_(organization_projects(refs.donor_ids, OrganizationRole.DONOR))
+        )
+    if refs.implementer_ids is not None:
+        conditions.append(
+            project_id.in_(
+                organization_projects(refs.implementer_ids, OrganizationRole.IMPLEMENTER)
+            )
+        )
+    if filters.statuses:
+        conditions.append(fact.c.status.in_(filters.statuses))
+    if filters.year is not None:
+        conditions.append(
+            and_(
+                fact.c.start_year <= filters.year,
+                or_(fact.c.end_year.is_(None), fact.c.end_year >= filters.year),
+            )
+        )
+    if filters.active_on:
+        day: dt.date = filters.active_on
+        conditions.append(
+            and_(fact.c.start_date <= day, or_(fact.c.end_date.is_(None), fact.c.end_date >= day))
+        )
+    if filters.start_from:
+        conditions.append(fact.c.start_date >= filters.start_from)
+    if filters.end_to:
+        conditions.append(fact.c.end_date <= filters.end_to)
+    if filters.currency:
+        conditions.append(fact.c.currency == filters.currency)
+    if filters.budget_min is not None:
+        conditions.append(fact.c.amount >= filters.budget_min)
+    if filters.budget_max is not None:
+        conditions.append(fact.c.amount <= filters.budget_max)
+    if filters.q:
+        words = [
+            Project.search_text.contains(word, autoescape=True) for word in search_words(filters.q)
+        ]
+        conditions.append(project_id.in_(select(Project.id).where(*words)))
+    return conditions
