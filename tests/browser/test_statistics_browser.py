@@ -174,3 +174,34 @@ def test_a_phone_sized_window_needs_no_sideways_scrolling(
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     screenshot(page, "statistics-phone")
     assert overflow <= 0, f"the page is {overflow}px wider than the window"
+
+
+def test_the_timeline_draws_projects_running_and_budget(
+    signed_in_page: Callable[..., Page],
+    register: Register,
+    client: FlaskClient,
+    coordinator: Account,
+    screenshot: Shot,
+) -> None:
+    _seed(register)
+    register(title="Long programme", start_date="2019-05-01", end_date="2027-12-31")
+    page = signed_in_page("viewer", viewport=WIDE)
+    page.get_by_role("link", name="Statistics").click()
+    page.get_by_label("Timeline per year").check()
+    page.get_by_label("Group by", exact=True).select_option("")
+    page.get_by_role("button", name="Draw the chart").first.click()
+    expect(page.locator("figure.chart-figure[data-drawn=true]")).to_have_count(1)
+    assert_accessible(page)
+    texts = _chart_texts(page)
+    assert "Projects running and budget in USD per year" in texts
+    api = client.get("/api/v1/stats/timeline", headers=coordinator.headers).json
+    for year in api["years"]:
+        assert str(year) in texts  # the axis
+    assert [row[:2] for row in _table(page)] == [
+        [str(r["year"]), str(r["active"])] for r in api["rows"]
+    ]
+    screenshot(page, "statistics-timeline-en")
+    page.get_by_label("Group by", exact=True).select_option("theme")
+    page.get_by_role("button", name="Draw the chart").first.click()
+    expect(page.locator("figure.chart-figure[data-drawn=true]")).to_have_count(1)
+    screenshot(page, "statistics-timeline-theme-en")

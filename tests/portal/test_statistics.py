@@ -247,3 +247,40 @@ def test_every_role_has_the_page_in_its_menu(browser_of: Callable[..., FlaskClie
 
 def test_the_answers_notes_are_in_the_catalogue() -> None:
     assert answers.NOTE in statistics.NOTES
+
+
+def test_the_timeline_is_the_api_timeline(
+    browser_of: Callable[..., FlaskClient],
+    register: Register,
+    client: FlaskClient,
+    coordinator: Account,
+) -> None:
+    _seed(register)
+    register(title="Undated", start_date=None, end_date=None)
+    browser = browser_of("viewer")
+    html = _page(browser, "chart=timeline&by=&country=AF")
+    response = client.get("/api/v1/stats/timeline?country=AF", headers=coordinator.headers)
+    assert response.status_code == 200
+    api = response.json
+    assert _embedded(html) == api
+    figure = _embedded(html, "figure")
+    # Without groups: the projects running and the budget line in the most frequent currency.
+    assert figure["title"] == "Projects running and budget in USD per year"
+    table = _table(html)
+    assert [row[0] for row in table] == [str(r["year"]) for r in api["rows"]]
+    assert [row[1] for row in table] == [str(r["active"]) for r in api["rows"]]
+    # "Running" links to the projects running that year.
+    year = api["rows"][0]["year"]
+    assert f'href="/projects?country=AF&amp;year={year}"' in html
+    # Split by theme, in budget; the files are the API's.
+    html = _page(browser, "chart=timeline&by=theme&measure=budget&chart_currency=USD")
+    api = client.get("/api/v1/stats/timeline?by=theme", headers=coordinator.headers).json
+    assert _embedded(html) == api
+    assert _embedded(html, "figure")["title"] == "Budget in USD per year by theme"
+    assert "Projects without a start date are not on the timeline: 1." in html
+    page_csv = browser.get("/statistics.csv?chart=timeline&by=theme&measure=budget")
+    api_csv = client.get("/api/v1/stats/timeline?by=theme&format=csv", headers=coordinator.headers)
+    assert page_csv.status_code == 200 and page_csv.data == api_csv.data
+    # A timeline is already by year, and takes one group at most.
+    _page(browser, "chart=timeline&by=year", status=422)
+    _page(browser, "chart=timeline&by=donor&then_by=country", status=422)

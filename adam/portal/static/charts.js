@@ -77,10 +77,14 @@
     };
   }
 
-  function tooltip(fmt) {
+  function tooltip(figure, fmt) {
     // Drawn inside the chart (richText): the HTML tooltip writes inline styles, which the
     // pages' Content-Security-Policy refuses.
-    return { trigger: "item", renderMode: "richText", confine: true, textStyle: { fontFamily: FONT } };
+    const number = figure.measure === "budget" ? fmt.amount : fmt.count;
+    return {
+      trigger: "item", renderMode: "richText", confine: true, textStyle: { fontFamily: FONT },
+      formatter: (p) => `${p.name}\n${p.seriesName}: ${number.format(Array.isArray(p.value) ? p.value[2] : p.value)}`,
+    };
   }
 
   function barsOption(answer, figure, fmt, width) {
@@ -153,26 +157,45 @@
   function matrixOption(answer, figure, fmt, width) {
     const rows = ordered(figure.names.map((n) => n[0]), totalsBy(figure, answer, 0), false);
     const columns = ordered(figure.names.map((n) => n[1]), totalsBy(figure, answer, 1), false);
+    const budgetOf = (row) => {
+      const found = (row.budget || []).find((b) => b.currency === figure.currency);
+      return found ? Number(found.amount) : 0;
+    };
     const data = answer.rows.map((row, i) => ({
       value: [columns.indexOf(figure.names[i][1]), rows.indexOf(figure.names[i][0]), valueOf(row, figure)],
       row: i,
-    })).filter((cell) => cell.value[2] > 0);
+      projects: row.projects,
+      budget: budgetOf(row),
+    })).filter((cell) => cell.projects > 0);
     const max = Math.max(1, ...data.map((cell) => cell.value[2]));
     const format = (v) => (figure.measure === "budget" ? fmt.compact.format(v) : fmt.count.format(v));
+    const budgetText = (cell) => (cell.budget ? `${fmt.compact.format(cell.budget)} ${figure.currency}` : "");
     return {
       series: [{
         type: "heatmap",
         name: measureName(figure),
         data,
-        label: { show: true, color: INK, fontFamily: FONT, formatter: (p) => format(p.value[2]) },
+        label: {
+          show: true, color: INK, fontFamily: FONT, lineHeight: 16,
+          formatter: (p) => [`{n|${fmt.count.format(p.data.projects)}}`, budgetText(p.data)].filter(Boolean).join("\n"),
+          rich: { n: { fontSize: 14, fontWeight: 700, color: INK } },
+        },
         itemStyle: { borderColor: "#fff", borderWidth: 2 },
         emphasis: { itemStyle: { borderColor: INK, borderWidth: 2 } },
         cursor: "pointer",
+        tooltip: {
+          formatter: (p) => [
+            `${rows[p.value[1]]} · ${columns[p.value[0]]}`,
+            `${figure.texts.projects}: ${fmt.count.format(p.data.projects)}`,
+            figure.currency ? `${figure.texts.budget} (${figure.currency}): ${fmt.amount.format(p.data.budget)}` : "",
+            figure.links[p.data.row] ? figure.texts.open : "",
+          ].filter(Boolean).join("\n"),
+        },
       }],
       visualMap: {
         min: 0, max, calculable: false, orient: "horizontal", left: "center", bottom: 8,
         itemWidth: 14, itemHeight: 180, text: [format(max), "0"], textStyle: { color: MUTED },
-        inRange: { color: ["#e8f1fb", "#7fb2e5", "#0b5cad"] },
+        inRange: { color: ["#eef5fc", "#a9cdf0", "#5b9bd9"] },
         formatter: (v) => format(v),
       },
       xAxis: { type: "category", data: columns, position: "top", splitArea: { show: false },
@@ -182,7 +205,7 @@
         axisLabel: { color: INK, width: 240, overflow: "break", lineHeight: 15, fontFamily: FONT },
         axisTick: { show: false }, axisLine: { lineStyle: { color: LINE } } },
       categories: rows.length,
-      legendRows: 2,
+      legendRows: 0,
       matrix: true,
       topExtra: columns.length > 6 ? 70 : 30,
     };
@@ -240,6 +263,7 @@
         axisLine: { lineStyle: { color: LINE } } },
       yAxis: axes,
       categories: 0,
+      topExtra: 34, // the value axes' names above them
       legendRows: Math.ceil(legend.length / Math.max(1, Math.floor(width / 200))),
     };
   }
@@ -253,8 +277,7 @@
     const top = title.height + (parts.topExtra || 0) + (parts.xAxis.name && parts.xAxis.type === "value" ? 0 : 10);
     const bottom = 40 + parts.legendRows * 24 + (parts.matrix ? 30 : 0);
     const rows = parts.categories;
-    const band = parts.matrix ? 44 : 40;
-    const plot = rows ? Math.max(220, rows * band) : 320;
+    const plot = parts.matrix ? Math.max(120, rows * 60) : rows ? Math.max(220, rows * 40) : 320;
     const height = Math.round(top + plot + bottom + 20);
     const option = {
       animation: false,
@@ -263,7 +286,7 @@
       textStyle: { fontFamily: FONT },
       aria: { enabled: false },
       title: title.option,
-      tooltip: tooltip(fmt),
+      tooltip: tooltip(figure, fmt),
       grid: { left: 16, right: parts.side ? 230 : 40, top, bottom, containLabel: true },
       xAxis: parts.xAxis,
       yAxis: parts.yAxis,

@@ -27,7 +27,7 @@ from adam.portal.i18n import label, localized, translate
 from adam.projects.filters import ProjectFilters
 from adam.reference.codes import is_currency
 from adam.session import get_session
-from adam.stats import answers
+from adam.stats import answers, timeline
 from adam.stats import service as stats_service
 from adam.stats.schemas import StatsQuerySchema
 from adam.stats.service import DIMENSIONS
@@ -149,6 +149,11 @@ NOTES = (
         "A project counts once in each group it belongs to (each of its countries, themes, "
         "donors), with its whole budget; budgets are summed per currency without conversion."
     ),
+    N_(
+        "A project runs in each calendar year from its start to its end (to the current year "
+        "when it has no end date); its budget is spread evenly over those years, per currency. "
+        "Projects without a start date are counted as undated."
+    ),
 )
 # What the page shows when nothing is asked yet.
 DEFAULT_BY = ["country"]
@@ -194,10 +199,9 @@ class _Named:
         self.name_ru = key.get("name_ru")
 
 
-def projects_link(row: dict[str, Any], by: list[str]) -> str | None:
+def projects_link(row: dict[str, Any], by: list[str], **changes: Any) -> str | None:
     """The projects list with this page's filters and the row's groups (None when a group is
     not a filter of the list, such as a start year)."""
-    changes: dict[str, Any] = {}
     for dimension in by:
         code = key_code(dimension, row.get(dimension))
         if code is None:
@@ -245,12 +249,20 @@ def _facet_name(facet: str, record: Any, code: str) -> str:
 
 
 def chart_title(kind: str, by: list[str], measure: str, currency: str | None) -> str:
-    if measure == "budget" and currency:
+    """What the chart shows, e.g. "Projects by donor and by country"."""
+    if kind == "timeline":
+        if not by and currency:
+            what = gettext(
+                "Projects running and budget in %(currency)s per year", currency=currency
+            )
+        elif measure == "budget" and currency:
+            what = gettext("Budget in %(currency)s per year", currency=currency)
+        else:
+            what = gettext("Projects running per year")
+    elif measure == "budget" and currency:
         what = gettext("Budget in %(currency)s", currency=currency)
     else:
-        what = str(MEASURE_TITLES["projects"])
-    if kind == "timeline":
-        what = gettext("%(what)s per year of activity", what=what)
+        what = gettext("Projects")
     phrases = [str(BY_PHRASES[d]) for d in by]
     if len(phrases) == 2:
         title = gettext(
@@ -294,9 +306,26 @@ def _chart_currency(answer: dict[str, Any], asked: str | None) -> str | None:
     """The currency asked, else the one most projects' budgets are in."""
     if asked:
         return asked
-    if not answer["totals"]:
+    counts: dict[str, int] = {}
+    if "totals" in answer:
+        counts = {t["currency"]: t["projects"] for t in answer["totals"]}
+    else:  # a timeline: the most projects a currency has in one year
+        for row in answer["rows"]:
+            for budget in row["budget"]:
+                currency = budget["currency"]
+                counts[currency] = max(counts.get(currency, 0), budget["projects"])
+    if not counts:
         return None
-    return max(answer["totals"], key=lambda t: (t["projects"], t["currency"] == "USD"))["currency"]
+    return max(counts, key=lambda c: (counts[c], c == "USD"))
+
+
+def _undated(answer: dict[str, Any]) -> str | None:
+    if not answer.get("undated"):
+        return None
+    return gettext(
+        "Projects without a start date are not on the timeline: %(num)s.",
+        num=format_decimal(answer["undated"]),
+    )
 
 
 def figure_of(
@@ -318,12 +347,18 @@ def figure_of(
         if answer["by"]
         else []
     )
-    currency = _chart_currency(answer, currency) if measure == "budget" else None
+    # A timeline without groups draws its budget line beside the projects running.
+    # A matrix's cells give the projects and the budget.
+    with_budget = measure == "budget" or kind == "matrix" or (kind == "timeline" and not by)
+    currency = _chart_currency(answer, currency) if with_budget else None
     date = format_date(dt.date.today(), "long")
     subtitle = " · ".join([*(filters or []), gettext("As of %(date)s", date=date)])
-    left_out = _left_out(answer, currency) if measure == "budget" and kind != "timeline" else None
+    left_out = _undated(answer) if kind == "timeline" else _left_out(answer, currency)
     names = [[key_name(d, row.get(d)) for d in by] for row in answer["rows"]]
-    links = [projects_link(row, by) for row in answer["rows"]]
+    if kind == "timeline":
+        links = [projects_link(row, by, year=row["year"]) for row in answer["rows"]]
+    else:
+        links = [projects_link(row, by) for row in answer["rows"]]
     return {
         "kind": kind,
         "by": by,
@@ -386,13 +421,13 @@ def _table(
             *budget_heads,
         ]
         rows = []
-        for row, row_names in zip(answer["rows"], names, strict=True):
+        for row, row_names, row_link in zip(answer["rows"], names, links, strict=True):
             budgets = {b["currency"]: b["amount"] for b in row["budget"]}
             rows.append(
                 [
                     _cell(row["year"]),
                     *[_cell(n) for n in row_names],
-                    _cell(row["active"], number=True, link=None),
+                    _cell(row["active"], number=True, link=row_link),
                     _cell(row["starting"], number=True),
                     _cell(row["ending"], number=True),
                     *[_cell(_amount(budgets.get(c)), number=True) for c in currencies],
@@ -422,9 +457,18 @@ def _table(
 
 
 def _run(args: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """The service's table for the page's query, and its answer (the API's JSON)."""
+    """The service's table (or timeline) for the page's query, and its answer (the API's JSON)."""
+    filters = ProjectFilters.from_args(args)
+    if args["chart"] == "timeline":
+        years = timeline.project_timeline(
+            get_session(),
+            actor=current_actor(),
+            filters=filters,
+            by=args["by"][0] if args["by"] else None,
+        )
+        return years, answers.timeline_answer(years)
     table = stats_service.project_table(
-        get_session(), actor=current_actor(), by=args["by"], filters=ProjectFilters.from_args(args)
+        get_session(), actor=current_actor(), by=args["by"], filters=filters
     )
     return table, answers.table_answer(table)
 
@@ -481,12 +525,14 @@ def _download(fmt: str) -> ResponseReturnValue:
     if errors:
         return page_for(422, " ".join(errors))
     try:
-        table, _ = _run(args)
+        found, _ = _run(args)
     except InvalidInput as error:
         return page_for(
             422, " ".join(query.messages(error.details, TITLES)) or translate(error.message)
         )
-    return answers.table_download(table, fmt)
+    if args["chart"] == "timeline":
+        return answers.timeline_download(found, fmt)
+    return answers.table_download(found, fmt)
 
 
 @page
