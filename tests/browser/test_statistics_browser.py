@@ -12,6 +12,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import assert_accessible, visit
 from tests.conftest import Account
 
@@ -104,6 +105,8 @@ def test_png_and_svg_downloads_are_images_with_the_title(
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 1000 and height > 500  # drawn at twice the size on screen
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "statistics-download.png").write_bytes(data)  # to look at
     with page.expect_download() as svg:
         page.get_by_role("button", name="Download SVG").click()
     assert svg.value.suggested_filename.endswith(".svg")

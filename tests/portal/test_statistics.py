@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 from flask.testing import FlaskClient
 
-from adam.portal.views import statistics
+from adam.portal import charts
 from adam.stats import answers
 from tests.conftest import Account
 
@@ -246,7 +246,7 @@ def test_every_role_has_the_page_in_its_menu(browser_of: Callable[..., FlaskClie
 
 
 def test_the_answers_notes_are_in_the_catalogue() -> None:
-    assert answers.NOTE in statistics.NOTES
+    assert answers.NOTE in charts.NOTES and answers.TIMELINE_NOTE in charts.NOTES
 
 
 def test_the_timeline_is_the_api_timeline(

@@ -87,6 +87,9 @@
     };
   }
 
+  // Names beside the bars take at most a third of a narrow chart.
+  const labelWidth = (width) => Math.round(Math.min(240, Math.max(90, width * 0.3)));
+
   function barsOption(answer, figure, fmt, width) {
     const by = figure.by;
     const isYear = by[0] === "year";
@@ -128,7 +131,7 @@
       legend = names;
     }
     const categories = { type: "category", data: first, inverse: horizontal,
-      axisLabel: { color: INK, width: 240, overflow: "break", lineHeight: 15, fontFamily: FONT, interval: 0 },
+      axisLabel: { color: INK, width: labelWidth(width), overflow: "break", lineHeight: 15, fontFamily: FONT, interval: 0 },
       axisTick: { show: false }, axisLine: { lineStyle: { color: LINE } } };
     const values = { type: "value", name: measureName(figure), nameLocation: "middle", nameGap: 30,
       nameTextStyle: { color: MUTED }, minInterval: figure.measure === "budget" ? 0 : 1,
@@ -202,7 +205,7 @@
         axisLabel: { color: INK, interval: 0, rotate: columns.length > 6 ? 30 : 0, width: 140, overflow: "truncate", fontFamily: FONT },
         axisTick: { show: false }, axisLine: { lineStyle: { color: LINE } } },
       yAxis: { type: "category", data: rows, inverse: true,
-        axisLabel: { color: INK, width: 240, overflow: "break", lineHeight: 15, fontFamily: FONT },
+        axisLabel: { color: INK, width: labelWidth(width), overflow: "break", lineHeight: 15, fontFamily: FONT },
         axisTick: { show: false }, axisLine: { lineStyle: { color: LINE } } },
       categories: rows.length,
       legendRows: 0,
