@@ -19,6 +19,7 @@ from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.project_forms import blp as project_forms_blp
 from adam.portal.views.project_page import blp as project_page_blp
 from adam.portal.views.projects import blp as projects_blp
+from adam.portal.views.statistics import blp as statistics_blp
 from adam.portal.views.webhooks import blp as webhooks_blp
 
 BLUEPRINTS = (
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     projects_blp,
     project_page_blp,
     project_forms_blp,
+    statistics_blp,
     alerts_blp,
     imports_blp,
     organizations_blp,
@@ -40,6 +42,7 @@ STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
 # The main menu: (endpoint, label, the roles that see it). The pages check permissions
 # themselves, with the services' rules; the menu only leaves out what a role cannot use.
 MENU = (
+    ("portal_statistics.statistics", lazy_gettext("Statistics"), EVERYONE),
     ("portal_project_forms.new_project", lazy_gettext("Register a project"), WRITERS),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
