@@ -1,0 +1,161 @@
+"""The map in a real browser: it colours exactly the countries with projects under the
+filters, a click opens a country's projects, Kosovo is drawn, the PNG and SVG downloads are
+valid images, the Russian page speaks Russian; axe-core and the console watch run on it."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import assert_accessible, visit
+
+Shot = Callable[[Page, str], Path]
+NEUTRAL = "#e4e7eb"  # map.js: a country without projects
+SVG = "{http://www.w3.org/2000/svg}"
+
+# Countries drawn from the points of Natural Earth's ISO numeric ids (AF, TJ, QA, BH) and by
+# name (XK); Kazakhstan's project is under another theme, so it stays neutral.
+SPECS = [
+    {"countries": ["TJ", "AF"], "themes": ["border-control"]},
+    {"countries": ["XK"], "themes": ["border-control"]},
+    {"countries": ["QA", "BH"], "themes": ["border-control", "financial-flows"]},
+    {"countries": ["KZ"], "themes": ["demand-reduction"]},
+]
+
+
+@pytest.fixture()
+def projects(register: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
+    return [register(title=f"Map project {n}", **spec) for n, spec in enumerate(SPECS)]
+
+
+def _drawn(page: Page) -> None:
+    expect(page.locator("#map[data-ready=true]")).to_be_attached()
+
+
+def _coloured(page: Page) -> set[str]:
+    return set(
+        page.evaluate(
+            """(neutral) => [...document.querySelectorAll('#map path[data-code]')]
+                .filter((p) => p.getAttribute('fill') !== neutral)
+                .map((p) => p.dataset.code)""",
+            NEUTRAL,
+        )
+    )
+
+
+def test_the_map_colours_exactly_the_countries_with_projects_of_a_theme(
+    signed_in_page: Callable[..., Page], projects: list[dict[str, Any]], screenshot: Shot
+) -> None:
+    page = signed_in_page("viewer", viewport={"width": 1366, "height": 900})
+    visit(page, "/map?theme=border-control")
+    _drawn(page)
+    expected = {
+        c["code"]
+        for p in projects
+        if any(t["slug"] == "border-control" for t in p["themes"])
+        for c in p["countries"]
+    }
+    assert expected == {"TJ", "AF", "XK", "QA", "BH"}
+    assert _coloured(page) == expected
+    drawn = page.locator('#map path[data-code="XK"]')
+    expect(drawn).to_have_count(1)
+    assert len(drawn.get_attribute("d") or "") > 20
+    assert page.locator("#map path[data-code]").count() > 200  # the rest of the world too
+    assert_accessible(page)
+    screenshot(page, "map-theme")
+
+    # Keyboard: a country with projects is a link, and focus shows its figures.
+    page.locator('#map a[data-code="AF"]').focus()
+    tooltip = page.locator("#map-tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text("Afghanistan")
+    expect(tooltip).to_contain_text("Projects: 1")
+    screenshot(page, "map-focus")
+
+    # A click on a country opens its projects, with the map's filters.
+    page.locator('#map a[data-code="AF"]').click()
+    expect(page).to_have_url(re.compile(r"/projects\?theme=border-control&country=AF$"))
+    expect(page.get_by_role("link", name="Map project 0")).to_be_visible()
+    expect(page.get_by_role("link", name="Map project 1")).to_have_count(0)
+
+
+def test_the_whole_world_and_the_downloads(
+    signed_in_page: Callable[..., Page],
+    projects: list[dict[str, Any]],
+    screenshot: Shot,
+    tmp_path: Path,
+) -> None:
+    page = signed_in_page("coordinator", viewport={"width": 1366, "height": 900})
+    visit(page, "/map")
+    _drawn(page)
+    assert _coloured(page) == {"TJ", "AF", "XK", "QA", "BH", "KZ"}
+    before = page.locator('#map path[data-code="US"]').bounding_box()
+    page.get_by_role("button", name="Show the whole world").click()
+    expect(page.get_by_role("button", name="Show the routes region")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    after = page.locator('#map path[data-code="US"]').bounding_box()
+    assert before != after
+    screenshot(page, "map-world")
+
+    with page.expect_download() as png:
+        page.get_by_role("button", name="Download the map as PNG").click()
+    png_path = tmp_path / png.value.suggested_filename
+    png.value.save_as(png_path)
+    assert png_path.suffix == ".png"
+    image = Image.open(io.BytesIO(png_path.read_bytes()))
+    assert image.format == "PNG"
+    assert image.size == (1920, 1168)
+    assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 8  # drawn, not blank
+
+    with page.expect_download() as svg:
+        page.get_by_role("button", name="Download the map as SVG").click()
+    svg_path = tmp_path / svg.value.suggested_filename
+    svg.value.save_as(svg_path)
+    assert svg_path.suffix == ".svg"
+    root = etree.fromstring(svg_path.read_bytes())
+    assert root.tag == f"{SVG}svg"
+    codes = {p.get("data-code") for p in root.iter(f"{SVG}path") if p.get("data-code")}
+    assert {"TJ", "AF", "XK", "QA", "BH", "KZ"} <= codes
+    text = " ".join(t.xpath("string()") for t in root.iter(f"{SVG}text"))
+    assert "Projects by country — all projects —" in text
+    assert "No projects" in text  # the legend
+    assert not list(root.iter(f"{SVG}a"))  # a file has no links
+
+
+def test_the_russian_map_has_a_russian_legend(
+    signed_in_page: Callable[..., Page], projects: list[dict[str, Any]], screenshot: Shot
+) -> None:
+    page = signed_in_page("focal_point", viewport={"width": 1366, "height": 900})
+    visit(page, "/map?theme=border-control")
+    page.get_by_role("button", name="Русский").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Карта проектов")
+    _drawn(page)
+    legend = page.locator("#map .legend")
+    expect(legend).to_contain_text("Проекты")
+    expect(legend).to_contain_text("Нет проектов")
+    assert _coloured(page) == {"TJ", "AF", "XK", "QA", "BH"}
+    assert_accessible(page)
+    screenshot(page, "map-ru")
+    page.locator('#map a[data-code="XK"]').focus()
+    expect(page.locator("#map-tooltip")).to_contain_text("Косово")
+
+
+def test_the_country_page(
+    signed_in_page: Callable[..., Page], projects: list[dict[str, Any]], screenshot: Shot
+) -> None:
+    page = signed_in_page("coordinator", viewport={"width": 1366, "height": 900})
+    visit(page, "/map")
+    page.get_by_role("link", name="Tajikistan", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/countries/TJ$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tajikistan")
+    assert_accessible(page)
+    screenshot(page, "country-page")
