@@ -159,3 +159,34 @@ def test_the_country_page(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tajikistan")
     assert_accessible(page)
     screenshot(page, "country-page")
+
+
+def test_the_legend_classes_rise_with_the_figures(
+    signed_in_page: Callable[..., Page],
+    register: Callable[..., dict[str, Any]],
+    screenshot: Shot,
+) -> None:
+    counts = {"AF": 8, "IR": 5, "PK": 4, "TJ": 3, "UZ": 2, "KZ": 1, "RU": 1, "RS": 6}
+    for code, count in counts.items():
+        for n in range(count):
+            register(countries=[code], title=f"Programme {n} of {code}", themes=["research"])
+    page = signed_in_page("viewer", viewport={"width": 1366, "height": 900})
+    visit(page, "/map")
+    _drawn(page)
+    swatches = page.evaluate(
+        """() => [...document.querySelectorAll('#map .legend rect[fill]')]
+            .slice(1).map((r) => r.getAttribute('fill'))"""
+    )
+    labels = page.locator("#map .legend text").all_text_contents()
+    assert labels[0] == "Projects" and labels[-1] == "No projects"
+    assert len(swatches) == 6  # five classes, then "no projects"
+    fills = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#map path[data-code]')]
+            .map((p) => [p.dataset.code, p.getAttribute('fill')]))"""
+    )
+    rank = {fill: i for i, fill in enumerate(swatches[:-1])}
+    ranked = sorted(counts, key=counts.get)
+    for low, high in zip(ranked, ranked[1:], strict=False):
+        assert rank[fills[low]] <= rank[fills[high]], (low, high)
+    assert rank[fills["KZ"]] == 0 and rank[fills["AF"]] == 4
+    screenshot(page, "map-classes")
