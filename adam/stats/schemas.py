@@ -9,6 +9,8 @@ import marshmallow as ma
 from adam.projects.schemas import ProjectQuerySchema
 from adam.stats.service import DIMENSIONS
 
+TIMELINE_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "year")
+
 
 def _dimensions(value: str) -> None:
     parts = [p.strip() for p in value.split(",")]
@@ -32,6 +34,22 @@ class StatsQuerySchema(ProjectQuerySchema):
     def _split(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         data["by"] = [p.strip() for p in data["by"].split(",")]
         return data
+
+
+def _timeline_dimension(value: str) -> None:
+    if value not in TIMELINE_DIMENSIONS:
+        raise ma.ValidationError(f"Split the years by one of {', '.join(TIMELINE_DIMENSIONS)}.")
+
+
+class TimelineQuerySchema(ProjectQuerySchema):
+    by = ma.fields.String(
+        validate=_timeline_dimension,
+        metadata={"description": "Split each year by one of " + ", ".join(TIMELINE_DIMENSIONS)},
+    )
+    format = ma.fields.String(
+        validate=ma.validate.OneOf(("json", "csv", "xlsx")),
+        metadata={"description": "csv or xlsx: the timeline as a spreadsheet; wins over Accept"},
+    )
 
 
 class BudgetSumSchema(ma.Schema):
@@ -67,3 +85,33 @@ class StatsTableSchema(ma.Schema):
     no_budget = ma.fields.Integer(metadata={"description": "Filtered projects without a budget"})
     rows = ma.fields.List(ma.fields.Nested(StatsRowSchema))
     note = ma.fields.String()
+
+
+class YearRowSchema(ma.Schema):
+    """One year (and value of ``by``, under its name, e.g. ``theme``) with its figures."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    year = ma.fields.Integer()
+    country = ma.fields.Dict(allow_none=True)
+    theme = ma.fields.Dict(allow_none=True)
+    donor = ma.fields.Dict(allow_none=True)
+    implementer = ma.fields.Dict(allow_none=True)
+    status = ma.fields.Dict(allow_none=True)
+    active = ma.fields.Integer(metadata={"description": "Projects running in the year"})
+    starting = ma.fields.Integer(metadata={"description": "Projects starting in the year"})
+    ending = ma.fields.Integer(metadata={"description": "Projects ending in the year"})
+    budget = ma.fields.List(
+        ma.fields.Nested(BudgetSumSchema),
+        metadata={"description": "The year's share of each running project's budget"},
+    )
+
+
+class TimelineSchema(ma.Schema):
+    by = ma.fields.String(allow_none=True)
+    years = ma.fields.List(ma.fields.Integer())
+    currencies = ma.fields.List(ma.fields.String())
+    undated = ma.fields.Integer(metadata={"description": "Projects without a start date"})
+    note = ma.fields.String()
+    rows = ma.fields.List(ma.fields.Nested(YearRowSchema))

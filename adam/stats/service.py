@@ -55,7 +55,7 @@ def _dimension(name: str, query: Any, projects: Any, project_id: Any) -> tuple[A
     """Join what ``name`` needs onto ``query``; return it with the column to group on.
 
     Groups are keyed by codes and ids from the link tables; their names are looked up once
-    per group afterwards (``_labels``), not joined onto each of the ~240k grouped rows.
+    per group afterwards (``labels_of``), not joined onto each of the ~240k grouped rows.
     """
     if name == "country":
         link: FromClause = project_country.alias("by_country")
@@ -77,7 +77,19 @@ def _dimension(name: str, query: Any, projects: Any, project_id: Any) -> tuple[A
     raise ValueError(name)
 
 
-def _labels(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str, Any] | None]:
+def dimension_join(session: Session, name: str, query: Any, base: Any) -> tuple[Any, Any]:
+    """Join what ``name`` needs onto ``query`` over the filtered projects ``base``; return it
+    with the column to group on."""
+    project_id: Any = base.c.id
+    if session.get_bind().dialect.name == "sqlite":
+        # "+ 0" stops SQLite from looking projects up by id from the link rows (which it
+        # prefers, and which reads the table's wide rows); it then walks the covering index
+        # once and looks up each project's links, which is faster (bench/RESULTS.md).
+        project_id = base.c.id + 0
+    return _dimension(name, query, base, project_id)
+
+
+def labels_of(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str, Any] | None]:
     """The label of each group key: code (or slug) and name, the status, or the year."""
     if name == "country":
         countries = session.execute(
@@ -88,14 +100,14 @@ def _labels(session: Session, name: str, keys: set[Any]) -> dict[Any, dict[str, 
             for code, label, label_ru in countries
         }
     if name == "theme":
-        rows = session.execute(
+        themes = session.execute(
             select(Theme.id, Theme.slug, Theme.name_en, Theme.name_ru, Theme.pillar).where(
                 Theme.id.in_(keys)
             )
         ).all()
         return {
             key: {"slug": slug, "name": label, "name_ru": label_ru, "pillar": pillar.value}
-            for key, slug, label, label_ru, pillar in rows
+            for key, slug, label, label_ru, pillar in themes
         }
     if name in ("donor", "implementer"):
         rows = session.execute(
@@ -124,15 +136,9 @@ def _grouped(session: Session, by: Sequence[str], filters: ProjectFilters) -> tu
         columns.append(Project.start_date)
     base = apply_filters(session, select(*columns), filters).subquery("filtered")
     query: Any = select().select_from(base)
-    project_id: Any = base.c.id
-    if session.get_bind().dialect.name == "sqlite":
-        # "+ 0" stops SQLite from looking projects up by id from the link rows (which it
-        # prefers, and which reads the table's wide rows); it then walks the covering index
-        # once and looks up each project's links, which is faster (bench/RESULTS.md).
-        project_id = base.c.id + 0
     keys = []
     for name in by:
-        query, key = _dimension(name, query, base, project_id)
+        query, key = dimension_join(session, name, query, base)
         keys.append(key)
     query = query.add_columns(
         *keys,
@@ -153,7 +159,7 @@ def project_table(
     currencies: set[str] = set()
     records = session.execute(query).all()
     labels = [
-        _labels(session, name, {record[index] for record in records})
+        labels_of(session, name, {record[index] for record in records})
         for index, name in enumerate(by)
     ]
     for record in records:

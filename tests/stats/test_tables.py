@@ -170,3 +170,50 @@ def test_status_by_year(client: FlaskClient, coordinator: Account, register: Any
         (r["status"]["code"], r["year"] and r["year"]["year"]): r["projects"] for r in body["rows"]
     }
     assert rows == {("implementation", 2025): 2, ("closed", 2024): 1, ("pipeline", None): 1}
+
+
+def test_totals_count_each_project_once_per_currency(
+    client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    _seed(register)
+    register(countries=["TJ", "AF", "KG"], budget={"amount": "10.00", "currency": "EUR"})
+    register(budget=None)
+    body = client.get("/api/v1/stats/projects?by=country", headers=coordinator.headers).json
+    assert body["total_projects"] == 5
+    assert body["no_budget"] == 1
+    assert body["totals"] == [
+        {"currency": "EUR", "projects": 2, "amount": "510.50"},
+        {"currency": "USD", "projects": 2, "amount": "2500000.00"},
+    ]
+    rows = {r["country"]["code"]: r for r in body["rows"]}
+    # A chart of EUR leaves out, in TJ, the projects whose budget is in another currency.
+    assert rows["TJ"]["projects"] == 4
+    assert rows["TJ"]["budget"] == [
+        {"currency": "EUR", "amount": "10.00", "projects": 1},
+        {"currency": "USD", "amount": "2500000.00", "projects": 2},
+    ]
+
+
+def test_year_filter_keeps_projects_running_in_that_year(
+    client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    spans = {
+        "a": ("2019-05-01", "2020-02-01"),
+        "b": ("2020-12-31", None),
+        "c": ("2021-01-01", "2022-01-01"),
+        "d": ("2018-01-01", "2019-12-31"),
+    }
+    for title, (start, end) in spans.items():
+        register(title=f"Project {title} of the year filter", start_date=start, end_date=end)
+    for year in (2019, 2020, 2021, 2023):
+        expected = sum(
+            1
+            for start, end in spans.values()
+            if int(start[:4]) <= year and (end is None or int(end[:4]) >= year)
+        )
+        body = client.get(
+            f"/api/v1/stats/projects?by=country&year={year}", headers=coordinator.headers
+        ).json
+        assert body["total_projects"] == expected, year
+        listed = client.get(f"/api/v1/projects?year={year}", headers=coordinator.headers).json
+        assert listed["total"] == expected, year
