@@ -5,6 +5,7 @@ valid images, the Russian page speaks Russian; axe-core and the console watch ru
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -186,7 +187,7 @@ def test_the_legend_classes_rise_with_the_figures(
     )
     rank = {fill: i for i, fill in enumerate(swatches[:-1])}
     ranked = sorted(counts, key=counts.get)
-    for low, high in zip(ranked, ranked[1:], strict=False):
+    for low, high in itertools.pairwise(ranked):
         assert rank[fills[low]] <= rank[fills[high]], (low, high)
     assert rank[fills["KZ"]] == 0 and rank[fills["AF"]] == 4
     screenshot(page, "map-classes")

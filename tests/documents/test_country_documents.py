@@ -67,9 +67,7 @@ def test_live_documents_of_the_countrys_live_projects_newest_first(
     assert _titles(app, actor, "UZ") == ([], 0)
 
 
-def test_documents_are_paged(
-    app: Flask, make_user: Callable[..., Account], upload: Upload
-) -> None:
+def test_documents_are_paged(app: Flask, make_user: Callable[..., Account], upload: Upload) -> None:
     for n in range(5):
         assert upload(title=f"Report {n}").status_code == 201
     actor = _actor(app, make_user("viewer"))

@@ -3,6 +3,7 @@ alerts by the inbox's rules, documents of its projects, and its focal points."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Callable
@@ -251,3 +252,37 @@ def test_the_map_links_to_the_country_page(
 def test_withdrawn_projects_are_for_staff(browser_of: Callable[..., FlaskClient]) -> None:
     assert browser_of("donor").get("/countries/TJ?withdrawn=true").status_code == 403
     assert browser_of("coordinator").get("/countries/TJ?withdrawn=true").status_code == 200
+
+
+def test_the_timeline_is_the_apis_and_counts_the_years_each_project_runs(
+    browser_of: Callable[..., FlaskClient],
+    client: FlaskClient,
+    coordinator: Account,
+    register: Callable[..., dict[str, Any]],
+) -> None:
+    spans = [("2019-05-01", "2020-12-31"), ("2020-01-01", "2022-06-30"), ("2024-03-01", None)]
+    for n, (start, end) in enumerate(spans):
+        register(title=f"Timeline project {n}", start_date=start, end_date=end)
+    register(title="Undated project", start_date=None, end_date=None)
+    register(title="Elsewhere", countries=["KZ"], start_date="2010-01-01")
+    text = browser_of("viewer").get("/countries/TJ").get_data(as_text=True)
+    shown = _table(text, "per-year")
+    this_year = dt.date.today().year
+    expected = Counter(
+        year
+        for start, end in spans
+        for year in range(int(start[:4]), int(end[:4]) + 1 if end else this_year + 1)
+    )
+    years = range(2019, this_year + 1)
+    assert list(shown) == [str(y) for y in years]
+    assert {int(y): int(cells[0]) for y, cells in shown.items()} == {
+        y: expected.get(y, 0) for y in years
+    }
+    assert shown["2023"][:3] == ["0", "0", "0"]  # a gap between projects
+    assert shown["2020"][1:3] == ["1", "1"]  # one starting, one ending
+    api = client.get("/api/v1/stats/timeline?country=TJ", headers=coordinator.headers).json
+    assert {str(r["year"]): r["active"] for r in api["rows"]} == {
+        y: int(cells[0]) for y, cells in shown.items() if cells[0] != "0"
+    }
+    assert api["undated"] == 1
+    assert "Projects without a start date, not on the timeline: 1." in text

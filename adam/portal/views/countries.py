@@ -34,6 +34,7 @@ from adam.reference.models import Country
 from adam.session import get_session
 from adam.stats import service as stats_service
 from adam.stats.service import StatsTable
+from adam.stats.timeline import Timeline, YearRow, project_timeline
 from adam.web import current_actor
 
 blp = portal_blueprint("portal_countries", __name__)
@@ -53,8 +54,8 @@ def _country(code: str) -> Country:
     return found
 
 
-def _tables(actor: Actor, args: dict[str, Any]) -> dict[str, StatsTable]:
-    """The country's projects by theme and by donor (one GROUP BY each).
+def _tables(actor: Actor, args: dict[str, Any]) -> tuple[dict[str, StatsTable], Timeline]:
+    """The country's projects by theme and by donor (one GROUP BY each), and per year.
 
     :raises Forbidden: withdrawn projects asked for by someone who may not see them.
     """
@@ -62,10 +63,11 @@ def _tables(actor: Actor, args: dict[str, Any]) -> dict[str, StatsTable]:
         permissions.require(actor, "project.read_withdrawn")
     filters = ProjectFilters.from_args(args)
     session = get_session()
-    return {
+    tables = {
         by: stats_service.project_table(session, actor=actor, by=[by], filters=filters)
         for by in ("theme", "donor")
     }
+    return tables, project_timeline(session, actor=actor, filters=filters)
 
 
 def _alerts(actor: Actor, country: Country) -> tuple[list[Any], int] | None:
@@ -82,6 +84,13 @@ def _alerts(actor: Actor, country: Country) -> tuple[list[Any], int] | None:
     )
 
 
+def _years(timeline: Timeline | None) -> list[tuple[int, YearRow | None]]:
+    if timeline is None:
+        return []
+    found = {row.year: row for row in timeline.rows}
+    return [(year, found.get(year)) for year in timeline.years]
+
+
 @page
 @blp.route("/countries/<code>")
 def country(code: str) -> ResponseReturnValue:
@@ -92,11 +101,11 @@ def country(code: str) -> ResponseReturnValue:
     actor = current_actor()
     session = get_session()
     args, errors = query.parse(QUERY)
-    tables = None
+    tables = timeline = None
     if not errors:
         args["country"] = [found.code]
         try:
-            tables = _tables(actor, args)
+            tables, timeline = _tables(actor, args)
         except InvalidInput as error:
             errors = query.messages(error.details) or [translate(error.message)]
     documents_page = form_int(request.args.get("documents_page")) or 1
@@ -110,6 +119,9 @@ def country(code: str) -> ResponseReturnValue:
         "name": localized(found),
         "errors": errors,
         "tables": tables,
+        "timeline": timeline,
+        # Every year of the span, a year without projects too (a gap shows as zeros).
+        "years": _years(timeline),
         "filters": filter_titles.describe(session, shown_filters) if not errors else [],
         "filters_query": filters_query,
         "projects_url": query.url_with(
