@@ -17,6 +17,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_accessible, visit
+from tests.duplicates.conftest import TWIN_TITLE
 
 Shot = Callable[[Page, str], Path]
 NEUTRAL = "#e4e7eb"  # map.js: a country without projects
@@ -151,15 +152,35 @@ def test_the_russian_map_has_a_russian_legend(
 
 
 def test_the_country_page(
-    signed_in_page: Callable[..., Page], projects: list[dict[str, Any]], screenshot: Shot
+    signed_in_page: Callable[..., Page],
+    projects: list[dict[str, Any]],
+    register: Callable[..., dict[str, Any]],
+    make_user: Callable[..., Any],
+    screenshot: Shot,
 ) -> None:
+    register(title=TWIN_TITLE, start_date="2024-01-01", end_date="2027-12-31")
+    register(
+        title="Precursor control at Dushanbe airport",
+        themes=["precursor-control"],
+        donors=["us-inl"],
+        budget={"amount": "480000.00", "currency": "EUR"},
+        start_date="2023-02-01",
+        end_date=None,
+    )
+    make_user("focal_point", country="TJ", email="focal.tj@example.org")
     page = signed_in_page("coordinator", viewport={"width": 1366, "height": 900})
     visit(page, "/map")
     page.get_by_role("link", name="Tajikistan", exact=True).click()
     expect(page).to_have_url(re.compile(r"/countries/TJ$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tajikistan")
+    expect(page.get_by_role("heading", name="Projects per year")).to_be_visible()
+    expect(page.get_by_role("link", name="focal.tj@example.org")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "country-page")
+    page.get_by_role("button", name="Русский").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Таджикистан")
+    assert_accessible(page)
+    screenshot(page, "country-page-ru")
 
 
 def test_the_legend_classes_rise_with_the_figures(
