@@ -139,6 +139,9 @@ POLICY: dict[str, Rule] = {
     "organization.create": _organization_write,
     "organization.update": _organization_write,
     "user.manage": _admin_only(N_("Only administrators may manage users.")),
+    # A country's focal points are its contacts: every signed-in person may see their names,
+    # e-mail addresses and organizations (on the country page), not the rest of the account.
+    "user.read_focal_points": _anyone,
     "alert.read": _alert_read,
     "alert.resolve": _staff_only(
         N_("Only coordinators and administrators may resolve duplicate alerts.")

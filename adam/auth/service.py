@@ -158,6 +158,22 @@ def staff_emails(session: Session) -> list[str]:
     )
 
 
+def focal_points(session: Session, *, country_code: str, actor: Actor) -> list[User]:
+    """The active focal points whose scope is the country, by name."""
+    permissions.require(actor, "user.read_focal_points")
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.role == Role.FOCAL_POINT,
+                User.country_code == country_code.upper(),
+                User.is_active.is_(True),
+            )
+            .order_by(User.name, User.email)
+        )
+    )
+
+
 def locales_by_email(session: Session, addresses: Iterable[str]) -> dict[str, str]:
     """The language each address's active user chose (``User.locale``), by lower-cased
     address; addresses of nobody, of inactive users or of users who chose none are absent."""

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adam.auth import permissions
@@ -28,8 +28,9 @@ from adam.documents.names import MAX_NAME_LENGTH, clean_filename, extension_of
 from adam.documents.sniff import EXTENSIONS, name_matches, sniff
 from adam.documents.storage import BlobStore, StagedBlob, read_chunks
 from adam.errors import N_, Conflict, InvalidInput, NotFound
+from adam.paging import one_page
 from adam.projects import service as projects_service
-from adam.projects.models import Project, ProjectHistory, ProjectHistoryAction
+from adam.projects.models import Project, ProjectHistory, ProjectHistoryAction, project_country
 from adam.reference.codes import language_codes
 
 log = logging.getLogger(__name__)
@@ -328,6 +329,52 @@ def documents_for_projects(
         for document in rows:
             found[document.project_id].append(document)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDocument:
+    """A document with the project it belongs to, for lists across projects."""
+
+    document: Document
+    project_id: int
+    project_code: str
+    project_title: str
+
+
+def documents_of_country(
+    session: Session, country_code: str, *, actor: Actor, page: int = 1, per_page: int = 20
+) -> tuple[list[ProjectDocument], int]:
+    """One page of the live documents of the live projects benefiting a country, newest
+    first, and how many there are.
+
+    Every reader may read live projects and their live documents; withdrawn ones are for the
+    project's editors, on the project's own page, so no list across projects shows them.
+    """
+    permissions.require(actor, "project.read")
+    in_country = select(project_country.c.project_id).where(
+        project_country.c.country_code == country_code.upper()
+    )
+    conditions = (
+        Document.project_id.in_(in_country),
+        Document.withdrawn_at.is_(None),
+        Project.withdrawn_at.is_(None),
+    )
+    total = (
+        session.scalar(
+            select(func.count(Document.id))
+            .join(Project, Project.id == Document.project_id)
+            .where(*conditions)
+        )
+        or 0
+    )
+    query = (
+        select(Document, Project.code, Project.title)
+        .join(Project, Project.id == Document.project_id)
+        .where(*conditions)
+        .order_by(Document.id.desc())
+    )
+    rows = session.execute(one_page(query, page=page, per_page=per_page)).all()
+    return [ProjectDocument(d, d.project_id, code, title) for d, code, title in rows], total
 
 
 def update_document(

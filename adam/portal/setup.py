@@ -14,7 +14,9 @@ from adam.portal import errors, headers, i18n, limits, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
+from adam.portal.views.countries import blp as countries_blp
 from adam.portal.views.imports import blp as imports_blp
+from adam.portal.views.maps import blp as map_blp
 from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.project_forms import blp as project_forms_blp
 from adam.portal.views.project_page import blp as project_page_blp
@@ -29,6 +31,8 @@ BLUEPRINTS = (
     project_forms_blp,
     statistics_blp,
     alerts_blp,
+    map_blp,
+    countries_blp,
     imports_blp,
     organizations_blp,
     webhooks_blp,
@@ -44,6 +48,7 @@ STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
 MENU = (
     ("portal_statistics.statistics", lazy_gettext("Statistics"), EVERYONE),
     ("portal_project_forms.new_project", lazy_gettext("Register a project"), WRITERS),
+    ("portal_map.world_map", lazy_gettext("Map"), EVERYONE),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
     ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),

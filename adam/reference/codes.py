@@ -26,6 +26,12 @@ def _russian() -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
 
 
+@cache
+def numeric_codes() -> dict[str, str]:
+    """The ISO 3166-1 numeric code ("004") of each alpha-3 code; Kosovo (XKX) has none."""
+    return {c.alpha_3: c.numeric for c in pycountry.countries}
+
+
 def all_countries() -> list[CountryCode]:
     ru = _russian()
     found = [

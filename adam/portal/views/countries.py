@@ -1,0 +1,143 @@
+"""A country's page: its projects by theme and by donor, open duplicate alerts touching its
+projects, documents of its projects, and its focal points.
+
+The tables are ``project_table`` with the country as a filter (plus whatever filters the URL
+carries, e.g. from the map), so they are what ``/api/v1/stats/projects?country=XX`` answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
+
+from adam.access import page
+from adam.auth import permissions
+from adam.auth import service as auth_service
+from adam.auth.actor import Actor
+from adam.documents import service as documents_service
+from adam.duplicates import service as duplicates_service
+from adam.errors import N_, InvalidInput, NotFound
+from adam.paging import page_count
+from adam.portal import filter_titles, query
+from adam.portal.blueprint import portal_blueprint
+from adam.portal.categories import category_label
+from adam.portal.forms import form_int
+from adam.portal.i18n import localized, translate
+from adam.portal.views.project_page import language_name
+from adam.projects.filters import ProjectFilters
+from adam.projects.schemas import ProjectQuerySchema
+from adam.reference import service as reference_service
+from adam.reference.models import Country
+from adam.session import get_session
+from adam.stats import service as stats_service
+from adam.stats.service import StatsTable
+from adam.stats.timeline import Timeline, YearRow, project_timeline
+from adam.web import current_actor
+
+blp = portal_blueprint("portal_countries", __name__)
+
+QUERY = ProjectQuerySchema()
+ALERTS_SHOWN = 20
+DOCUMENTS_PER_PAGE = 20
+# Not filters of the projects: the page's own paging.
+OWN = ("documents_page",)
+
+
+def _country(code: str) -> Country:
+    """:raises NotFound: no country has that code."""
+    found = reference_service.get_country(get_session(), code) if len(code) == 2 else None
+    if found is None:
+        raise NotFound(N_("No country with code %(code)s.", code=code))
+    return found
+
+
+def _tables(actor: Actor, args: dict[str, Any]) -> tuple[dict[str, StatsTable], Timeline]:
+    """The country's projects by theme and by donor (one GROUP BY each), and per year.
+
+    :raises Forbidden: withdrawn projects asked for by someone who may not see them.
+    """
+    if args.get("withdrawn"):
+        permissions.require(actor, "project.read_withdrawn")
+    filters = ProjectFilters.from_args(args)
+    session = get_session()
+    tables = {
+        by: stats_service.project_table(session, actor=actor, by=[by], filters=filters)
+        for by in ("theme", "donor")
+    }
+    return tables, project_timeline(session, actor=actor, filters=filters)
+
+
+def _alerts(actor: Actor, country: Country) -> tuple[list[Any], int] | None:
+    """Open alerts touching the country's projects that the reader may see (the inbox's
+    rules); None for those who see no alerts (viewers)."""
+    if not permissions.allowed(actor, "alert.read"):
+        return None
+    return duplicates_service.list_alerts(
+        get_session(),
+        actor=actor,
+        filters=duplicates_service.AlertFilters(statuses=("open",), countries=(country.code,)),
+        sort="-score",
+        per_page=ALERTS_SHOWN,
+    )
+
+
+def _years(timeline: Timeline | None) -> list[tuple[int, YearRow | None]]:
+    if timeline is None:
+        return []
+    found = {row.year: row for row in timeline.rows}
+    return [(year, found.get(year)) for year in timeline.years]
+
+
+@page
+@blp.route("/countries/<code>")
+def country(code: str) -> ResponseReturnValue:
+    """A country's projects by theme and donor, its open alerts, documents and focal points."""
+    found = _country(code)
+    if code != found.code:
+        return redirect(query.url_with(url_for("portal_countries.country", code=found.code)), 301)
+    actor = current_actor()
+    session = get_session()
+    args, errors = query.parse(QUERY)
+    tables = timeline = None
+    if not errors:
+        args["country"] = [found.code]
+        try:
+            tables, timeline = _tables(actor, args)
+        except InvalidInput as error:
+            errors = query.messages(error.details) or [translate(error.message)]
+    documents_page = form_int(request.args.get("documents_page")) or 1
+    documents, documents_total = documents_service.documents_of_country(
+        session, found.code, actor=actor, page=documents_page, per_page=DOCUMENTS_PER_PAGE
+    )
+    filters_query = query.url_with("", drop=("country", "measure", *OWN))
+    shown_filters = {k: v for k, v in args.items() if k != "country"}
+    context: dict[str, Any] = {
+        "country": found,
+        "name": localized(found),
+        "errors": errors,
+        "tables": tables,
+        "timeline": timeline,
+        # Every year of the span, a year without projects too (a gap shows as zeros).
+        "years": _years(timeline),
+        "filters": filter_titles.describe(session, shown_filters) if not errors else [],
+        "filters_query": filters_query,
+        "projects_url": query.url_with(
+            url_for("portal_projects.search"), drop=("country", "measure", *OWN), country=found.code
+        ),
+        "map_url": query.url_with(url_for("portal_map.world_map"), drop=("country", *OWN)),
+        "alerts": _alerts(actor, found),
+        "documents": documents,
+        "documents_total": documents_total,
+        "documents_page": documents_page,
+        "documents_pages": page_count(documents_total, DOCUMENTS_PER_PAGE),
+        "focal_points": auth_service.focal_points(session, country_code=found.code, actor=actor),
+        "may_manage_users": permissions.allowed(actor, "user.manage"),
+        "category_label": category_label,
+        "language_name": language_name,
+        "format_decimal": format_decimal,
+        "url": query.url_with,
+    }
+    return render_template("portal/country.html", **context), 422 if errors else 200
