@@ -198,18 +198,19 @@ project_fact = Table(
     Column("end_year", Integer),
     Column("currency", String(3)),
     Column("amount", Money()),
-    # What a grouping reads, in the order it filters: an index-only scan on PostgreSQL, a
-    # covering index on SQLite.
+    # What a grouping reads, in the order it filters and groups (key, currency, then the
+    # years of the timeline), so SQLite groups while it walks the index instead of sorting
+    # into a temporary B-tree; an index-only scan on PostgreSQL.
     Index(
         "ix_project_fact_grouping",
         "dimension",
         "withdrawn",
         "key",
         "currency",
-        "amount",
-        "status",
         "start_year",
         "end_year",
+        "status",
+        "amount",
         "project_id",
     ),
 )

@@ -56,7 +56,7 @@ def _grouped(session: Session, filters: ProjectFilters, by: str | None) -> Any:
         func.count().label("projects"),
         func.count(rows.c.amount).label("budgeted"),
         func.sum(rows.c.amount).label("budget"),
-    ).group_by(*found.keys, rows.c.start_year, rows.c.end_year, rows.c.currency)
+    ).group_by(*found.keys, rows.c.currency, rows.c.start_year, rows.c.end_year)
 
 
 def project_timeline(

@@ -95,14 +95,16 @@ def upgrade() -> None:
             "withdrawn",
             "key",
             "currency",
-            "amount",
-            "status",
             "start_year",
             "end_year",
+            "status",
+            "amount",
             "project_id",
         ],
         unique=False,
     )
+    # The planner's statistics of the new rows now, not at autovacuum's next pass.
+    op.execute("ANALYZE project_fact")
 
 
 def downgrade() -> None:
