@@ -227,9 +227,17 @@ def figure_of(
     filters: list[str] | None = None,
     link: str | None = None,
     downloads: dict[str, str] | None = None,
+    projects_drop: tuple[str, ...] = CHART_FIELDS,
+    projects_filters: dict[str, Any] | None = None,
+    every_year: bool = False,
 ) -> dict[str, Any]:
     """What ``chart_figure`` (templates/portal/charts.html) draws besides the answer: title,
-    texts in the reader's language, names of the groups, links to their projects."""
+    texts in the reader's language, names of the groups, links to their projects.
+
+    The links to a group's projects carry this page's query without ``projects_drop``, plus
+    ``projects_filters`` (a page whose path names a filter, e.g. a country's page). With
+    ``every_year`` the table of a timeline without groups has a row for each year of its span,
+    zeros in a year without projects, as its chart has."""
     by = (
         list(answer["by"])
         if isinstance(answer["by"], list)
@@ -245,10 +253,14 @@ def figure_of(
     subtitle = " · ".join([*(filters or []), gettext("As of %(date)s", date=date)])
     left_out = _undated(answer) if kind == "timeline" else _left_out(answer, currency)
     names = [[key_name(d, row.get(d)) for d in by] for row in answer["rows"]]
+    extra = projects_filters or {}
     if kind == "timeline":
-        links = [projects_link(row, by, year=row["year"]) for row in answer["rows"]]
+        links = [
+            projects_link(row, by, drop=projects_drop, **extra, year=row["year"])
+            for row in answer["rows"]
+        ]
     else:
-        links = [projects_link(row, by) for row in answer["rows"]]
+        links = [projects_link(row, by, drop=projects_drop, **extra) for row in answer["rows"]]
     return {
         "kind": kind,
         "by": by,
@@ -259,7 +271,7 @@ def figure_of(
         "left_out": left_out,
         "names": names,
         "links": links,
-        "table": _table(answer, kind, by, names, links),
+        "table": _table(answer, kind, by, names, links, every_year=every_year and not by),
         "note": translate(answer["note"]) if answer.get("note") else None,
         "link": link,
         "downloads": downloads or {},
@@ -294,9 +306,12 @@ def _table(
     by: list[str],
     names: list[list[str]],
     links: list[str | None],
+    *,
+    every_year: bool = False,
 ) -> dict[str, Any]:
     """The answer as the table under the chart: header cells, rows (the first cell heads its
-    row), and the totals of the filtered projects; numbers formatted for the reader."""
+    row), and the totals of the filtered projects; numbers formatted for the reader.
+    ``every_year``: a row for each year of a timeline's span (zeros where it has none)."""
     currencies = answer["currencies"]
     budget_heads = [
         _cell(gettext("Budget (%(currency)s)", currency=c), number=True) for c in currencies
@@ -323,6 +338,10 @@ def _table(
                     *[_cell(_amount(budgets.get(c)), number=True) for c in currencies],
                 ]
             )
+        if every_year:
+            found = {row["year"]: cells for row, cells in zip(answer["rows"], rows, strict=True)}
+            zero = [_cell(0, number=True)] * 3 + [_cell("", number=True) for _ in currencies]
+            rows = [found.get(year) or [_cell(year), *zero] for year in answer["years"]]
         return {"head": head, "rows": rows, "foot": None}
     head = [_cell(DIMENSION_TITLES[d]) for d in by]
     head += [_cell(gettext("Projects"), number=True), *budget_heads]

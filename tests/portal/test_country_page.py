@@ -26,10 +26,10 @@ from tests.duplicates.conftest import TWIN_TITLE
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def _table(page: str, heading_id: str) -> dict[str, list[str]]:
-    """A table of the page, by its heading: the row's name -> its cells' texts."""
+def _table(page: str, figure_id: str) -> dict[str, list[str]]:
+    """The table of a chart of the page, by the chart's id: the row's name -> its cells' texts."""
     tree = html.fromstring(page)
-    rows = tree.xpath(f'//table[@aria-labelledby="{heading_id}"]/tbody/tr')
+    rows = tree.xpath(f'//figure[@id="{figure_id}"]//table[@id="{figure_id}-table"]/tbody/tr')
     return {
         row.xpath("string(th)").strip(): [td.text_content().strip() for td in row.xpath("td")]
         for row in rows
@@ -91,8 +91,8 @@ def test_the_tables_are_the_apis_and_the_sums_of_the_projects(
     in_tj = [p for p in projects if any(c["code"] == "TJ" for c in p["countries"])]
     themes = Counter(t["name"] for p in in_tj for t in p["themes"])
     donors = Counter(d["name"] for p in in_tj for d in p["donors"])
-    by_theme = _table(text, "by-theme")
-    by_donor = _table(text, "by-donor")
+    by_theme = _table(text, "theme-chart")
+    by_donor = _table(text, "donor-chart")
     assert {name: int(cells[0]) for name, cells in by_theme.items()} == themes
     assert {name: int(cells[0]) for name, cells in by_donor.items()} == donors
     for by, shown in (("theme", by_theme), ("donor", by_donor)):
@@ -104,10 +104,15 @@ def test_the_tables_are_the_apis_and_the_sums_of_the_projects(
         }
     # Budgets per currency: the FCDO funds one USD project and one EUR project in TJ.
     assert by_donor["Foreign, Commonwealth & Development Office"][1:] == [
-        "€200,000.00",
-        "$1,250,000.00",
+        "200,000.00",
+        "1,250,000.00",
     ]
     tree = html.fromstring(text)
+    heads = tree.xpath('//table[@id="donor-chart-table"]/thead/tr/th/text()')
+    assert heads == ["Donor", "Projects", "Budget (EUR)", "Budget (USD)"]
+    # Each chart's table once: the chart's own.
+    for first in ("Theme", "Donor", "Year"):
+        assert tree.xpath(f"count(//table[thead/tr/th[1]='{first}'])") == 1, first
     (total,) = tree.xpath('//ul[@class="summary"]/li[1]/strong')
     assert total.text == str(len(in_tj))
 
@@ -117,13 +122,45 @@ def test_the_filters_of_the_url_narrow_the_tables_and_the_links(
 ) -> None:
     text = browser_of("viewer").get("/countries/TJ?theme=border-control").get_data(as_text=True)
     assert "Only the projects matching: Theme: Border control" in text
-    by_theme = _table(text, "by-theme")
+    by_theme = _table(text, "theme-chart")
     assert by_theme["Border control and management"][0] == "2"
     assert by_theme["Law enforcement capacity and training"][0] == "1"
     assert "Drug demand reduction" not in " ".join(by_theme)
     tree = html.fromstring(text)
-    links = tree.xpath('//table[@aria-labelledby="by-theme"]//a/@href')
-    assert "/projects?theme=border-control&country=TJ&theme=law-enforcement" in links
+    links = tree.xpath('//table[@id="theme-chart-table"]//a/@href')
+    assert "/projects?country=TJ&theme=law-enforcement" in links
+
+
+def test_each_chart_links_to_the_statistics_page_and_its_downloads(
+    browser_of: Callable[..., FlaskClient], projects: list[dict[str, Any]]
+) -> None:
+    viewer = browser_of("viewer")
+    text = viewer.get("/countries/TJ?status=implementation&documents_page=1").get_data(as_text=True)
+    tree = html.fromstring(text)
+    expected = {
+        "theme-chart": "status=implementation&by=theme&country=TJ",
+        "donor-chart": "status=implementation&by=donor&country=TJ",
+        "timeline-chart": "status=implementation&chart=timeline&country=TJ",
+    }
+    for figure_id, stats_query in expected.items():
+        figure = f'//figure[@id="{figure_id}"]'
+        (link,) = tree.xpath(f'{figure}//a[@class="chart-link"]/@href')
+        assert link == f"/statistics?{stats_query}"
+        downloads = tree.xpath(f"{figure}//a[@download]/@href")
+        assert downloads == [f"/statistics.csv?{stats_query}", f"/statistics.xlsx?{stats_query}"]
+        assert viewer.get(link).status_code == 200
+        csv = viewer.get(downloads[0])
+        assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    # The statistics page draws the same table as the country page.
+    stats = viewer.get("/statistics?status=implementation&by=theme&country=TJ").get_data(
+        as_text=True
+    )
+    country_rows = _table(text, "theme-chart")
+    stats_rows = _table(stats, "chart")
+    assert {k: v[0] for k, v in stats_rows.items()} == {k: v[0] for k, v in country_rows.items()}
+    assert len(country_rows) == 3  # border control, law enforcement, demand reduction
+    donors = viewer.get(f"/statistics.csv?{expected['donor-chart']}").get_data(as_text=True)
+    assert "Foreign, Commonwealth & Development Office" in donors
 
 
 @pytest.mark.parametrize("path", ["/countries/ZZ", "/countries/TJK", "/countries/1"])
@@ -266,7 +303,7 @@ def test_the_timeline_is_the_apis_and_counts_the_years_each_project_runs(
     register(title="Undated project", start_date=None, end_date=None)
     register(title="Elsewhere", countries=["KZ"], start_date="2010-01-01")
     text = browser_of("viewer").get("/countries/TJ").get_data(as_text=True)
-    shown = _table(text, "per-year")
+    shown = _table(text, "timeline-chart")
     this_year = dt.date.today().year
     expected = Counter(
         year
@@ -285,4 +322,4 @@ def test_the_timeline_is_the_apis_and_counts_the_years_each_project_runs(
         y: int(cells[0]) for y, cells in shown.items() if cells[0] != "0"
     }
     assert api["undated"] == 1
-    assert "Projects without a start date, not on the timeline: 1." in text
+    assert "Projects without a start date are not on the timeline: 1." in text

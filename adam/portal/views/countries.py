@@ -1,8 +1,11 @@
-"""A country's page: its projects by theme and by donor, open duplicate alerts touching its
-projects, documents of its projects, and its focal points.
+"""A country's page: its projects by theme, by donor and per year, open duplicate alerts
+touching its projects, documents of its projects, and its focal points.
 
-The tables are ``project_table`` with the country as a filter (plus whatever filters the URL
-carries, e.g. from the map), so they are what ``/api/v1/stats/projects?country=XX`` answers.
+The charts are ``project_table`` and ``project_timeline`` with the country as a filter (plus
+whatever filters the URL carries, e.g. from the map), drawn from their answers, i.e. what
+``/api/v1/stats/projects?by=theme&country=XX`` and ``/api/v1/stats/timeline?country=XX``
+answer; each links to the statistics page that draws it again, and its downloads are that
+page's.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from adam.paging import page_count
 from adam.portal import filter_titles, query
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.categories import category_label
+from adam.portal.charts import CHART_FIELDS, figure_of
 from adam.portal.forms import form_int
 from adam.portal.i18n import localized, translate
 from adam.portal.views.project_page import language_name
@@ -32,9 +36,10 @@ from adam.projects.schemas import ProjectQuerySchema
 from adam.reference import service as reference_service
 from adam.reference.models import Country
 from adam.session import get_session
+from adam.stats import answers
 from adam.stats import service as stats_service
 from adam.stats.service import StatsTable
-from adam.stats.timeline import Timeline, YearRow, project_timeline
+from adam.stats.timeline import Timeline, project_timeline
 from adam.web import current_actor
 
 blp = portal_blueprint("portal_countries", __name__)
@@ -84,11 +89,37 @@ def _alerts(actor: Actor, country: Country) -> tuple[list[Any], int] | None:
     )
 
 
-def _years(timeline: Timeline | None) -> list[tuple[int, YearRow | None]]:
-    if timeline is None:
-        return []
-    found = {row.year: row for row in timeline.rows}
-    return [(year, found.get(year)) for year in timeline.years]
+def _charts(
+    country: Country, tables: dict[str, StatsTable], timeline: Timeline, filters: list[str]
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """The answers and figures of the three charts: by theme, by donor, per year."""
+    drop = ("country", *OWN, *CHART_FIELDS)
+    words = [f"{query.FIELD_TITLES['country']}: {localized(country)}", *filters]
+    found = {by: answers.table_answer(table) for by, table in tables.items()}
+    found["timeline"] = answers.timeline_answer(timeline)
+    charts = {}
+    for name, answer in found.items():
+        kind = "timeline" if name == "timeline" else "bars"
+        # The statistics page's query for this chart: it draws it again and downloads it.
+        chart = {"chart": "timeline"} if kind == "timeline" else {"by": name}
+        stats_query = query.url_with("", drop=drop, **chart, country=country.code)
+        charts[name] = (
+            answer,
+            figure_of(
+                answer,
+                kind=kind,
+                filters=words,
+                link=url_for("portal_statistics.statistics") + stats_query,
+                downloads={
+                    fmt: url_for(f"portal_statistics.download_{fmt}") + stats_query
+                    for fmt in ("csv", "xlsx")
+                },
+                projects_drop=drop,
+                projects_filters={"country": country.code},
+                every_year=True,
+            ),
+        )
+    return charts
 
 
 @page
@@ -114,15 +145,14 @@ def country(code: str) -> ResponseReturnValue:
     )
     filters_query = query.url_with("", drop=("country", "measure", *OWN))
     shown_filters = {k: v for k, v in args.items() if k != "country"}
+    filters = filter_titles.describe(session, shown_filters) if not errors else []
     context: dict[str, Any] = {
         "country": found,
         "name": localized(found),
         "errors": errors,
         "tables": tables,
-        "timeline": timeline,
-        # Every year of the span, a year without projects too (a gap shows as zeros).
-        "years": _years(timeline),
-        "filters": filter_titles.describe(session, shown_filters) if not errors else [],
+        "charts": _charts(found, tables, timeline, filters) if tables and timeline else None,
+        "filters": filters,
         "filters_query": filters_query,
         "projects_url": query.url_with(
             url_for("portal_projects.search"), drop=("country", "measure", *OWN), country=found.code
