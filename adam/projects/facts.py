@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     cast,
     delete,
+    false,
     func,
     literal,
     or_,
@@ -34,6 +35,7 @@ from adam.projects.filters import (
     filter_references,
     organization_projects,
     search_words,
+    this_year,
 )
 from adam.projects.models import (
     FactDimension,
@@ -155,10 +157,12 @@ def filter_facts(session: Session, fact: FromClause, filters: ProjectFilters) ->
     if filters.statuses:
         conditions.append(fact.c.status.in_(filters.statuses))
     if filters.year is not None:
+        # As apply_filters: a project without an end date runs to this year.
+        ongoing = fact.c.end_year.is_(None) if filters.year <= this_year() else false()
         conditions.append(
             and_(
                 fact.c.start_year <= filters.year,
-                or_(fact.c.end_year.is_(None), fact.c.end_year >= filters.year),
+                or_(ongoing, fact.c.end_year >= filters.year),
             )
         )
     if filters.active_on:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from adam.errors import N_, InvalidInput
@@ -56,6 +56,11 @@ class ProjectFilters:
             currency=args.get("currency"),
             withdrawn=bool(args.get("withdrawn", False)),
         )
+
+
+def this_year() -> int:
+    """The year up to which a project without an end date is taken to run."""
+    return dt.date.today().year
 
 
 def search_words(text: str) -> list[str]:
@@ -190,11 +195,13 @@ def apply_filters(
             )
         )
     if filters.year is not None:
-        # Running at some time in the year: started by its end, not ended before its start.
+        # Running at some time in the year: started by its end, not ended before its start;
+        # one without an end date runs to this year, as on the timeline (stats/timeline.py).
+        ongoing = Project.end_date.is_(None) if filters.year <= this_year() else false()
         conditions.append(
             and_(
                 Project.start_date <= dt.date(filters.year, 12, 31),
-                or_(Project.end_date.is_(None), Project.end_date >= dt.date(filters.year, 1, 1)),
+                or_(ongoing, Project.end_date >= dt.date(filters.year, 1, 1)),
             )
         )
     if filters.start_from:

@@ -7,7 +7,7 @@ Budgets are summed per currency; no exchange rates are applied.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import FromClause, and_, func, select
 from sqlalchemy.orm import Session
 
+from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.projects.facts import filter_facts
 from adam.projects.filters import ProjectFilters
@@ -96,6 +97,15 @@ def grouping(session: Session, by: Sequence[str], filters: ProjectFilters) -> Gr
     return Grouping(query.where(*conditions), [columns[name] for name in by], rows)
 
 
+def require_readable(actor: Actor, filters: ProjectFilters) -> None:
+    """Every role may read the tables of live projects; withdrawn ones are for staff.
+
+    :raises Forbidden: withdrawn projects asked for by someone who may not see them.
+    """
+    if filters.withdrawn:
+        permissions.require(actor, "project.read_withdrawn")
+
+
 def _ids(keys: set[Any]) -> list[int]:
     return [int(key) for key in keys if key is not None]
 
@@ -136,24 +146,29 @@ def project_table(
     session: Session, *, actor: Actor, by: Sequence[str], filters: ProjectFilters
 ) -> StatsTable:
     """Counts and per-currency budget sums of the filtered projects, per group of ``by``."""
-    del actor  # every role may read the tables; kept for the service-layer signature
+    require_readable(actor, filters)
     found = grouping(session, by, filters)
     query = found.query.add_columns(
         *found.keys,
         found.rows.c.currency,
         func.count().label("projects"),
+        func.count(found.rows.c.amount).label("budgeted"),
         func.sum(found.rows.c.amount).label("budget"),
     ).group_by(*found.keys, found.rows.c.currency)
     groups: dict[tuple[Any, ...], StatsRow] = {}
-    currencies: set[str] = set()
     records = session.execute(query).all()
     labels = [
         labels_of(session, name, {record[index] for record in records})
         for index, name in enumerate(by)
     ]
+    # Grouped by status or year only, each project is in one group: the groups add up to
+    # the totals, and a second pass over the projects is not needed.
+    per_currency: dict[str | None, tuple[int, int, Decimal]] | None = (
+        None if any(name in LINKED for name in by) else {}
+    )
     for record in records:
         key = tuple(record[: len(by)])
-        currency, count, amount = record[len(by) :]
+        currency, count, budgeted, amount = record[len(by) :]
         row = groups.get(key)
         if row is None:
             row = groups[key] = StatsRow(
@@ -162,11 +177,38 @@ def project_table(
         row.projects += count
         if currency is not None and amount is not None:
             row.budget[currency] = row.budget.get(currency, Decimal(0)) + Decimal(amount)
-            row.budget_projects[currency] = row.budget_projects.get(currency, 0) + count
-            currencies.add(currency)
-    totals, total, no_budget = currency_totals(session, filters)
+            row.budget_projects[currency] = row.budget_projects.get(currency, 0) + budgeted
+        if per_currency is not None:
+            seen = per_currency.get(currency, (0, 0, Decimal(0)))
+            per_currency[currency] = (
+                seen[0] + count,
+                seen[1] + budgeted,
+                seen[2] + (Decimal(amount) if amount is not None else Decimal(0)),
+            )
+    if per_currency is None:
+        totals, total, no_budget = currency_totals(session, filters)
+    else:
+        totals, total, no_budget = _totals(per_currency.items())
+    currencies = sorted({c for row in groups.values() for c in row.budget})
     ordered = sorted(groups.values(), key=lambda r: (-r.projects, _sort_key(r)))
-    return StatsTable(list(by), ordered, sorted(currencies), total, totals, no_budget)
+    return StatsTable(list(by), ordered, currencies, total, totals, no_budget)
+
+
+def _totals(
+    groups: Iterable[tuple[str | None, tuple[int, int, Decimal | None]]],
+) -> tuple[dict[str, tuple[int, Decimal]], int, int]:
+    """Per currency (projects, budget), the number of projects and those without a budget,
+    from (currency, (projects, budgeted, amount)) per currency group."""
+    totals: dict[str, tuple[int, Decimal]] = {}
+    total = no_budget = 0
+    for currency, (projects, budgeted, amount) in groups:
+        total += projects
+        if currency is None or amount is None or not budgeted:
+            no_budget += projects
+            continue
+        totals[currency] = (budgeted, Decimal(amount))
+        no_budget += projects - budgeted
+    return totals, total, no_budget
 
 
 def currency_totals(
@@ -182,16 +224,10 @@ def currency_totals(
         func.count(rows.c.amount).label("budgeted"),
         func.sum(rows.c.amount).label("budget"),
     ).group_by(rows.c.currency)
-    totals: dict[str, tuple[int, Decimal]] = {}
-    total = no_budget = 0
-    for currency, projects, budgeted, amount in session.execute(query):
-        total += projects
-        if currency is None or amount is None:
-            no_budget += projects
-            continue
-        totals[currency] = (budgeted, Decimal(amount))
-        no_budget += projects - budgeted
-    return totals, total, no_budget
+    return _totals(
+        (currency, (projects, budgeted, amount))
+        for currency, projects, budgeted, amount in session.execute(query)
+    )
 
 
 def _sort_key(row: StatsRow) -> tuple[str, ...]:
@@ -203,7 +239,7 @@ def counts_by(
 ) -> dict[str, int]:
     """How many of the filtered projects have each value of ``by`` (one GROUP BY): keyed by
     country code, theme slug, organization code or status."""
-    del actor  # as project_table
+    require_readable(actor, filters)
     found = grouping(session, [by], filters)
     query = found.query.add_columns(*found.keys, func.count()).group_by(*found.keys)
     counts: dict[Any, int] = {}

@@ -18,8 +18,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from adam.auth.actor import Actor
-from adam.projects.filters import ProjectFilters
-from adam.stats.service import grouping, labels_of
+from adam.projects.filters import ProjectFilters, this_year
+from adam.stats.service import grouping, labels_of, require_readable
 
 CENTS = Decimal("0.01")
 
@@ -69,8 +69,8 @@ def project_timeline(
 ) -> Timeline:
     """Per year (and per value of ``by``): projects running, starting and ending, and the
     budget spread over the years each project runs, per currency."""
-    del actor  # every role may read the tables, as project_table
-    this_year = (today or dt.date.today()).year
+    require_readable(actor, filters)
+    current = today.year if today else this_year()
     records = session.execute(_grouped(session, filters, by)).all()
     width = 1 if by is not None else 0
     labels = labels_of(session, by, {r[0] for r in records}) if by is not None else {}
@@ -85,7 +85,7 @@ def project_timeline(
             continue
         first = int(start)
         # Ongoing projects run to this year; one that starts later runs in its first year.
-        last = max(int(end) if end is not None else this_year, first)
+        last = max(int(end) if end is not None else current, first)
         share = Decimal(amount) / (last - first + 1) if amount is not None and currency else None
         for year in range(first, last + 1):
             row = rows.get((key, year))

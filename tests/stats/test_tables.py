@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -217,3 +218,59 @@ def test_year_filter_keeps_projects_running_in_that_year(
         assert body["total_projects"] == expected, year
         listed = client.get(f"/api/v1/projects?year={year}", headers=coordinator.headers).json
         assert listed["total"] == expected, year
+
+
+def test_tables_and_the_list_agree_on_every_filter(
+    client: FlaskClient, coordinator: Account, register: Any
+) -> None:
+    # The tables read project_fact with their own copy of the list's filters: the same
+    # query must find the same projects in both.
+    _seed(register)
+    register(
+        title="Precursor control laboratory in Bishkek",
+        countries=["KG"],
+        themes=["precursor-control"],
+        start_date="2021-02-01",
+        end_date=None,
+        budget={"amount": "75000.00", "currency": "EUR"},
+        status="pipeline",
+    )
+    queries = [
+        "",
+        "country=AF",
+        "country=TJ,KG",
+        "theme=border-control",
+        "donor=us-inl",
+        "implementer=unodc",
+        "status=closed",
+        "year=2024",
+        "year=2021",
+        f"year={dt.date.today().year + 2}",
+        "active_on=2025-06-01",
+        "start_from=2024-06-01",
+        "end_to=2026-12-31",
+        "q=laboratory",
+        "currency=EUR&budget_min=1000",
+        "currency=USD&budget_max=2000000",
+        "country=AF&theme=demand-reduction&status=closed",
+    ]
+    for query in queries:
+        listed = client.get(f"/api/v1/projects?{query}", headers=coordinator.headers).json
+        table = client.get(
+            f"/api/v1/stats/projects?by=status&{query}", headers=coordinator.headers
+        ).json
+        assert table["total_projects"] == listed["total"], query
+        assert sum(r["projects"] for r in table["rows"]) == listed["total"], query
+
+
+def test_withdrawn_tables_are_for_staff(
+    client: FlaskClient, coordinator: Account, make_user: Any, register: Any
+) -> None:
+    register()
+    viewer = make_user("viewer")
+    for path in (
+        "/api/v1/stats/projects?by=country&withdrawn=true",
+        "/api/v1/stats/timeline?withdrawn=true",
+    ):
+        assert client.get(path, headers=viewer.headers).status_code == 403, path
+        assert client.get(path, headers=coordinator.headers).status_code == 200, path

@@ -24,9 +24,8 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
 from adam.access import page
-from adam.auth import permissions
 from adam.auth.actor import Actor
-from adam.errors import InvalidInput
+from adam.errors import N_, InvalidInput
 from adam.fields import Text
 from adam.portal import filter_titles, query
 from adam.portal.blueprint import portal_blueprint
@@ -77,7 +76,7 @@ KEPT = (
 
 def _measure(value: str) -> None:
     if value != PROJECTS and not is_currency(value):
-        raise ma.ValidationError("Show projects, or the budget in a currency (USD, EUR...).")
+        raise ma.ValidationError(N_("Show projects, or the budget in a currency (USD, EUR...)."))
 
 
 class MapQuerySchema(ProjectQuerySchema):
@@ -129,8 +128,6 @@ def _table(session: Session, actor: Actor, args: dict[str, Any]) -> StatsTable:
 
     :raises Forbidden: withdrawn projects asked for by someone who may not see them.
     """
-    if args.get("withdrawn"):
-        permissions.require(actor, "project.read_withdrawn")
     filters = ProjectFilters.from_args(args)
     return stats_service.project_table(session, actor=actor, by=["country"], filters=filters)
 
@@ -174,8 +171,6 @@ def _config(session: Session, args: dict[str, Any], table: StatsTable) -> dict[s
         "measure": measure,
         "locale": language(),
         "projects_url": _projects_link(args),
-        # "__" stands for the code; the script puts each country's in its place.
-        "country_url": url_for("portal_countries.country", code="__"),
         "title": map_title(session, args),
         "filename": f"adam-map-{dt.date.today().isoformat()}",
         "texts": {
@@ -194,8 +189,6 @@ def _config(session: Session, args: dict[str, Any], table: StatsTable) -> dict[s
             "open": gettext("Click to list its projects"),
             "source": gettext("Shapes: Natural Earth. Figures: ADAM."),
             "map_label": gettext("Map of the projects by country"),
-            "png": gettext("Download the map as PNG"),
-            "svg": gettext("Download the map as SVG"),
             "world": gettext("Show the whole world"),
             "region": gettext("Show the routes region"),
         },

@@ -35,17 +35,9 @@ SORTABLE = {
     "budget": lazy_gettext("Budget"),
     "updated_at": lazy_gettext("Updated"),
 }
-FACET_TITLES = query.FILTER_TITLES
 PAGE_SIZES = (20, 50, 100)
 # Not filters of the downloads: they hold every match.
 PAGING = ("page", "per_page")
-
-
-def _parse() -> tuple[dict[str, Any], list[str]]:
-    return query.parse(QUERY)
-
-
-_url = query.url_with
 
 
 def _sorting(sort: str) -> list[dict[str, Any]]:
@@ -58,7 +50,7 @@ def _sorting(sort: str) -> list[dict[str, Any]]:
                 "key": key,
                 "title": str(title),
                 "aria_sort": direction,
-                "url": _url(request.path, sort=following, page=None),
+                "url": query.url_with(request.path, sort=following, page=None),
             }
         )
     return headers
@@ -68,7 +60,7 @@ def _sorting(sort: str) -> list[dict[str, Any]]:
 @blp.route("/projects")
 def search() -> ResponseReturnValue:
     """Projects, with the list's filters as facets, sortable and paged; shareable by URL."""
-    args, errors = _parse()
+    args, errors = query.parse(QUERY)
     result = None
     if not errors:
         try:
@@ -86,24 +78,25 @@ def search() -> ResponseReturnValue:
         "args": args,
         "errors": errors,
         "result": result,
-        "facet_titles": FACET_TITLES,
+        "facet_titles": query.FILTER_TITLES,
         "facet_order": tuple(FACETS),
         "page_sizes": PAGE_SIZES,
-        "url": _url,
+        "url": query.url_with,
     }
     if result is not None:
         context.update(
             headers=_sorting(args["sort"]),
             pages=page_count(result.total, args["per_page"]),
             downloads={
-                fmt: _url(f"/projects.{fmt}", drop=PAGING) for fmt in ("csv", "xlsx", "iati.xml")
+                fmt: query.url_with(f"/projects.{fmt}", drop=PAGING)
+                for fmt in ("csv", "xlsx", "iati.xml")
             },
         )
     return render_template("portal/search.html", **context), 422 if errors else 200
 
 
 def _download(fmt: str) -> ResponseReturnValue:
-    args, errors = _parse()
+    args, errors = query.parse(QUERY)
     if errors:
         return page_for(422, " ".join(errors))
     filters = ProjectFilters.from_args(args)
