@@ -67,6 +67,28 @@ def db_upgrade(revision: str, no_reindex: bool) -> None:
             click.echo(f"Duplicate matcher: indexed {indexed} projects stored before it.")
 
 
+@db.command("refresh-facts")
+@with_appcontext
+def db_refresh_facts() -> None:
+    """Rewrite project_fact (what the statistics group) from the projects, and say whether
+    it had drifted: after a bulk load that bypassed the service, or to check."""
+    from sqlalchemy import select
+
+    from adam.projects.facts import rebuild_facts
+    from adam.projects.models import project_fact
+
+    with new_session() as session:
+        before = {tuple(row) for row in session.execute(select(project_fact))}
+        rebuild_facts(session)
+        after = {tuple(row) for row in session.execute(select(project_fact))}
+        session.commit()
+    drift = len(before ^ after)
+    click.echo(
+        f"project_fact: {len(after)} rows; "
+        + (f"{drift} rows differed and were rewritten." if drift else "it matched the projects.")
+    )
+
+
 @db.command("downgrade")
 @click.argument("revision")
 @with_appcontext

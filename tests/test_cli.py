@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from sqlalchemy import delete
 
 from adam.cli import main
 from adam.db import utcnow
 from adam.iati.models import ImportJob
+from adam.projects.models import project_fact
 from adam.session import new_session
 from tests.iati.import_helpers import Act, iati_file
 
@@ -161,3 +163,16 @@ def test_demo_is_refused_in_production(app: Flask) -> None:
     assert "refused in production" in result.output
     with new_session(app) as session:
         assert session.query(User).filter(User.email.like("demo-%")).count() == 0
+
+
+def test_refresh_facts_finds_and_repairs_drift(
+    app: Flask, client: Any, coordinator: Any, register: Any
+) -> None:
+    register()
+    assert "it matched the projects" in _run(app, "db", "refresh-facts")
+    with new_session(app) as session:
+        session.execute(delete(project_fact).where(project_fact.c.dimension == 1))
+        session.commit()
+    assert "1 rows differed" in _run(app, "db", "refresh-facts")
+    body = client.get("/api/v1/stats/projects?by=country", headers=coordinator.headers).json
+    assert [r["country"]["code"] for r in body["rows"]] == ["TJ"]

@@ -18,7 +18,6 @@ from flask_babel import format_date, format_decimal, gettext, lazy_gettext
 from adam.errors import N_
 from adam.portal import query
 from adam.portal.i18n import label, localized, translate
-from adam.workflows.search import FACETS, SearchResult
 
 # The page's own fields: how to draw, not which projects (left out of links to the projects).
 CHART_FIELDS = ("by", "then_by", "chart", "measure", "chart_currency", "format")
@@ -98,44 +97,6 @@ def projects_link(
             return None
         changes[dimension] = code
     return query.url_with("/projects", drop=drop, **changes)
-
-
-def filter_words(args: dict[str, Any], result: SearchResult | None) -> list[str]:
-    """The filters in words, for the chart's title: "Country: Tajikistan, Afghanistan"."""
-    words = []
-    for facet in FACETS:
-        codes = {c.lower() for c in args.get(facet, ())}
-        if not codes:
-            continue
-        names = [
-            _facet_name(facet, value.record, value.code)
-            for value in (result.facets[facet] if result else [])
-            if value.code.lower() in codes
-        ] or list(args[facet])
-        words.append(f"{query.FIELD_TITLES[facet]}: {', '.join(names)}")
-    for name in ("active_on", "start_from", "end_to"):
-        if args.get(name):
-            words.append(f"{query.FIELD_TITLES[name]}: {format_date(args[name])}")
-    if args.get("year"):
-        words.append(f"{query.FIELD_TITLES['year']}: {args['year']}")
-    if args.get("q"):
-        words.append(f"{query.FIELD_TITLES['q']}: «{args['q']}»")
-    for name in ("budget_min", "budget_max"):
-        if args.get(name) is not None:
-            words.append(f"{query.FIELD_TITLES[name]}: {format_decimal(args[name])}")
-    if args.get("currency"):
-        words.append(f"{query.FIELD_TITLES['currency']}: {args['currency']}")
-    if args.get("withdrawn"):
-        words.append(gettext("Only withdrawn projects"))
-    return words
-
-
-def _facet_name(facet: str, record: Any, code: str) -> str:
-    if facet in ("country", "theme"):
-        return localized(record)
-    if facet == "status":
-        return label(code)
-    return str(getattr(record, "name", code))
 
 
 def chart_title(kind: str, by: list[str], measure: str, currency: str | None) -> str:

@@ -18,9 +18,9 @@ from marshmallow import validate
 from adam.access import page
 from adam.errors import N_, InvalidInput
 from adam.fields import Text
-from adam.portal import query
+from adam.portal import filter_titles, query
 from adam.portal.blueprint import portal_blueprint
-from adam.portal.charts import DIMENSION_TITLES, figure_of, filter_words
+from adam.portal.charts import DIMENSION_TITLES, figure_of
 from adam.portal.errors import page_for
 from adam.portal.i18n import translate
 from adam.projects.filters import ProjectFilters
@@ -179,7 +179,7 @@ def statistics() -> ResponseReturnValue:
             kind=args["chart"],
             measure=args["measure"],
             currency=args.get("chart_currency"),
-            filters=filter_words(args, result),
+            filters=filter_titles.describe(get_session(), args),
             link=request.full_path.rstrip("?"),
             downloads={fmt: query.url_with(f"/statistics.{fmt}") for fmt in ("csv", "xlsx")},
         )
