@@ -33,7 +33,7 @@ from adam.db import Base
 from tests.conftest import Account, project_body
 from tests.documents.conftest import pdf_bytes, picture
 
-BLOB_TABLES = ("project", "project_history", "project_document")
+CHANGED_TABLES = ("project", "project_history", "project_document")
 
 
 def cli(app: Flask, *args: str, input: str | None = None) -> Result:
@@ -172,7 +172,7 @@ def test_restore_brings_back_exactly_the_backed_up_state(
 ) -> None:
     before = rows(app)
     files_before = stored_files(app)
-    assert all(before[name] for name in BLOB_TABLES)
+    assert all(before[name] for name in CHANGED_TABLES)
     backup = tmp_path / "backup"
 
     output = ok(app, "backup", str(backup))
@@ -211,7 +211,7 @@ def test_restore_brings_back_exactly_the_backed_up_state(
     )
     late = upload(client, coordinator, third["id"], pdf_bytes(b"%late"), "late.pdf")
     changed = rows(app)
-    assert all(changed[name] != before[name] for name in BLOB_TABLES)
+    assert all(changed[name] != before[name] for name in CHANGED_TABLES)
 
     output = ok(app, "restore", str(backup), "--yes")
 
@@ -525,3 +525,15 @@ def test_a_backup_of_an_older_schema_is_restored_and_then_upgraded(
     assert schema_revision(app) == older
     ok(app, "db", "upgrade")
     assert schema_revision(app) == head
+
+
+def test_restore_into_an_upload_folder_it_cannot_write_leaves_the_database(
+    app: Flask, backed_up: Path
+) -> None:
+    before = rows(app)
+    root = upload_dir(app)
+    shutil.rmtree(root)
+    with unwritable(root):
+        message = refused(app, "restore", str(backed_up), "--yes")
+    assert "could not be restored" in message and "the database was not touched" in message
+    assert rows(app) == before

@@ -139,6 +139,11 @@ def create_backup(
         )
         manifests.write(directory, found)
         sync_directory(directory)
+    except OSError as error:
+        _clear(directory, made)
+        raise BackupError(
+            f"The backup failed: {error.strerror}: {error.filename}; nothing was kept."
+        ) from None
     except BaseException:
         _clear(directory, made)
         raise
@@ -226,6 +231,28 @@ def restore_backup(
 
     :raises BackupError: a file changed since it was verified, or the database load failed.
     """
+    try:
+        copied, in_place = _put_files(backup, upload_dir)
+    except OSError as error:
+        raise BackupError(
+            f"The files could not be restored ({error.strerror}: {error.filename}); the "
+            "database was not touched."
+        ) from None
+    databases.load(database_url, backup.directory / backup.manifest.database.path)
+    try:
+        moved, folder = _set_aside(upload_dir, backup.manifest.blobs, now())
+    except OSError as error:
+        raise BackupError(
+            "The database and the files were restored, but not all files the backup does not "
+            f"hold could be moved aside ({error.strerror}: {error.filename})."
+        ) from None
+    return Restored(
+        files_copied=copied, files_in_place=in_place, set_aside=moved, set_aside_to=folder
+    )
+
+
+def _put_files(backup: Verified, upload_dir: Path) -> tuple[int, int]:
+    """Add the backup's files to the store: how many were copied, how many were there."""
     store = LocalBlobStore(upload_dir)
     copied = in_place = 0
     for entry in backup.manifest.files:
@@ -243,11 +270,7 @@ def restore_backup(
             )
         store.keep(staged)
         copied += 1
-    databases.load(database_url, backup.directory / backup.manifest.database.path)
-    moved, folder = _set_aside(upload_dir, backup.manifest.blobs, now())
-    return Restored(
-        files_copied=copied, files_in_place=in_place, set_aside=moved, set_aside_to=folder
-    )
+    return copied, in_place
 
 
 def _set_aside(
