@@ -16,7 +16,7 @@ from adam.app import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
 from adam.errors import AdamError, error_text
-from adam.session import get_settings, new_session
+from adam.session import get_engine, get_settings, new_session
 
 if TYPE_CHECKING:  # alembic loads only for the db commands
     from alembic.config import Config
@@ -435,3 +435,73 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn."""
     argv = serving.gunicorn_argv(host, port, workers, threads)
     os.execv(argv[0], argv)
+
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(path_type=Path))
+@with_appcontext
+def backup(directory: Path) -> None:
+    """Back up the database and the uploaded files into DIRECTORY (new or empty), while the
+    service runs."""
+    from adam.backup.errors import BackupError
+    from adam.backup.service import create_backup
+
+    settings = get_settings()
+    try:
+        made = create_backup(
+            database_url=settings.database_url,
+            upload_dir=settings.upload_dir,
+            directory=directory,
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    size = made.database.size + sum(entry.size for entry in made.files)
+    click.echo(
+        f"Backed up the {made.backend} database (schema {made.alembic_revision}) and "
+        f"{len(made.files)} stored files, {size} bytes in all, to {directory}."
+    )
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the data.")
+@with_appcontext
+def restore(directory: Path, yes: bool) -> None:
+    """Replace the database and the uploaded files with the backup in DIRECTORY.
+
+    The backup is verified first; stop the service and the workers before restoring.
+    """
+    from adam.backup.errors import BackupError
+    from adam.backup.service import open_backup, restore_backup
+
+    settings = get_settings()
+    try:
+        verified = open_backup(directory, database_url=settings.database_url)
+        found = verified.manifest
+        if not yes:
+            click.confirm(
+                f"Replace the {found.backend} database and the files in {settings.upload_dir} "
+                f"with the backup of {found.created_at} ({len(found.files)} stored files)?",
+                abort=True,
+            )
+        # The app's pooled connections would outlive the tables they were opened on.
+        get_engine().dispose()
+        done = restore_backup(
+            verified, database_url=settings.database_url, upload_dir=settings.upload_dir
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Restored the backup of {found.created_at}: the database, and {len(found.files)} "
+        f"stored files ({done.files_copied} copied, {done.files_in_place} in place already)."
+    )
+    if done.set_aside_to is not None:
+        click.echo(
+            f"Files the backup does not hold, moved to {done.set_aside_to}: {done.set_aside}."
+        )
+    if verified.needs_upgrade:
+        click.echo(
+            f"The database is at schema {found.alembic_revision}, older than this code's "
+            f"{verified.head}: run `adam db upgrade`."
+        )
+    click.echo("Restart the service and the workers, so they forget what they had cached.")
