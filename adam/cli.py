@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # alembic loads only for the db commands
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -57,6 +59,8 @@ def db_upgrade(revision: str, no_reindex: bool) -> None:
 
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"Database at {revision}.")
+    if revision == "head":
+        _encrypt_clear_secrets()
     if revision == "head" and not no_reindex:
         from adam.duplicates.service import reindex_missing
 
@@ -65,6 +69,19 @@ def db_upgrade(revision: str, no_reindex: bool) -> None:
             session.commit()
         if indexed:
             click.echo(f"Duplicate matcher: indexed {indexed} projects stored before it.")
+
+
+def _encrypt_clear_secrets(app: Flask | None = None) -> int:
+    """Seal webhook secrets stored in clear by a release before they were encrypted: the
+    migration that made room for them cannot (it knows no key), so upgrade and worker do."""
+    from adam.notifications import service as notification_service
+
+    with new_session(app) as session:
+        sealed = notification_service.encrypt_secrets(session)
+        session.commit()
+    if sealed:
+        click.echo(f"Webhooks: encrypted {sealed} secrets stored in clear.", err=True)
+    return sealed
 
 
 @db.command("refresh-facts")
@@ -400,6 +417,12 @@ def worker(once: bool, poll_interval: float | None) -> None:
         click.echo("SMTP_HOST is not set: e-mail is off, webhooks only.", err=True)
 
     from adam.iati.background import run_queued as run_imports
+    from adam.retention import purge
+
+    try:
+        _encrypt_clear_secrets(app)
+    except Exception:  # the database may be away; clear secrets still sign meanwhile
+        log.exception("could not encrypt the webhook secrets left in clear")
 
     def refresh_word_counts() -> None:
         from adam.duplicates.service import refresh_if_stale
@@ -418,12 +441,59 @@ def worker(once: bool, poll_interval: float | None) -> None:
         chores=[
             (WORD_COUNT_CHECK_SECONDS, refresh_word_counts),
             (interval, lambda: run_imports(app)),
+            # Finished deliveries and import jobs past their retention (adam/retention.py).
+            (
+                get_settings(app).retention.every_seconds,
+                lambda: purge(lambda: new_session(app), get_settings(app).retention),
+            ),
         ],
     )
     click.echo(
         f"Delivered {report.delivered}, retrying {report.retrying}, failed {report.failed}, "
         f"cancelled {report.cancelled}."
     )
+
+
+@main.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete finished deliveries and import jobs past their retention now (as adam worker
+    does every PURGE_EVERY_SECONDS)."""
+    from adam.retention import purge
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(str(purge(lambda: new_session(app), get_settings(app).retention)))
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook subscriptions."""
+
+
+@webhooks.command("encrypt-secrets")
+@click.option(
+    "--decrypt",
+    is_flag=True,
+    help="Write the secrets back in clear instead: only before `adam db downgrade` to a "
+    "release that stored them so.",
+)
+@with_appcontext
+def webhooks_encrypt_secrets(decrypt: bool) -> None:
+    """Seal every webhook secret under WEBHOOK_SECRET_KEY: those in clear, and those sealed
+    under a key of WEBHOOK_SECRET_OLD_KEYS (after a rotation; the old keys can go then)."""
+    from adam.notifications import service as notification_service
+    from adam.notifications.sealing import SecretUnavailable
+
+    with new_session() as session:
+        try:
+            if decrypt:
+                count = notification_service.decrypt_secrets(session)
+            else:
+                count = notification_service.encrypt_secrets(session, rekey=True)
+        except SecretUnavailable as error:
+            raise click.ClickException(str(error)) from error
+        session.commit()
+    click.echo(f"Webhooks: {count} secrets {'decrypted' if decrypt else 're-encrypted'}.")
 
 
 @main.command("serve")
