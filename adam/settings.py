@@ -196,9 +196,20 @@ def _retention_settings(config: Mapping[str, Any]) -> RetentionSettings:
         outbox_days=days["OUTBOX_RETENTION_DAYS"],
         outbox_failed_days=days["OUTBOX_FAILED_RETENTION_DAYS"],
         import_job_days=days["IMPORT_JOB_RETENTION_DAYS"],
-        batch_size=_positive_int(config, "PURGE_BATCH_SIZE", 1000),
+        batch_size=_batch_size(config),
         every_seconds=_positive_number(config, "PURGE_EVERY_SECONDS", 3600.0),
     )
+
+
+# A batch's ids are bound one parameter each, and PostgreSQL takes at most 65535 of them.
+MAX_PURGE_BATCH = 10_000
+
+
+def _batch_size(config: Mapping[str, Any]) -> int:
+    size = _positive_int(config, "PURGE_BATCH_SIZE", 1000)
+    if size > MAX_PURGE_BATCH:
+        raise ConfigError(f"PURGE_BATCH_SIZE must be at most {MAX_PURGE_BATCH}, not {size}.")
+    return size
 
 
 def _given(config: Mapping[str, Any], key: str) -> str:
