@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -23,7 +22,6 @@ if TYPE_CHECKING:  # alembic loads only for the db commands
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-log = logging.getLogger(__name__)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -419,11 +417,6 @@ def worker(once: bool, poll_interval: float | None) -> None:
     from adam.iati.background import run_queued as run_imports
     from adam.retention import purge
 
-    try:
-        _encrypt_clear_secrets(app)
-    except Exception:  # the database may be away; clear secrets still sign meanwhile
-        log.exception("could not encrypt the webhook secrets left in clear")
-
     def refresh_word_counts() -> None:
         from adam.duplicates.service import refresh_if_stale
 
@@ -441,6 +434,9 @@ def worker(once: bool, poll_interval: float | None) -> None:
         chores=[
             (WORD_COUNT_CHECK_SECONDS, refresh_word_counts),
             (interval, lambda: run_imports(app)),
+            # Chores run before the first pass: secrets left in clear by a release before (or
+            # by its web processes, during an upgrade) are sealed before anything is sent.
+            (get_settings(app).retention.every_seconds, lambda: _encrypt_clear_secrets(app)),
             # Finished deliveries and import jobs past their retention (adam/retention.py).
             (
                 get_settings(app).retention.every_seconds,
