@@ -57,6 +57,8 @@ def db_upgrade(revision: str, no_reindex: bool) -> None:
 
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"Database at {revision}.")
+    if revision == "head":
+        _encrypt_clear_secrets()
     if revision == "head" and not no_reindex:
         from adam.duplicates.service import reindex_missing
 
@@ -65,6 +67,19 @@ def db_upgrade(revision: str, no_reindex: bool) -> None:
             session.commit()
         if indexed:
             click.echo(f"Duplicate matcher: indexed {indexed} projects stored before it.")
+
+
+def _encrypt_clear_secrets(app: Flask | None = None) -> int:
+    """Seal webhook secrets stored in clear by a release before they were encrypted: the
+    migration that made room for them cannot (it knows no key), so upgrade and worker do."""
+    from adam.notifications import service as notification_service
+
+    with new_session(app) as session:
+        sealed = notification_service.encrypt_secrets(session)
+        session.commit()
+    if sealed:
+        click.echo(f"Webhooks: encrypted {sealed} secrets stored in clear.", err=True)
+    return sealed
 
 
 @db.command("refresh-facts")
@@ -400,6 +415,7 @@ def worker(once: bool, poll_interval: float | None) -> None:
         click.echo("SMTP_HOST is not set: e-mail is off, webhooks only.", err=True)
 
     from adam.iati.background import run_queued as run_imports
+    from adam.retention import purge
 
     def refresh_word_counts() -> None:
         from adam.duplicates.service import refresh_if_stale
@@ -418,12 +434,62 @@ def worker(once: bool, poll_interval: float | None) -> None:
         chores=[
             (WORD_COUNT_CHECK_SECONDS, refresh_word_counts),
             (interval, lambda: run_imports(app)),
+            # Chores run before the first pass: secrets left in clear by a release before (or
+            # by its web processes, during an upgrade) are sealed before anything is sent.
+            (get_settings(app).retention.every_seconds, lambda: _encrypt_clear_secrets(app)),
+            # Finished deliveries and import jobs past their retention (adam/retention.py).
+            (
+                get_settings(app).retention.every_seconds,
+                lambda: purge(lambda: new_session(app), get_settings(app).retention),
+            ),
         ],
     )
     click.echo(
         f"Delivered {report.delivered}, retrying {report.retrying}, failed {report.failed}, "
         f"cancelled {report.cancelled}."
     )
+
+
+@main.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete finished deliveries and import jobs past their retention now (as adam worker
+    does every PURGE_EVERY_SECONDS)."""
+    from adam.retention import purge
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(str(purge(lambda: new_session(app), get_settings(app).retention)))
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook subscriptions."""
+
+
+@webhooks.command("encrypt-secrets")
+@click.option(
+    "--decrypt",
+    is_flag=True,
+    help="Write the secrets back in clear instead: only before `adam db downgrade` to a "
+    "release that stored them so.",
+)
+@with_appcontext
+def webhooks_encrypt_secrets(decrypt: bool) -> None:
+    """Seal every webhook secret under WEBHOOK_SECRET_KEY: those in clear, and those sealed
+    under a key of WEBHOOK_SECRET_OLD_KEYS (after a rotation; the old keys can go then)."""
+    from adam.notifications import service as notification_service
+    from adam.notifications.sealing import SecretUnavailable
+
+    with new_session() as session:
+        try:
+            if decrypt:
+                count = notification_service.decrypt_secrets(session)
+            else:
+                count = notification_service.encrypt_secrets(session, rekey=True)
+        except SecretUnavailable as error:
+            raise click.ClickException(str(error)) from error
+        session.commit()
+    click.echo(f"Webhooks: {count} secrets {'decrypted' if decrypt else 're-encrypted'}.")
 
 
 @main.command("serve")

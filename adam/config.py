@@ -52,3 +52,6 @@ def _validate(config: Mapping[str, Any]) -> None:
     # The remaining keys are checked where they are read: ``adam.settings.Settings``.
     if config["ENV"] == "production" and config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
         raise ConfigError("Production needs a real secret: set ADAM_SECRET_KEY.")
+    # The key webhook secrets are sealed with (else SECRET_KEY's, checked above).
+    if config["ENV"] == "production" and config.get("WEBHOOK_SECRET_KEY") == DEFAULT_SECRET:
+        raise ConfigError("Production needs a real key: set ADAM_WEBHOOK_SECRET_KEY.")

@@ -8,6 +8,7 @@ finds the notification settings there, whichever entry point opened the session.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,21 @@ class PortalSettings:
     rate_limit_storage: str
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long finished rows are kept before ``adam worker`` (or ``adam purge``) deletes
+    them, in days (0: kept for ever), how many go per transaction, and how often it looks."""
+
+    outbox_days: int
+    outbox_failed_days: int
+    import_job_days: int
+    batch_size: int
+    every_seconds: float
+
+    def cutoff(self, days: int, now: dt.datetime) -> dt.datetime | None:
+        return now - dt.timedelta(days=days) if days else None
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says which key and why."""
 
@@ -68,6 +84,7 @@ class Settings:
     uploads: UploadSettings
     reporting_org: ReportingOrg
     portal: PortalSettings
+    retention: RetentionSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, instance_path: Path) -> Settings:
@@ -100,6 +117,7 @@ class Settings:
                 name=_given(config, "IATI_REPORTING_ORG_NAME"),
             ),
             portal=_portal_settings(config),
+            retention=_retention_settings(config),
         )
 
 
@@ -164,6 +182,34 @@ def _portal_settings(config: Mapping[str, Any]) -> PortalSettings:
         sign_in_limit_per_address=limits["SIGN_IN_LIMIT_PER_ADDRESS"],
         rate_limit_storage=storage,
     )
+
+
+def _retention_settings(config: Mapping[str, Any]) -> RetentionSettings:
+    days = {}
+    keys = ("OUTBOX_RETENTION_DAYS", "OUTBOX_FAILED_RETENTION_DAYS", "IMPORT_JOB_RETENTION_DAYS")
+    for key in keys:
+        value = config.get(key, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{key} must be a whole number of days (0: keep), not {value!r}.")
+        days[key] = value
+    return RetentionSettings(
+        outbox_days=days["OUTBOX_RETENTION_DAYS"],
+        outbox_failed_days=days["OUTBOX_FAILED_RETENTION_DAYS"],
+        import_job_days=days["IMPORT_JOB_RETENTION_DAYS"],
+        batch_size=_batch_size(config),
+        every_seconds=_positive_number(config, "PURGE_EVERY_SECONDS", 3600.0),
+    )
+
+
+# A batch's ids are bound one parameter each, and PostgreSQL takes at most 65535 of them.
+MAX_PURGE_BATCH = 10_000
+
+
+def _batch_size(config: Mapping[str, Any]) -> int:
+    size = _positive_int(config, "PURGE_BATCH_SIZE", 1000)
+    if size > MAX_PURGE_BATCH:
+        raise ConfigError(f"PURGE_BATCH_SIZE must be at most {MAX_PURGE_BATCH}, not {size}.")
+    return size
 
 
 def _given(config: Mapping[str, Any], key: str) -> str:

@@ -33,9 +33,11 @@ def run_migrations_online() -> None:
     if url is None:  # adam db upgrade always sets it (adam.cli.alembic_config)
         raise RuntimeError("Alembic was run without a database URL; use `adam db upgrade`.")
     engine = make_engine(url)
-    with engine.connect() as conn:
-        _run(conn)
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+    finally:  # a migration that refuses must not leave its connection open
+        engine.dispose()
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

@@ -29,6 +29,9 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_message"
 
+    # The purge finds old messages by age (purge.py).
+    __table_args__ = (Index("ix_outbox_message_created_at", "created_at"),)
+
     id: Mapped[intpk]
     event: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -44,8 +47,9 @@ class WebhookSubscription(Base):
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(String(500), default="")
-    # Kept in clear because HMAC needs it; shown to the caller once, at creation.
-    secret: Mapped[str] = mapped_column(String(100))
+    # Encrypted (sealing.py): HMAC needs the secret itself, so it cannot be hashed. Shown to
+    # the caller once, at creation; opened only by the worker, to sign.
+    secret: Mapped[str] = mapped_column(String(400))
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[timestamp]

@@ -19,7 +19,7 @@ from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, InvalidInput, NotFound
-from adam.notifications import outbox, webhooks
+from adam.notifications import outbox, sealing, webhooks
 from adam.notifications.events import DEFAULT_EVENTS, EMAIL_EVENTS, EVENTS
 from adam.notifications.models import (
     Delivery,
@@ -70,10 +70,7 @@ def enqueue_many(
     :raises TypeError: for a payload value that JSON cannot hold (before anything is written).
     :raises ValueError: for NaN or infinite numbers in the payload.
     """
-    if settings is None:
-        from adam import settings as adam_settings  # the settings module builds on this domain
-
-        settings = adam_settings.of_session(session).notifications
+    settings = settings or _settings_of(session)
     now = now or utcnow()
     documents = [_json_document(payload) for payload in payloads]
     if not documents:
@@ -99,6 +96,12 @@ def enqueue_many(
     return outbox.write_messages(
         session, event=event, payloads=documents, webhooks=hooks, recipients=recipients, now=now
     )
+
+
+def _settings_of(session: Session) -> NotificationSettings:
+    from adam import settings as adam_settings  # the settings module builds on this domain
+
+    return adam_settings.of_session(session).notifications
 
 
 def _json_value(value: Any) -> Any:
@@ -161,16 +164,21 @@ def create_webhook(
     events: Sequence[str] = DEFAULT_EVENTS,
     description: str = "",
     active: bool = True,
+    settings: NotificationSettings | None = None,
 ) -> CreatedWebhook:
-    """:raises Forbidden: unless the actor manages webhooks. :raises InvalidInput: bad events."""
+    """Subscribe ``url``; its secret is stored sealed (``sealing``) and returned in clear once.
+
+    :raises Forbidden: unless the actor manages webhooks. :raises InvalidInput: bad events.
+    """
     permissions.require(actor, "webhook.manage")
+    settings = settings or _settings_of(session)
     secret = webhooks.new_secret()
     now = utcnow()
     subscription = WebhookSubscription(
         url=url,
         events=_check_events(events),
         description=description,
-        secret=secret,
+        secret=sealing.seal(secret, settings.webhook_secret_keys),
         active=active,
         created_by_id=actor.user_id,
         created_at=now,
@@ -180,6 +188,49 @@ def create_webhook(
     session.add(subscription)
     session.flush()
     return CreatedWebhook(subscription, secret)
+
+
+def encrypt_secrets(
+    session: Session, *, settings: NotificationSettings | None = None, rekey: bool = False
+) -> int:
+    """Seal the secrets stored in clear (from before they were encrypted); with ``rekey``,
+    also re-seal those sealed under an old key, so that the old keys can be dropped from the
+    configuration. Returns how many were written; the caller commits.
+
+    :raises SecretUnavailable: with ``rekey``, a secret that no configured key opens.
+    """
+    keys = (settings or _settings_of(session)).webhook_secret_keys
+    query = select(WebhookSubscription).order_by(WebhookSubscription.id)
+    if not rekey:
+        query = query.where(WebhookSubscription.secret.not_like(sealing.PREFIX + "%"))
+    written = 0
+    # The table holds one row per endpoint ever subscribed: small enough to read at once.
+    for subscription in session.scalars(query.with_for_update()):
+        if sealing.sealed_under_first(subscription.secret, keys):
+            continue
+        try:
+            subscription.secret = sealing.reseal(subscription.secret, keys)
+        except sealing.SecretUnavailable as error:
+            raise sealing.SecretUnavailable(f"Webhook {subscription.id}: {error}") from None
+        written += 1
+    session.flush()
+    return written
+
+
+def decrypt_secrets(session: Session, *, settings: NotificationSettings | None = None) -> int:
+    """Write every sealed secret back in clear: only before migrating the database down to a
+    release that stored them so. Returns how many; the caller commits.
+
+    :raises SecretUnavailable: a secret that no configured key opens (nothing is written).
+    """
+    keys = (settings or _settings_of(session)).webhook_secret_keys
+    query = select(WebhookSubscription).where(WebhookSubscription.secret.like(sealing.PREFIX + "%"))
+    subscriptions = list(session.scalars(query.with_for_update()))
+    clear = [sealing.unseal(s.secret, keys) for s in subscriptions]
+    for subscription, secret in zip(subscriptions, clear, strict=True):
+        subscription.secret = secret
+    session.flush()
+    return len(subscriptions)
 
 
 def list_webhooks(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 EMAIL_MODES = ("each", "digest")
@@ -36,6 +36,9 @@ class NotificationSettings:
     lease_seconds: float = 300.0
     webhook_timeout: float = 10.0
     batch_size: int = 20
+    # Seal and open webhook secrets (sealing.py): the current key first, then old ones that
+    # still open what they sealed. Empty: nothing can be sealed or opened.
+    webhook_secret_keys: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def email_enabled(self) -> bool:
@@ -82,7 +85,23 @@ class NotificationSettings:
             raise SettingsError("Set SMTP_SSL or SMTP_STARTTLS, not both.")
         if not settings.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL must start with http:// or https://.")
-        return settings
+        return replace(settings, webhook_secret_keys=_secret_keys(config))
+
+
+def _secret_keys(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """WEBHOOK_SECRET_KEY (else SECRET_KEY), then WEBHOOK_SECRET_OLD_KEYS (a list)."""
+    current = _text(config, "WEBHOOK_SECRET_KEY", "") or _text(config, "SECRET_KEY", "")
+    if not current:
+        raise SettingsError(
+            "WEBHOOK_SECRET_KEY (or SECRET_KEY) must be set: webhook secrets are encrypted "
+            "with a key derived from it."
+        )
+    old = config.get("WEBHOOK_SECRET_OLD_KEYS") or []
+    if isinstance(old, str):
+        old = [old]
+    if not isinstance(old, list | tuple) or not all(isinstance(k, str) and k for k in old):
+        raise SettingsError("WEBHOOK_SECRET_OLD_KEYS must be a list of the keys used before.")
+    return tuple(dict.fromkeys([current, *old]))
 
 
 def _text(config: Mapping[str, Any], key: str, default: str) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from adam.auth import service as auth_service
 from adam.db import utcnow
-from adam.notifications import emails, outbox, webhooks
+from adam.notifications import emails, outbox, sealing, webhooks
 from adam.notifications.models import Channel, Delivery
 from adam.notifications.outbox import Outcome
 from adam.notifications.settings import NotificationSettings
@@ -66,7 +66,8 @@ class Job:
     created_at: dt.datetime
     recipient: str | None = None
     webhook_url: str | None = None
-    webhook_secret: str | None = field(default=None, repr=False)  # never in logs
+    # Sealed as stored (sealing.py): opened only just before signing, never in logs.
+    webhook_secret: str | None = field(default=None, repr=False)
     webhook_active: bool = False
     locale: str | None = None  # the recipient's language, if an active user chose one
 
@@ -239,10 +240,17 @@ def _process(
             if not job.webhook_active or not job.webhook_url or not job.webhook_secret:
                 record([job], None)
                 continue
+            try:
+                secret = sealing.unseal(job.webhook_secret, settings.webhook_secret_keys)
+            except sealing.SecretUnavailable as error:
+                # A key missing from the configuration will not come back by retrying: the
+                # delivery fails with the reason in its log, and the worker goes on.
+                record([job], Outcome(False, error=str(error), permanent=True))
+                continue
             outcome = webhooks.post(
                 client,
                 url=job.webhook_url,
-                secret=job.webhook_secret,
+                secret=secret,
                 event=job.event,
                 delivery_id=job.delivery_id,
                 payload=webhooks.body(

@@ -12,17 +12,22 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from adam.notifications.settings import NotificationSettings
-from adam.session import new_session
+from adam.session import get_settings, new_session
 from tests.conftest import Account
 
 T0 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture()
-def settings() -> NotificationSettings:
-    """Webhooks only, fast retries: 10 s, 20 s, 40 s... at most 5 attempts."""
+def settings(app: Flask) -> NotificationSettings:
+    """Webhooks only, fast retries: 10 s, 20 s, 40 s... at most 5 attempts; the app's keys,
+    which open the webhook secrets it sealed."""
     return NotificationSettings(
-        max_attempts=5, backoff_seconds=10, backoff_max_seconds=600, webhook_timeout=5
+        max_attempts=5,
+        backoff_seconds=10,
+        backoff_max_seconds=600,
+        webhook_timeout=5,
+        webhook_secret_keys=get_settings(app).notifications.webhook_secret_keys,
     )
 
 

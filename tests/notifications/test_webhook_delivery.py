@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -137,6 +138,7 @@ def test_connection_refused_and_timeouts_are_retried(
     client: FlaskClient,
     coordinator: Account,
     sessions: Callable[[], Session],
+    settings: NotificationSettings,
 ) -> None:
     closed_url = f"http://127.0.0.1:{free_port()}/hook"
     hold = threading.Event()  # the slow receiver answers only when the test ends
@@ -145,7 +147,7 @@ def test_connection_refused_and_timeouts_are_retried(
         create_webhook(client, coordinator, closed_url)
         create_webhook(client, coordinator, slow.url)
         _enqueue(sessions)
-        fast = NotificationSettings(webhook_timeout=0.5, backoff_seconds=10)
+        fast = dataclasses.replace(settings, webhook_timeout=0.5, backoff_seconds=10)
 
         report = worker.drain(sessions, fast, now=T0)
 
