@@ -36,6 +36,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 EXTENSION = "adam.limiter"
 _ATTRIBUTE = "adam_limits"
+_RETRY_AFTER = "adam.retry_after"
 # The budgets' names in the storage's keys (and in a 429's message).
 PASSWORD_ACCOUNT = "password-account"
 PASSWORD_ADDRESS = "password-address"
@@ -192,11 +193,12 @@ def seconds_to_wait() -> int:
     """Whole seconds until the limit this request broke lifts. One more than the whole
     seconds left: Redis gives a key's time to live rounded to the nearest second, so
     rounding up alone could send a client back half a second early."""
-    found: int | None = g.get("adam_retry_after")
+    # Kept with the request, so its message and its header say the same number.
+    found: int | None = request.environ.get(_RETRY_AFTER)
     if found is None:
         breached = _limiter().current_limit
         reset = breached.window[0] if breached is not None else time.time()
-        found = g.adam_retry_after = max(1, int(reset - time.time()) + 1)
+        found = request.environ[_RETRY_AFTER] = max(1, int(reset - time.time()) + 1)
     return found
 
 

@@ -4,11 +4,15 @@ counted in memory (each app on its own) and in a real Redis (every app sharing i
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import redis
 import sqlalchemy as sa
@@ -20,6 +24,7 @@ from adam.app import create_app
 from adam.reference.models import Organization
 from adam.session import new_session
 from tests.conftest import Account
+from tests.notifications.servers import free_port
 from tests.portal.helpers import sign_in as portal_sign_in
 
 REDIS_URL = os.environ.get("ADAM_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -28,11 +33,8 @@ TOKENS = "/api/v1/auth/tokens"
 ME = "/api/v1/auth/me"
 
 
-@pytest.fixture(params=["memory", "redis"])
-def storage(request: pytest.FixtureRequest) -> Iterator[str]:
-    if request.param == "memory":
-        yield "memory://"
-        return
+def _flushed_redis() -> Iterator[str]:
+    """The test's own Redis database, empty before and after; fails under CI if Redis is down."""
     client = redis.Redis.from_url(REDIS_URL)
     try:
         client.flushdb()
@@ -43,6 +45,19 @@ def storage(request: pytest.FixtureRequest) -> Iterator[str]:
     yield REDIS_URL
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param == "memory":
+        yield "memory://"
+    else:
+        yield from _flushed_redis()
+
+
+@pytest.fixture()
+def redis_storage() -> Iterator[str]:
+    yield from _flushed_redis()
 
 
 @pytest.fixture()
@@ -250,6 +265,53 @@ def test_two_apps_share_the_budget_through_redis_only(
     assert issue(first, member.email, "guess").status_code == 401
     assert issue(second, member.email, "guess").status_code == 401
     assert issue(first, member.email).status_code == (429 if shared else 201)
+
+
+def test_adam_serve_with_two_workers_counts_in_redis(
+    app: Flask, database_url: str, tmp_path: Path, member: Account, redis_storage: str
+) -> None:
+    """gunicorn's two workers take the connections as they come; one budget holds for both."""
+    port = free_port()
+    adam = Path(sys.executable).parent / "adam"
+    env = {
+        **os.environ,
+        "ADAM_DATABASE_URL": database_url,
+        "ADAM_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "ADAM_LOG_LEVEL": "WARNING",
+        "ADAM_RATE_LIMIT_STORAGE": redis_storage,
+        "ADAM_API_RATE_LIMIT": "5 per 15 minutes",
+    }
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(adam), "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, log_path.read_text()
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "adam serve did not answer within 60 s"
+                time.sleep(0.05)  # poll interval inside the deadline loop
+            # A new connection each time, so either worker may take it.
+            statuses = [
+                httpx.get(f"{base}{ME}", headers=bearer(member.token), timeout=10).status_code
+                for _ in range(12)
+            ]
+            assert statuses == [200] * 5 + [429] * 7, statuses
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
 def test_the_refusal_speaks_russian(make_app: Callable[..., Flask], member: Account) -> None:
