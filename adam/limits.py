@@ -37,6 +37,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 EXTENSION = "adam.limiter"
 _ATTRIBUTE = "adam_limits"
 _RETRY_AFTER = "adam.retry_after"
+REDIS_TIMEOUTS: dict[str, str | int] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 # The budgets' names in the storage's keys (and in a 429's message).
 PASSWORD_ACCOUNT = "password-account"
 PASSWORD_ADDRESS = "password-address"
@@ -105,6 +106,11 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(
         key_func=client_address,
         storage_uri=settings.storage,
+        # Redis that does not answer (a host gone, not one refusing) would hold every request
+        # for the system's connect timeout, minutes; a query in the URL still wins.
+        storage_options=REDIS_TIMEOUTS
+        if settings.storage.startswith(("redis:", "rediss:"))
+        else {},
         headers_enabled=True,
         key_prefix="adam",
         application_limits=[
