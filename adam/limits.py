@@ -139,7 +139,7 @@ def init_app(app: Flask) -> None:
 
 def _limited(limiter: Limiter, view: Callable[..., Any], declared: TakesPassword) -> Any:
     def account() -> str:
-        # As adam.auth.service looks the account up; hashed, so no address is kept in Redis.
+        # As adam.auth.service looks the account up; hashed, so Redis keeps no e-mail address.
         name = declared.account().strip().lower()
         return hashlib.sha256(name.encode()).hexdigest()[:32] if name else client_address()
 
@@ -229,8 +229,7 @@ def _too_many_requests(error: RateLimitExceeded) -> Response:
 
 
 def _retry_after_header(response: Response) -> Response:
-    breached = _limiter().current_limit
-    if breached is None:
+    if _limiter().current_limit is None:  # the limiter counted nothing here
         return response
     if response.status_code == 429:
         response.headers["Retry-After"] = str(seconds_to_wait())
