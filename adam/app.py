@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from adam import access, session, web
+from adam import access, limits, session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
 from adam.config import load_config
@@ -76,6 +76,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _declare_library_views(app, api)
     web.init_app(app)
     portal.init_app(app)
+    # Last: it reads the views' declarations, and counts the account web.init_app found.
+    limits.init_app(app)
     register_error_handlers(app)
     return app
 

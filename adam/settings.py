@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from limits import parse_many
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,15 +33,28 @@ SESSION_INFO_KEY = "adam.settings"
 
 @dataclass(frozen=True, slots=True)
 class PortalSettings:
-    """Sign-in to the web pages: how long an idle session lives, and how failed sign-ins are
-    limited (``limits`` notation, e.g. "5 per 15 minutes"), kept where ``rate_limit_storage``
-    says (``memory://``, or a ``redis://`` URL that several workers and hosts share)."""
+    """Sign-in to the web pages: how long an idle session lives, and its cookies."""
 
     idle_minutes: int
     secure_cookies: bool
-    sign_in_limit_per_account: str
-    sign_in_limit_per_address: str
-    rate_limit_storage: str
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Rate limits, in ``limits`` notation ("5 per 15 minutes"; "" is no limit), counted
+    where ``storage`` says: ``memory://`` (each process on its own) or a ``redis://`` URL
+    that several workers and hosts share."""
+
+    storage: str
+    # Failed password attempts (portal sign-in and POST /auth/tokens together).
+    sign_in_per_account: str
+    sign_in_per_address: str
+    # Tokens issued, per account.
+    tokens_per_account: str
+    # Requests with a bearer token, per account.
+    api_per_account: str
+    # Proxies in front of the app whose X-Forwarded-For entries are believed.
+    trusted_proxy_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +100,8 @@ class Settings:
     portal: PortalSettings
     retention: RetentionSettings
 
+    limits: LimitSettings
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, instance_path: Path) -> Settings:
         """:raises ConfigError: a value that cannot be used; the message names its key."""
@@ -118,6 +134,7 @@ class Settings:
             ),
             portal=_portal_settings(config),
             retention=_retention_settings(config),
+            limits=_limit_settings(config),
         )
 
 
@@ -160,27 +177,28 @@ def _upload_settings(config: Mapping[str, Any]) -> UploadSettings:
 
 
 def _portal_settings(config: Mapping[str, Any]) -> PortalSettings:
-    from limits import parse_many
+    return PortalSettings(
+        idle_minutes=_positive_int(config, "SESSION_IDLE_MINUTES", 60),
+        secure_cookies=str(config["ENV"]) == "production",
+    )
 
-    limits = {}
-    for key in ("SIGN_IN_LIMIT_PER_ACCOUNT", "SIGN_IN_LIMIT_PER_ADDRESS"):
-        value = _given(config, key)
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ConfigError(f"{key} must read like '5 per 15 minutes', not {value!r}.") from None
-        limits[key] = value
+
+def _limit_settings(config: Mapping[str, Any]) -> LimitSettings:
     storage = _given(config, "RATE_LIMIT_STORAGE")
     if not storage.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://")):
         raise ConfigError(
             f"RATE_LIMIT_STORAGE must be memory:// or a redis:// URL, not {storage!r}."
         )
-    return PortalSettings(
-        idle_minutes=_positive_int(config, "SESSION_IDLE_MINUTES", 60),
-        secure_cookies=str(config["ENV"]) == "production",
-        sign_in_limit_per_account=limits["SIGN_IN_LIMIT_PER_ACCOUNT"],
-        sign_in_limit_per_address=limits["SIGN_IN_LIMIT_PER_ADDRESS"],
-        rate_limit_storage=storage,
+    proxies = config.get("TRUSTED_PROXY_COUNT", 0)
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
+        raise ConfigError(f"TRUSTED_PROXY_COUNT must be 0 or more, not {proxies!r}.")
+    return LimitSettings(
+        storage=storage,
+        sign_in_per_account=_rate(config, "SIGN_IN_LIMIT_PER_ACCOUNT"),
+        sign_in_per_address=_rate(config, "SIGN_IN_LIMIT_PER_ADDRESS"),
+        tokens_per_account=_rate(config, "TOKEN_LIMIT_PER_ACCOUNT", may_be_off=True),
+        api_per_account=_rate(config, "API_RATE_LIMIT", may_be_off=True),
+        trusted_proxy_count=proxies,
     )
 
 
@@ -210,6 +228,18 @@ def _batch_size(config: Mapping[str, Any]) -> int:
     if size > MAX_PURGE_BATCH:
         raise ConfigError(f"PURGE_BATCH_SIZE must be at most {MAX_PURGE_BATCH}, not {size}.")
     return size
+
+
+def _rate(config: Mapping[str, Any], key: str, *, may_be_off: bool = False) -> str:
+    value = _given(config, key).strip()
+    if not value and may_be_off:
+        return ""
+    try:
+        parse_many(value)
+    except ValueError:
+        off = " or empty (no limit)" if may_be_off else ""
+        raise ConfigError(f"{key} must read like '5 per 15 minutes'{off}, not {value!r}.") from None
+    return value
 
 
 def _given(config: Mapping[str, Any], key: str) -> str:

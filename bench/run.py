@@ -101,7 +101,14 @@ def gunicorn(
 ) -> Iterator[str]:
     """Start gunicorn on a free local port, wait for /healthz, and always stop it."""
     port = free_port()
-    env = {**os.environ, "ADAM_DATABASE_URL": url, "ADAM_LOG_LEVEL": "WARNING"}
+    # A few tokens send thousands of requests a minute here: the API's budget per account
+    # (API_RATE_LIMIT) would answer most of them 429 and time the refusals.
+    env = {
+        **os.environ,
+        "ADAM_DATABASE_URL": url,
+        "ADAM_LOG_LEVEL": "WARNING",
+        "ADAM_API_RATE_LIMIT": os.environ.get("ADAM_API_RATE_LIMIT", ""),
+    }
     # What `adam serve` runs (its worker class, threads and hooks), so the figures are the
     # shipped server's.
     command = serving.gunicorn_argv("127.0.0.1", port, workers, threads)

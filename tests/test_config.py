@@ -48,6 +48,11 @@ def test_bad_numbers_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         ("ALERT_EMAIL_MODE", "weekly"),
         ("IATI_IMPORT_COUNTRIES", ["QQ"]),
         ("IATI_IMPORT_BULK_FROM", 0),
+        ("API_RATE_LIMIT", "lots"),
+        ("TOKEN_LIMIT_PER_ACCOUNT", "20 per fortnight"),
+        ("SIGN_IN_LIMIT_PER_ACCOUNT", ""),
+        ("RATE_LIMIT_STORAGE", "memcached://127.0.0.1:11211"),
+        ("TRUSTED_PROXY_COUNT", -1),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_its_key(key: str, value: object) -> None:
@@ -64,3 +69,17 @@ def test_the_settings_are_one_frozen_object_that_sessions_carry() -> None:
         settings.token_ttl_days = 4  # type: ignore[misc]
     with new_session(app) as session:
         assert of_session(session) is settings
+
+
+def test_an_empty_api_rate_limit_turns_the_budget_off() -> None:
+    app = create_app(
+        {
+            "ENV": "development",
+            "DATABASE_URL": "sqlite://",
+            "API_RATE_LIMIT": " ",
+            "TOKEN_LIMIT_PER_ACCOUNT": "",
+        }
+    )
+    limits = get_settings(app).limits
+    assert (limits.api_per_account, limits.tokens_per_account) == ("", "")
+    assert limits.sign_in_per_account == "5 per 15 minutes"

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import g, request
 
+from adam import limits
 from adam.access import protected, public
 from adam.api import Blueprint
 from adam.auth import service
@@ -19,8 +20,10 @@ blp = Blueprint("auth", __name__, description="Tokens and users")
 
 
 @public
+@limits.takes_password(account=limits.basic_username, issues_tokens=True)
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.response(201, TokenSchema)
+@blp.alt_response(429, **limits.TOO_MANY_REQUESTS)
 def issue_token() -> dict[str, Any]:
     """Exchange e-mail and password (HTTP Basic) for a bearer token."""
     credentials = request.authorization

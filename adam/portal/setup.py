@@ -1,4 +1,4 @@
-"""Wire the portal into the app: languages, sign-in, CSRF, limits, headers, blueprints."""
+"""Wire the portal into the app: languages, sign-in, CSRF, headers, blueprints."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext
 
 from adam.access import open_page
 from adam.auth.models import Role
-from adam.portal import errors, headers, i18n, limits, signin
+from adam.portal import errors, headers, i18n, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
@@ -77,7 +77,6 @@ def nav_items() -> list[dict[str, Any]]:
 def init_app(app: Flask) -> None:
     i18n.init_app(app)
     signin.init_app(app)
-    limits.init_app(app)
     headers.init_app(app)
     errors.register_routing_errors(app)
     app.add_url_rule("/static/portal/<path:filename>", "static_portal", _static)

@@ -123,7 +123,7 @@ def test_failed_sign_ins_are_limited_per_account(
     client: FlaskClient, app: Flask, person: Callable[..., Account]
 ) -> None:
     account = person("viewer")
-    allowed = int(get_settings(app).portal.sign_in_limit_per_account.split()[0])
+    allowed = int(get_settings(app).limits.sign_in_per_account.split()[0])
     for _ in range(allowed):
         assert sign_in(client, account.email, "guess").status_code == 401
     # Now even the right password waits: a guesser cannot tell it from a wrong one.
@@ -142,7 +142,7 @@ def test_failed_sign_ins_are_limited_per_address(
     settings = get_settings(app)
     replace_settings(
         app,
-        portal=dataclasses.replace(settings.portal, sign_in_limit_per_address="3 per 15 minutes"),
+        limits=dataclasses.replace(settings.limits, sign_in_per_address="3 per 15 minutes"),
     )
     for n in range(3):
         assert sign_in(client, f"nobody-{n}@example.org", "guess").status_code == 401

@@ -10,10 +10,10 @@ from adam.access import open_page, page
 from adam.auth import portal_sessions
 from adam.auth import service as auth_service
 from adam.errors import InvalidInput, Unauthorized
+from adam.limits import form_email, takes_password
 from adam.portal import signin
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.i18n import LANGUAGES, translate
-from adam.portal.limits import per_account, per_address
 from adam.session import get_session
 from adam.web import commit
 
@@ -28,9 +28,8 @@ def home() -> ResponseReturnValue:
 
 
 @open_page
+@takes_password(account=form_email)
 @blp.route("/sign-in", methods=["GET", "POST"])
-@per_account
-@per_address
 def sign_in() -> ResponseReturnValue:
     """The sign-in form; a good e-mail and password start a session."""
     target = signin.safe_next(request.values.get("next"), url_for("portal_projects.search"))
