@@ -182,3 +182,30 @@ def unknown_codes(
     database has, as it spells them: upper-case countries, lower-case slugs and org codes)."""
     normal = _NORMAL[kind]
     return [unknown_code(kind, code, known=known) for code in given if normal(code) not in found]
+
+
+# A path naming an unknown country or organization (``GET /organizations/gb-fcd``) is 404.
+_NO_SUCH: dict[str, Callable[[str], Text]] = {
+    "country": lambda code: N_("No country with code %(code)s.", code=code),
+    "organization": lambda code: N_("No organization with code %(code)s.", code=code),
+}
+_NO_SUCH_SUGGESTING: dict[str, Callable[[str, str], Text]] = {
+    "country": lambda code, near: N_(
+        "No country with code %(code)s. Did you mean %(suggestions)s?",
+        code=code,
+        suggestions=near,
+    ),
+    "organization": lambda code, near: N_(
+        "No organization with code %(code)s. Did you mean %(suggestions)s?",
+        code=code,
+        suggestions=near,
+    ),
+}
+
+
+def no_such(kind: Literal["country", "organization"], code: str, *, known: KnownCodes) -> Text:
+    """The message of a 404 for a country or organization that the path names."""
+    suggestions = nearest(code, known.index(kind))
+    if suggestions:
+        return _NO_SUCH_SUGGESTING[kind](code, or_list(suggestions))
+    return _NO_SUCH[kind](code)

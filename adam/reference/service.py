@@ -64,7 +64,8 @@ def find_organization(session: Session, code: str) -> Organization | None:
 def get_organization(session: Session, code: str) -> Organization:
     org = find_organization(session, code)
     if org is None:
-        raise NotFound(N_("No organization with code %(code)s.", code=code))
+        known = refusals.KnownCodes(session)
+        raise NotFound(refusals.no_such("organization", code, known=known))
     return org
 
 

@@ -29,6 +29,11 @@ _NAME_SCORERS = (
 NAME_CUTOFF = 85
 # An exact other code or name outranks any typo.
 EXACT = 200.0
+# Candidates much further than the closest are left out: beside "unodc" (one typo from "undoc")
+# "undp" (two) is noise.
+MARGIN = 15.0
+# Among codes as many typos away, one with the same characters swapped comes first ("JT": TJ).
+SWAP_BONUS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,13 @@ class CodeIndex:
                 key, self._codes, scorer=OSA.distance, score_cutoff=max_edits(len(key)), limit=None
             ):
                 if distance < len(key):
-                    keep(self._code_owner[i], 100.0 * (1 - distance / max(len(key), len(form))))
+                    # A code of another length counts one typo more: "UX" is a typo of an
+                    # alpha-2 code (UZ) before it is one of LUX.
+                    edits = distance + (len(form) != len(key))
+                    score = 100.0 * (1 - edits / max(len(key), len(form)))
+                    if sorted(key) == sorted(form):
+                        score += SWAP_BONUS
+                    keep(self._code_owner[i], score)
         if len(processed) >= MIN_NAME_QUERY:
             for form, distance, i in process.extract(
                 processed,
@@ -140,6 +151,8 @@ def nearest(given: str, known: CodeIndex | Iterable[Candidate], limit: int = 3) 
     )
     found: list[str] = []
     for i in ordered:
+        if scores[i] < scores[ordered[0]] - MARGIN:
+            break
         code = index.candidates[i].code
         if code not in found:
             found.append(code)
