@@ -14,15 +14,17 @@ from rapidfuzz.distance import OSA
 # too many names to point at one.
 MIN_NAME_QUERY = 4
 # How names are compared, each with its weight (as rapidfuzz's WRatio weighs them): the whole
-# name, its words in any order ("Korea, Republic of"), and the query inside a name ("Tajik" in
-# Tajikistan: 90). WRatio itself is not used: it also gives 85.5 to names that merely share a
-# word such as "and" with the query (its partial token set ratio).
+# name, and its words in any order ("Korea, Republic of") or some of them ("Drug Control Agency").
+# WRatio itself is not used: it also gives 85.5 to names that merely share a word such as "and"
+# with the query (its partial token set ratio), and its partial ratio takes a third of the time
+# at 10,000 organizations; a query found inside a name counts instead (CONTAINED).
 _NAME_SCORERS = (
     (fuzz.ratio, 1.0),
     (fuzz.token_sort_ratio, 0.95),
     (fuzz.token_set_ratio, 0.95),
-    (fuzz.partial_ratio, 0.9),
 )
+# The score of a query found inside a name ("Tajik" in Tajikistan), as WRatio would give it.
+CONTAINED = 90.0
 # 90 for a query contained in a name ("border" in "Border control and management"), 95 for one
 # typo in a ten-letter name ("Kyrgystan"); a word that is no name stays well below ("asdfgh"
 # against Afghanistan: 72, "hello" against Chile: 51).
@@ -121,18 +123,19 @@ class CodeIndex:
             ):
                 keep(self._name_owner[i], 100.0 * (1 - distance / max(len(processed), len(form))))
             for scorer, weight in _NAME_SCORERS:
-                for form, score, i in process.extract(
+                for _form, score, i in process.extract(
                     processed,
                     self._names,
                     scorer=scorer,
                     score_cutoff=NAME_CUTOFF / weight,
                     limit=None,
                 ):
-                    # A name found inside a longer query ("Oman" in "Romania and others") is
-                    # no sign that the person meant it; the query inside a name is.
-                    if scorer is fuzz.partial_ratio and len(form) < len(processed):
-                        continue
                     keep(self._name_owner[i], score * weight)
+            # Only the query inside a name: a short name inside a longer query ("Oman" in
+            # "Romania and others") is no sign that the person meant it.
+            for i, name in enumerate(self._names):
+                if processed in name:
+                    keep(self._name_owner[i], CONTAINED)
         return best
 
 

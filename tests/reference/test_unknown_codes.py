@@ -290,3 +290,33 @@ def test_import_options_name_the_nearest_codes(
     assert response.json["error"]["details"]["default_theme"] == [
         "Unknown theme: reserch. Did you mean research?" + SEE_THEMES
     ]
+
+
+def test_suggestions_follow_the_registry_as_it_changes(
+    client: FlaskClient, coordinator: Account, orgs: dict[str, str]
+) -> None:
+    """The organizations' index is kept between requests, and rebuilt when one is added or
+    renamed."""
+
+    def message(code: str) -> str:
+        response = client.get(f"/api/v1/organizations/{code}", headers=coordinator.headers)
+        assert response.status_code == 404
+        return str(response.json["error"]["message"])
+
+    assert message("tj-mo") == "No organization with code tj-mo."
+    body = {"code": "tj-moi", "name": "Ministry of Interior", "type": "government"}
+    created = client.post("/api/v1/organizations", json=body, headers=coordinator.headers)
+    assert created.status_code == 201, created.json
+    assert message("tj-mo") == "No organization with code tj-mo. Did you mean tj-moi?"
+    assert message("Ministry of Internal Afairs") == (
+        "No organization with code Ministry of Internal Afairs."
+    )
+    renamed = client.patch(
+        "/api/v1/organizations/tj-moi",
+        json={"name": "Ministry of Internal Affairs"},
+        headers=coordinator.headers,
+    )
+    assert renamed.status_code == 200, renamed.json
+    assert message("Ministry of Internal Afairs") == (
+        "No organization with code Ministry of Internal Afairs. Did you mean tj-moi?"
+    )
