@@ -40,11 +40,15 @@ def test_an_unknown_code_names_itself_in_russian(
         headers={**coordinator.headers, **RU},
     )
     assert response.status_code == 422
-    assert response.json["error"]["details"]["countries"] == ["Неизвестный код страны: TX."]
+    assert response.json["error"]["details"]["countries"] == [
+        "Неизвестный код страны: TX. Возможно, вы имели в виду TJ, TM или TR?"
+    ]
     english = client.post(
         "/api/v1/projects", json=project_body(countries=["TX"]), headers=coordinator.headers
     )
-    assert english.json["error"]["details"]["countries"] == ["Unknown country code: TX."]
+    assert english.json["error"]["details"]["countries"] == [
+        "Unknown country code: TX. Did you mean TJ, TM or TR?"
+    ]
 
 
 def test_not_found_keeps_its_value_in_russian(client: FlaskClient, coordinator: Account) -> None:

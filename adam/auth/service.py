@@ -16,6 +16,7 @@ from adam.auth.models import ApiToken, Role, User
 from adam.auth.secrets import hash_password, hash_token, new_token, verify_password
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound, Unauthorized
+from adam.reference import refusals
 from adam.reference import service as reference_service
 
 
@@ -78,15 +79,17 @@ def _scope(
     if country:
         found = reference_service.get_country(session, country)
         if found is None:
-            errors["country"] = reference_service.unknown_codes("country", [country], ())
+            errors["country"] = [refusals.unknown_code("country", country)]
         else:
             country_code = found.code
     if organization:
         org = reference_service.find_organization(session, organization)
         if org is None:
-            errors["organization"] = reference_service.unknown_codes(
-                "organization", [organization], ()
-            )
+            errors["organization"] = [
+                refusals.unknown_code(
+                    "organization", organization, known=refusals.KnownCodes(session)
+                )
+            ]
         else:
             organization_id = org.id
     if role == Role.FOCAL_POINT and not (country or organization):

@@ -30,6 +30,7 @@ from adam.errors import N_, AdamError, InvalidInput, NotFound
 from adam.iati import parse
 from adam.iati.models import ImportJob, ImportStatus
 from adam.paging import one_page
+from adam.reference import refusals
 from adam.reference import service as reference_service
 from adam.reference.codes import country_codes
 
@@ -154,18 +155,19 @@ def create_job(
             {"file": [N_("Larger than %(limit)s bytes.", limit=settings.max_bytes)]},
         )
     errors: dict[str, list[str]] = {}
+    known = refusals.KnownCodes(session)
     if publisher_org:
         found = reference_service.find_organization(session, publisher_org)
         if found is None:
-            errors["publisher_org"] = reference_service.unknown_codes(
-                "organization", [publisher_org], ()
-            )
+            errors["publisher_org"] = [
+                refusals.unknown_code("organization", publisher_org, known=known)
+            ]
         else:
             publisher_org = found.code
     if default_theme:
         default_theme = default_theme.strip().lower()
         themes = reference_service.themes_by_slug(session, [default_theme])
-        if unknown := reference_service.unknown_codes("theme", [default_theme], themes):
+        if unknown := refusals.unknown_codes("theme", [default_theme], themes, known=known):
             errors["default_theme"] = unknown
     if errors:
         raise InvalidInput(N_("The import options name things that do not exist."), errors)

@@ -18,6 +18,7 @@ from adam.projects.models import (
     project_country,
     project_theme,
 )
+from adam.reference import refusals
 from adam.reference import service as reference_service
 
 
@@ -125,16 +126,17 @@ def filter_references(session: Session, filters: ProjectFilters) -> FilterRefere
         since an empty answer would look like "nobody works there".
     """
     errors: dict[str, list[str]] = {}
+    known = refusals.KnownCodes(session)
     country_codes: list[str] | None = None
     theme_ids: list[int] | None = None
     if filters.countries:
         found = reference_service.countries_by_code(session, filters.countries)
-        if unknown := reference_service.unknown_codes("country", filters.countries, found):
+        if unknown := refusals.unknown_codes("country", filters.countries, found, known=known):
             errors["country"] = unknown
         country_codes = list(found)
     if filters.themes:
         themes = reference_service.themes_by_slug(session, filters.themes)
-        if unknown := reference_service.unknown_codes("theme", filters.themes, themes):
+        if unknown := refusals.unknown_codes("theme", filters.themes, themes, known=known):
             errors["theme"] = unknown
         theme_ids = [t.id for t in themes.values()]
     organizations: dict[str, list[int] | None] = {"donor": None, "implementer": None}
@@ -142,7 +144,7 @@ def filter_references(session: Session, filters: ProjectFilters) -> FilterRefere
         if not codes:
             continue
         orgs = reference_service.organizations_by_code(session, codes)
-        if unknown := reference_service.unknown_codes("organization", codes, orgs):
+        if unknown := refusals.unknown_codes("organization", codes, orgs, known=known):
             errors[name] = unknown
         organizations[name] = [o.id for o in orgs.values()]
     if errors:

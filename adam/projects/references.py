@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from adam.errors import N_, InvalidInput
+from adam.reference import refusals
 from adam.reference import service as reference_service
 from adam.reference.models import Country, Organization, Theme
 
@@ -59,22 +60,23 @@ def resolve_references(
     """Turn the codes in ``data`` into rows; every unknown code becomes a field error."""
     references = references or References(session)
     errors: dict[str, list[str]] = {}
+    known = refusals.KnownCodes(session)
     resolved: dict[str, Any] = {}
     if "countries" in data:
         found = references.countries(data["countries"])
-        if bad := reference_service.unknown_codes("country", data["countries"], found):
+        if bad := refusals.unknown_codes("country", data["countries"], found, known=known):
             errors["countries"] = bad
         resolved["countries"] = [found[c.upper()] for c in data["countries"] if c.upper() in found]
     if "themes" in data:
         themes = references.themes(data["themes"])
-        if bad := reference_service.unknown_codes("theme", data["themes"], themes):
+        if bad := refusals.unknown_codes("theme", data["themes"], themes, known=known):
             errors["themes"] = bad
         resolved["themes"] = [themes[t.lower()] for t in data["themes"] if t.lower() in themes]
     # Donors and implementers in one lookup: a registration names both.
     orgs = references.organizations([*data.get("donors", ()), *data.get("implementers", ())])
     for name in ("donors", "implementers"):
         if name in data:
-            if bad := reference_service.unknown_codes("organization", data[name], orgs):
+            if bad := refusals.unknown_codes("organization", data[name], orgs, known=known):
                 errors[name] = bad
             resolved[name] = [orgs[c.lower()] for c in data[name] if c.lower() in orgs]
     if errors:

@@ -10,10 +10,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.errors import N_
 from adam.fields import CodeList, StrictList, Text
 from adam.paging import PageQuerySchema, page_schema
 from adam.projects.models import SORT_COLUMNS, Project, ProjectStatus
+from adam.reference import refusals
 from adam.reference.codes import country_codes, is_currency, is_language
 from adam.reference.schemas import (
     CountryRefSchema,
@@ -39,7 +39,7 @@ def _two_places(value: Decimal) -> None:
 
 def _currency(value: str) -> None:
     if not is_currency(value):
-        raise ma.ValidationError(f"Unknown ISO 4217 currency code: {value}.")
+        raise ma.ValidationError(refusals.unknown_code("currency", value))
 
 
 def _language(value: str) -> None:
@@ -105,9 +105,7 @@ class ProjectInSchema(ma.Schema):
     def _known_countries(self, value: list[str], **_: Any) -> None:
         unknown = [c for c in value if c.upper() not in country_codes()]
         if unknown:
-            raise ma.ValidationError(
-                [N_("Unknown country code: %(code)s.", code=c) for c in unknown]
-            )
+            raise ma.ValidationError([refusals.unknown_code("country", c) for c in unknown])
 
     themes = StrictList(
         required=True,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import gettext
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 import pycountry
 
@@ -72,3 +74,10 @@ def is_language(code: str) -> bool:
 @cache
 def country_codes() -> frozenset[str]:
     return frozenset(c.code for c in all_countries())
+
+
+@cache
+def country_regions() -> dict[str, str]:
+    """The region of each country of the Paris Pact's (regions.csv); the others have none."""
+    text = resources.files("adam.reference").joinpath("data", "regions.csv").read_text("utf-8")
+    return {row["code"]: row["region"] for row in csv.DictReader(text.splitlines())}

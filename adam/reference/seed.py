@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adam.reference.codes import all_countries
+from adam.reference.codes import all_countries, country_regions
 from adam.reference.models import Country, Pillar, Region, Theme
 
 
@@ -28,8 +27,7 @@ def _data(name: str) -> str:
 
 
 def _regions() -> dict[str, Region]:
-    rows = csv.DictReader(_data("regions.csv").splitlines())
-    return {row["code"]: Region(row["region"]) for row in rows}
+    return {code: Region(region) for code, region in country_regions().items()}
 
 
 def seed_reference_data(session: Session) -> SeedReport:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.errors import N_, Conflict, InvalidInput, NotFound
 from adam.paging import one_page
+from adam.reference import refusals
 from adam.reference.models import Country, Organization, OrganizationType, Region, Theme
 
 # A slug ("gb-fcdo") or an IATI organisation identifier ("XM-DAC-41114", "GB-COH-01234567").
@@ -63,7 +64,8 @@ def find_organization(session: Session, code: str) -> Organization | None:
 def get_organization(session: Session, code: str) -> Organization:
     org = find_organization(session, code)
     if org is None:
-        raise NotFound(N_("No organization with code %(code)s.", code=code))
+        known = refusals.KnownCodes(session)
+        raise NotFound(refusals.no_such("organization", code, known=known))
     return org
 
 
@@ -102,7 +104,7 @@ def _check_country(session: Session, code: str | None, errors: dict[str, list[st
         return None
     country = get_country(session, code)
     if country is None:
-        errors.setdefault("country", []).append(N_("Unknown country code: %(code)s.", code=code))
+        errors.setdefault("country", []).append(refusals.unknown_code("country", code))
         return None
     return country.code
 
@@ -165,30 +167,3 @@ def missing(
 ) -> list[str]:
     """The asked codes that ``found`` (keyed by ``key(code)``) does not hold, in asked order."""
     return [code for code in asked if key(code) not in found]
-
-
-# --- Unknown codes: one wording wherever a request names a code ADAM does not have ---
-
-# How each kind's codes compare (country codes upper case, slugs and organization codes lower)
-# and what the person is told to do about one that does not exist.
-_UNKNOWN: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
-    "country": (str.upper, lambda code: N_("Unknown country code: %(code)s.", code=code)),
-    "theme": (
-        str.lower,
-        lambda code: N_("Unknown theme: %(code)s. See GET /api/v1/themes.", code=code),
-    ),
-    "organization": (
-        str.lower,
-        lambda code: N_(
-            "Unknown organization: %(code)s. Register it with POST /api/v1/organizations.",
-            code=code,
-        ),
-    ),
-}
-
-
-def unknown_codes(kind: str, given: Iterable[str], found: Container[str]) -> list[str]:
-    """The field errors for the codes of ``given`` (a country, theme or organization code each)
-    that are not in ``found`` (the codes the database has, as it spells them)."""
-    normal, message = _UNKNOWN[kind]
-    return [message(code) for code in given if normal(code) not in found]

@@ -22,7 +22,7 @@ from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.documents import service as documents_service
 from adam.duplicates import service as duplicates_service
-from adam.errors import N_, InvalidInput, NotFound
+from adam.errors import InvalidInput, NotFound
 from adam.paging import page_count
 from adam.portal import filter_titles, query
 from adam.portal.blueprint import portal_blueprint
@@ -33,6 +33,7 @@ from adam.portal.i18n import localized, translate
 from adam.portal.views.project_page import language_name
 from adam.projects.filters import ProjectFilters
 from adam.projects.schemas import ProjectQuerySchema
+from adam.reference import refusals
 from adam.reference import service as reference_service
 from adam.reference.models import Country
 from adam.session import get_session
@@ -55,7 +56,7 @@ def _country(code: str) -> Country:
     """:raises NotFound: no country has that code."""
     found = reference_service.get_country(get_session(), code) if len(code) == 2 else None
     if found is None:
-        raise NotFound(N_("No country with code %(code)s.", code=code))
+        raise NotFound(refusals.no_such("country", code, known=refusals.KnownCodes()))
     return found
 
 

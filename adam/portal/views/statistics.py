@@ -24,6 +24,7 @@ from adam.portal.charts import DIMENSION_TITLES, figure_of
 from adam.portal.errors import page_for
 from adam.portal.i18n import translate
 from adam.projects.filters import ProjectFilters
+from adam.reference import refusals
 from adam.reference.codes import is_currency
 from adam.session import get_session
 from adam.stats import answers, timeline
@@ -66,7 +67,7 @@ def _dimensions(value: str) -> None:
 
 def _currency(value: str) -> None:
     if not is_currency(value):
-        raise ma.ValidationError(N_("Unknown currency code: %(code)s.", code=value))
+        raise ma.ValidationError(refusals.unknown_code("currency", value))
 
 
 class StatisticsPageSchema(StatsQuerySchema):
