@@ -394,3 +394,27 @@ def test_the_openapi_document_names_the_header_on_every_create(client: FlaskClie
     ]
     register = spec["paths"]["/api/v1/projects"]["post"]
     assert {"400", "409", "422"} <= set(register["responses"])
+
+
+def test_an_alert_resolution_replays(
+    app: Flask,
+    client: FlaskClient,
+    coordinator: Account,
+    register: Callable[..., dict[str, Any]],
+) -> None:
+    register()
+    twin = register()
+    alert_id = twin["possible_duplicates"][0]["alert_id"]
+    url = f"/api/v1/alerts/{alert_id}/resolution"
+    body = {"resolution": "duplicate", "note": "Same offices."}
+    first = client.post(url, json=body, headers=keyed(coordinator, "resolve"))
+    assert first.status_code == 200, first.json
+    again = client.post(url, json=body, headers=keyed(coordinator, "resolve"))
+    assert (again.status_code, again.get_data()) == (200, first.get_data())
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = client.post(url, json={"resolution": "related"}, headers=keyed(coordinator, "resolve"))
+    assert other.status_code == 422
+    with new_session(app) as session:
+        alert = session.get(DuplicateAlert, alert_id)
+        assert alert is not None and alert.resolution is not None
+        assert alert.resolution.value == "duplicate"
