@@ -12,6 +12,7 @@ from adam.duplicates.models import (
 )
 from adam.duplicates.terms import SearchTermStat
 from adam.iati.models import ImportJob, ImportStatus
+from adam.idempotency.models import IdempotencyKey
 from adam.notifications.models import (
     Channel,
     Delivery,
@@ -44,6 +45,7 @@ __all__ = [
     "Document",
     "DuplicateAlert",
     "FactDimension",
+    "IdempotencyKey",
     "ImportJob",
     "ImportStatus",
     "MatchKey",

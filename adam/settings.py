@@ -18,6 +18,7 @@ from limits import parse_many
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from adam.commits import AdamSession
 from adam.documents.service import UploadSettings
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.settings import SettingsError as MatcherSettingsError
@@ -91,6 +92,8 @@ class Settings:
     public_url: str
     export_chunk_size: int
     worker_poll_seconds: float
+    # How long an Idempotency-Key's answer is kept for replays (adam/idempotency).
+    idempotency_key_ttl_hours: int
     upload_dir: Path
     matcher: MatcherSettings
     notifications: NotificationSettings
@@ -115,6 +118,7 @@ class Settings:
             public_url=str(config.get("PUBLIC_URL") or "").rstrip("/"),
             export_chunk_size=_positive_int(config, "EXPORT_CHUNK_SIZE", CHUNK_SIZE),
             worker_poll_seconds=_positive_number(config, "WORKER_POLL_SECONDS", 5.0),
+            idempotency_key_ttl_hours=_positive_int(config, "IDEMPOTENCY_KEY_TTL_HOURS", 24),
             upload_dir=(
                 Path(config["UPLOAD_DIR"])
                 if config.get("UPLOAD_DIR")
@@ -140,7 +144,9 @@ class Settings:
 
 def session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:
     """Sessions that carry ``settings`` (read back by ``of_session``)."""
-    return sessionmaker(engine, expire_on_commit=False, info={SESSION_INFO_KEY: settings})
+    return sessionmaker(
+        engine, class_=AdamSession, expire_on_commit=False, info={SESSION_INFO_KEY: settings}
+    )
 
 
 def of_session(session: Session) -> Settings:

@@ -13,6 +13,7 @@ from adam.auth import service
 from adam.auth.models import Role, User
 from adam.auth.schemas import TokenSchema, UserInSchema, UserPatchSchema, UserSchema
 from adam.errors import N_, Unauthorized
+from adam.idempotency.decorator import idempotent
 from adam.session import get_session, get_settings
 from adam.web import commit, current_actor
 
@@ -66,6 +67,7 @@ def list_users() -> list[User]:
 
 @protected
 @blp.route("/users", methods=["POST"])
+@idempotent
 @blp.arguments(UserInSchema)
 @blp.response(201, UserSchema)
 def create_user(data: dict[str, Any]) -> tuple[User, int, dict[str, str]]:

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO, cast
 from flask import Flask, Response, current_app, request, send_file
 from werkzeug.datastructures import FileStorage
 
+from adam import commits
 from adam.access import protected
 from adam.api import Blueprint
 from adam.documents import service
@@ -26,6 +27,7 @@ from adam.documents.schemas import (
     PictureListSchema,
 )
 from adam.documents.storage import BlobStore, LocalBlobStore
+from adam.idempotency.decorator import idempotent
 from adam.session import get_session, get_settings
 from adam.uploads import accept_uploads
 from adam.web import commit, current_actor
@@ -64,6 +66,7 @@ def blob_store() -> BlobStore:
 
 @protected(accepts="multipart")
 @blp.route("/projects/<int:project_id>/documents", methods=["POST"])
+@idempotent
 @blp.arguments(DocumentUploadSchema, location="files")
 @blp.response(201, DocumentOutSchema)
 def upload_document(data: dict[str, Any], project_id: int) -> tuple[Document, int, dict[str, str]]:
@@ -101,6 +104,8 @@ def store_upload(
     except BaseException:
         service.abandon_upload(session, store, upload)
         raise
+    # Held by an Idempotency-Key (the commit above only flushed): the same, if the real one fails.
+    commits.if_not_committed(session, lambda: service.abandon_upload(session, store, upload))
     return upload.document
 
 

@@ -16,6 +16,7 @@ from adam.duplicates.schemas import (
     DuplicateCheckSchema,
     ResolutionSchema,
 )
+from adam.idempotency.decorator import idempotent
 from adam.paging import page_answer
 from adam.projects.schemas import ProjectInSchema
 from adam.session import get_session, get_settings, rollback_request_session
@@ -60,6 +61,7 @@ def get_alert(alert_id: int) -> DuplicateAlert:
 
 @protected
 @blp.route("/alerts/<int:alert_id>/resolution", methods=["POST"])
+@idempotent
 @blp.arguments(ResolutionSchema)
 @blp.response(200, AlertSchema)
 def resolve_alert(data: dict[str, Any], alert_id: int) -> DuplicateAlert:

@@ -16,6 +16,7 @@ from typing import IO
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from adam import commits
 from adam.auth.actor import Actor
 from adam.iati import runner, service
 from adam.iati.models import ImportJob
@@ -74,8 +75,14 @@ def start_upload(
         default_theme=default_theme,
     )
     session.commit()
-    submit(app, job.id)
+    job_id = job.id
+    # Not before the job is committed, which an Idempotency-Key may hold back (adam.commits).
+    commits.after_commit(session, lambda: _start(app, job_id))
     return job
+
+
+def _start(app: Flask, job_id: int) -> None:
+    submit(app, job_id)
 
 
 def drain(timeout: float = 60.0) -> None:

@@ -25,6 +25,7 @@ from adam.iati.service import (
     get_job,
     list_jobs,
 )
+from adam.idempotency.decorator import idempotent
 from adam.paging import page_answer
 from adam.projects.filters import ProjectFilters
 from adam.session import get_session, get_settings
@@ -64,6 +65,7 @@ accept_uploads(
 
 @protected(accepts="multipart")
 @blp.route("/imports/iati", methods=["POST"])
+@idempotent
 @blp.arguments(ImportUploadSchema, location="files")
 @blp.response(202, ImportAcceptedSchema)
 def import_iati(data: dict[str, Any]) -> tuple[ImportJob, int, dict[str, str]]:

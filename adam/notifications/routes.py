@@ -6,6 +6,7 @@ from typing import Any
 
 from adam.access import protected
 from adam.api import Blueprint
+from adam.idempotency.decorator import idempotent
 from adam.notifications import service
 from adam.notifications.models import DeliveryStatus, WebhookSubscription
 from adam.notifications.schemas import (
@@ -35,6 +36,7 @@ def list_webhooks(args: dict[str, Any]) -> list[WebhookSubscription]:
 
 @protected
 @blp.route("/webhooks", methods=["POST"])
+@idempotent
 @blp.arguments(WebhookInSchema)
 @blp.response(201, WebhookCreatedSchema)
 def create_webhook(data: dict[str, Any]) -> tuple[service.CreatedWebhook, int, dict[str, str]]:

@@ -11,6 +11,7 @@ from adam.api import Blueprint
 from adam.exports.downloads import projects_spreadsheet
 from adam.exports.formats import FILE_SCHEMA, negotiate
 from adam.exports.mediatypes import CSV, XLSX
+from adam.idempotency.decorator import idempotent
 from adam.paging import page_answer
 from adam.projects import service
 from adam.projects.etag import etag, expected_version, matches
@@ -72,6 +73,7 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
 
 @protected
 @blp.route("/projects", methods=["POST"])
+@idempotent
 # An instance: webargs would build one per request from the class.
 @blp.arguments(ProjectInSchema())
 @blp.response(201, ProjectWrittenSchema)

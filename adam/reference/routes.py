@@ -6,6 +6,7 @@ from typing import Any
 
 from adam.access import protected
 from adam.api import Blueprint
+from adam.idempotency.decorator import idempotent
 from adam.paging import page_answer
 from adam.reference import service
 from adam.reference.models import Country, Organization, OrganizationType, Region, Theme
@@ -62,6 +63,7 @@ def list_organizations(args: dict[str, Any]) -> dict[str, Any]:
 
 @protected
 @blp.route("/organizations", methods=["POST"])
+@idempotent
 @blp.arguments(OrganizationInSchema)
 @blp.response(201, OrganizationSchema)
 def create_organization(data: dict[str, Any]) -> tuple[Organization, int, dict[str, str]]:
