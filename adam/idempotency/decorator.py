@@ -72,6 +72,7 @@ def idempotent(view: View) -> View:
                 key=key,
                 request_fingerprint=fingerprint,
                 now=utcnow(),
+                keys=_sealing_keys(),
             )
             if stored is not None:
                 session.rollback()
@@ -97,6 +98,7 @@ def idempotent(view: View) -> View:
                         service.kept_headers(response.headers),
                     ),
                     ttl=dt.timedelta(hours=get_settings().idempotency_key_ttl_hours),
+                    keys=_sealing_keys(),
                 )
             except BaseException:
                 commits.abandon(session)
@@ -112,6 +114,11 @@ def idempotent(view: View) -> View:
     apidoc["manual_doc"] = manual
     wrapper._apidoc = apidoc  # type: ignore[attr-defined]
     return cast(View, wrapper)
+
+
+def _sealing_keys() -> tuple[str, ...]:
+    # The webhook secrets' keys: a stored answer to POST /webhooks holds the new secret.
+    return get_settings().notifications.webhook_secret_keys
 
 
 def _target() -> str:

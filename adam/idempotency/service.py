@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from adam.db import utcnow
 from adam.errors import N_, AdamError
 from adam.idempotency.models import IdempotencyKey
+from adam.notifications import sealing
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -38,6 +39,13 @@ class KeyReused(AdamError):
 
     status = 422
     code = "idempotency_key_reused"
+
+
+class AnswerUnreadable(AdamError):
+    """The key's request was done, but the sealed answer opens with no configured key."""
+
+    status = 409
+    code = "idempotency_answer_unreadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +80,18 @@ def fingerprint(method: str, path: str, body_parts: Iterable[bytes]) -> str:
 
 
 def find(
-    session: Session, *, user_id: int, key: str, request_fingerprint: str, now: dt.datetime
+    session: Session,
+    *,
+    user_id: int,
+    key: str,
+    request_fingerprint: str,
+    now: dt.datetime,
+    keys: Sequence[str],
 ) -> Answer | None:
-    """The answer stored for this user's key, if it has not expired.
+    """The answer stored for this user's key, if it has not expired, opened with ``keys``.
 
     :raises KeyReused: the key answered another request.
+    :raises AnswerUnreadable: the key that sealed the answer is no longer configured.
     """
     stored = session.scalar(
         select(IdempotencyKey).where(
@@ -95,7 +110,17 @@ def find(
             ),
             {HEADER: [N_("Already used for another request.")]},
         )
-    return Answer(stored.status_code, stored.body, dict(stored.headers))
+    try:
+        body = sealing.unseal_bytes(stored.body, keys)
+    except sealing.SecretUnavailable:
+        # The request was done; creating again would duplicate it, so it is refused instead.
+        raise AnswerUnreadable(
+            N_(
+                "This Idempotency-Key's request was done, but its answer cannot be read back "
+                "(the service's encryption key changed); look the created item up instead."
+            )
+        ) from None
+    return Answer(stored.status_code, body, dict(stored.headers))
 
 
 def store(
@@ -106,11 +131,13 @@ def store(
     request_fingerprint: str,
     answer: Answer,
     ttl: dt.timedelta,
+    keys: Sequence[str],
     now: dt.datetime | None = None,
 ) -> None:
     """Keep ``answer`` for this user's key in the session's transaction (the caller commits
-    it together with what the request wrote). An expired answer under the same key, not yet
-    purged, gives way to it."""
+    it together with what the request wrote), its body sealed with ``keys``: an answer may
+    hold a secret (a new webhook's). An expired answer under the same key, not yet purged,
+    gives way to it."""
     now = now or utcnow()
     session.execute(
         delete(IdempotencyKey).where(
@@ -125,7 +152,7 @@ def store(
             key=key,
             fingerprint=request_fingerprint,
             status_code=answer.status_code,
-            body=answer.body,
+            body=sealing.seal_bytes(answer.body, keys),
             headers=answer.headers,
             created_at=now,
             expires_at=now + ttl,

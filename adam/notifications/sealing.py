@@ -82,6 +82,33 @@ def unseal(stored: str, keys: Sequence[str]) -> str:
         ) from None
 
 
+def seal_bytes(data: bytes, keys: Sequence[str]) -> bytes:
+    """``data`` encrypted under the first key: for stored answers that may hold a secret (the
+    answer to ``POST /webhooks``, kept for an ``Idempotency-Key`` replay).
+
+    :raises SecretUnavailable: no key is configured.
+    """
+    if not keys:
+        raise SecretUnavailable(_NO_KEY)
+    return _fernet(tuple(keys)).encrypt(data)
+
+
+def unseal_bytes(stored: bytes, keys: Sequence[str]) -> bytes:
+    """What ``seal_bytes`` sealed.
+
+    :raises SecretUnavailable: no configured key opens it, or it was altered.
+    """
+    if not keys:
+        raise SecretUnavailable(_NO_KEY)
+    try:
+        return _fernet(tuple(keys)).decrypt(stored)
+    except InvalidToken:
+        raise SecretUnavailable(
+            "A stored answer cannot be decrypted with WEBHOOK_SECRET_KEY (or SECRET_KEY): the key "
+            "it was sealed with is not configured. Put that key in WEBHOOK_SECRET_OLD_KEYS."
+        ) from None
+
+
 def reseal(stored: str, keys: Sequence[str]) -> str:
     """``stored`` sealed under the first key (a clear value sealed, an old key's re-sealed).
 

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from adam.app import create_app
 from adam.duplicates.models import DuplicateAlert
 from adam.iati.models import ImportJob
 from adam.idempotency.models import IdempotencyKey
@@ -418,3 +419,34 @@ def test_an_alert_resolution_replays(
         alert = session.get(DuplicateAlert, alert_id)
         assert alert is not None and alert.resolution is not None
         assert alert.resolution.value == "duplicate"
+
+
+def test_a_stored_answer_is_sealed_and_needs_the_key_to_replay(
+    app: Flask, client: FlaskClient, admin: Account, database_url: str
+) -> None:
+    """The answer to POST /webhooks holds the new secret; at rest it is sealed like the
+    webhook's own copy, and an app that has lost the key refuses rather than creates again."""
+    body = {"url": "https://hooks.example.org/sealed"}
+    first = client.post("/api/v1/webhooks", json=body, headers=keyed(admin, "hook-1"))
+    assert first.status_code == 201, first.json
+    secret = first.json["secret"]
+    with new_session(app) as session:
+        stored = session.scalars(sa.select(IdempotencyKey.body)).one()
+    assert secret.encode() not in stored and b"hooks.example.org" not in stored
+
+    again = client.post("/api/v1/webhooks", json=body, headers=keyed(admin, "hook-1"))
+    assert (again.status_code, again.json["secret"]) == (201, secret)
+
+    other = create_app(
+        {"ENV": "testing", "DATABASE_URL": database_url, "WEBHOOK_SECRET_KEY": "another key"}
+    )
+    try:
+        lost = other.test_client().post(
+            "/api/v1/webhooks", json=body, headers=keyed(admin, "hook-1")
+        )
+    finally:
+        other.extensions["adam.engine"].dispose()
+    assert lost.status_code == 409
+    assert lost.json["error"]["code"] == "idempotency_answer_unreadable"
+    assert secret not in lost.get_data(as_text=True)
+    assert count(app, WebhookSubscription) == 1
