@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gettext
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 import pycountry
 
@@ -72,3 +75,16 @@ def is_language(code: str) -> bool:
 @cache
 def country_codes() -> frozenset[str]:
     return frozenset(c.code for c in all_countries())
+
+
+@cache
+def theme_slugs() -> tuple[str, ...]:
+    """The themes' slugs as shipped (adam seed loads the same file)."""
+    text = resources.files("adam.reference").joinpath("data", "themes.json").read_text("utf-8")
+    return tuple(spec["slug"] for spec in json.loads(text)["themes"])
+
+
+def enum(codes: Iterable[str]) -> dict[str, list[str]]:
+    """Field metadata that lists a fixed code set in the OpenAPI document (upper case where
+    the server also takes lower case: it normalises before it looks)."""
+    return {"enum": sorted(codes)}
