@@ -106,6 +106,13 @@ class Operation:
         return "{" in self.path
 
     @property
+    def has_query_parameters(self) -> bool:
+        return any(
+            isinstance(p, Mapping) and p.get("in") == "query"
+            for p in self.doc.get("parameters", [])
+        )
+
+    @property
     def answers_several_formats(self) -> bool:
         """Some success answers in more than one media type (JSON, CSV, Excel), by Accept."""
         return any(
@@ -152,7 +159,7 @@ ERROR_RESPONSES: tuple[tuple[int, Callable[[Operation], bool]], ...] = (
     (412, lambda op: op.has_header("If-Match")),
     (428, lambda op: op.has_header("If-Match", required=True)),
     # Invalid fields, in the query or in the body, or a rule the service checks.
-    (422, lambda op: bool(op.doc.get("parameters")) or _writes(op)),
+    (422, lambda op: op.has_query_parameters or _writes(op)),
     # The database is not answering.
     (503, _always),
 )

@@ -9,7 +9,7 @@ import marshmallow as ma
 from apispec import BasePlugin
 
 from adam.api import Api
-from adam.fields import PatchSchema
+from adam.fields import PatchSchema, Text
 
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 
@@ -39,6 +39,21 @@ def nullable_enums(
     return {}
 
 
+# What adam.fields.Text refuses, as a pattern (ECMA and Python read \x the same way).
+NO_NUL = r"^[^\x00]*$"
+ONE_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def text_characters(
+    self: Any, field: ma.fields.Field, ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
+    """Text refuses NUL, and on one line other control characters too; where a field has no
+    pattern of its own, the document says so."""
+    if not isinstance(field, Text) or "pattern" in ret or "enum" in ret:
+        return {}
+    return {"pattern": ONE_LINE if field.single_line else NO_NUL}
+
+
 class PatchBodies(BasePlugin):
     """A PATCH body must name at least one field (adam.fields.PatchSchema refuses ``{}``)."""
 
@@ -54,6 +69,7 @@ class PatchBodies(BasePlugin):
 def init_app(api: Api) -> None:
     api.ma_plugin.converter.add_attribute_function(decimal_bounds_as_numbers)
     api.ma_plugin.converter.add_attribute_function(nullable_enums)
+    api.ma_plugin.converter.add_attribute_function(text_characters)
     plugin = PatchBodies()
     plugin.init_spec(api.spec)
     api.spec.plugins.append(plugin)  # Components holds this same list

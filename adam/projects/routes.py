@@ -103,7 +103,19 @@ def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]
 @protected
 @blp.route("/projects/<int:project_id>")
 @blp.response(200, ProjectOutSchema)
-@blp.doc(responses={200: {"links": PROJECT_LINKS}})
+@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+@blp.doc(
+    parameters=[
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "ETags you hold; 304 when one is the project's",
+        }
+    ],
+    responses={200: {"links": PROJECT_LINKS}},
+)
 def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Response:
     """Show a project; its ETag is what PATCH and DELETE expect in If-Match."""
     project = service.get_project(get_session(), project_id, actor=current_actor())
