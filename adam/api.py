@@ -6,11 +6,15 @@ maps a field (dotted for nested ones, e.g. ``budget.amount``) to its messages.
 
 from __future__ import annotations
 
+import http
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -47,16 +51,135 @@ DEFAULT_MESSAGES = {
 
 
 class ErrorBodySchema(ma.Schema):
-    status = ma.fields.Integer()
-    code = ma.fields.String()
-    message = ma.fields.String()
-    details = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
+    status = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+    details = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
+    )
 
 
 class ErrorSchema(ma.Schema):
     """The error envelope (documentation only)."""
 
-    error = ma.fields.Nested(ErrorBodySchema)
+    error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+def if_match(*, required: bool) -> dict[str, Any]:
+    """The If-Match header parameter, for ``Blueprint.doc(parameters=[...])``: its presence
+    documents 412 (and 428 when required) on the operation, by ERROR_RESPONSES."""
+    return {
+        "in": "header",
+        "name": "If-Match",
+        "required": required,
+        # Blank counts as absent (428): a value has something other than white space.
+        "schema": {"type": "string", "pattern": r"\S"},
+        "description": "The ETag of the version you read (GET answers it); * for any version",
+    }
+
+
+def link(method: str, path: str, parameters: Mapping[str, str]) -> dict[str, Any]:
+    """An OpenAPI link to the operation ``method path`` (its full path, /api/v1 included),
+    for ``Blueprint.doc(responses={201: {"links": {...}}})``: clients and fuzzers then know
+    that an id (or ETag) an answer gives is what that operation takes."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": dict(parameters)}
+
+
+# --- The errors each operation documents ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the rules below look at: one operation of the document, as apispec holds it."""
+
+    method: str
+    path: str
+    doc: Mapping[str, Any]
+
+    @property
+    def has_body(self) -> bool:
+        return "requestBody" in self.doc
+
+    @property
+    def has_path_parameters(self) -> bool:
+        return "{" in self.path
+
+    @property
+    def has_query_parameters(self) -> bool:
+        return any(
+            isinstance(p, Mapping) and p.get("in") == "query"
+            for p in self.doc.get("parameters", [])
+        )
+
+    @property
+    def answers_several_formats(self) -> bool:
+        """Some success answers in more than one media type (JSON, CSV, Excel), by Accept."""
+        return any(
+            str(status).startswith("2") and len(response.get("content", {})) > 1
+            for status, response in self.doc.get("responses", {}).items()
+            if isinstance(response, Mapping)
+        )
+
+    def has_header(self, name: str, *, required: bool | None = None) -> bool:
+        return any(
+            isinstance(p, Mapping)
+            and p.get("in") == "header"
+            and p.get("name", "").lower() == name.lower()
+            and (required is None or bool(p.get("required")) == required)
+            for p in self.doc.get("parameters", [])
+        )
+
+
+def _always(_operation: Operation) -> bool:
+    return True
+
+
+def _writes(operation: Operation) -> bool:
+    return operation.method in {"post", "put", "patch", "delete"}
+
+
+# Every error status an operation may answer and which operations answer it, in one table:
+# an error that every route gains (a rate limit's 429, say) is one more line here.
+ERROR_RESPONSES: tuple[tuple[int, Callable[[Operation], bool]], ...] = (
+    # Malformed JSON or multipart, a body too large, or one of another media type.
+    (400, lambda op: op.has_body),
+    (413, lambda op: op.has_body),
+    (415, lambda op: op.has_body),
+    # No token, or one expired or revoked (POST /auth/tokens: wrong password).
+    (401, _always),
+    # The caller's role may not do this (adam.auth.permissions).
+    (403, _always),
+    (404, lambda op: op.has_path_parameters),
+    # An Accept header that allows none of the formats the operation answers in.
+    (406, lambda op: op.answers_several_formats),
+    # A natural key taken, or a race lost to another request (adam.api's IntegrityError handler).
+    (409, _writes),
+    # If-Match that names another version / no If-Match where one is required (projects).
+    (412, lambda op: op.has_header("If-Match")),
+    (428, lambda op: op.has_header("If-Match", required=True)),
+    # Invalid fields, in the query or in the body, or a rule the service checks.
+    (422, lambda op: op.has_query_parameters or _writes(op)),
+    # The database is not answering.
+    (503, _always),
+)
+
+
+class ErrorResponses(BasePlugin):
+    """apispec plugin: documents on each operation the error statuses ERROR_RESPONSES gives it,
+    each as flask-smorest's response component of that status (the error envelope)."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        for method, doc in (operations or {}).items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            operation = Operation(method, path or "", doc)
+            responses = doc.setdefault("responses", {})
+            for status, applies in ERROR_RESPONSES:
+                if applies(operation) and str(status) not in responses and status not in responses:
+                    responses[str(status)] = http.HTTPStatus(status).name
 
 
 def error_response(
@@ -85,6 +208,15 @@ def error_response(
 
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = ErrorSchema
+    # Each operation lists the errors it gives (ERROR_RESPONSES), so a client and a fuzzer can
+    # tell an undocumented status from a documented one; a catch-all "default" would hide that.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        plugin = ErrorResponses()
+        plugin.init_spec(self.spec)
+        self.spec.plugins.append(plugin)
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         status = error.code or 500

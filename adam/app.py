@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from adam import access, limits, session, web
+from adam import access, limits, openapi, session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
 from adam.config import load_config
@@ -69,6 +69,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     session.init_app(app, Settings.from_config(app.config, instance_path=Path(app.instance_path)))
     api = Api(app)
+    openapi.init_app(api)  # before the blueprints: their schemas are converted as registered
     app.extensions["adam.api"] = api
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -6,7 +6,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from adam.auth.models import Role
-from adam.fields import Text
+from adam.fields import PatchSchema, StrictBoolean, Text
+from adam.reference.codes import country_codes, enum
 
 ROLES = [r.value for r in Role]
 
@@ -33,16 +34,28 @@ class UserInSchema(ma.Schema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=320))
     name = Text(single_line=True, strip=True, load_default="", validate=validate.Length(max=200))
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
-    country = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(equal=2))
+    country = Text(
+        single_line=True,
+        strip=True,
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata=enum(country_codes()),
+    )
     organization = Text(single_line=True, strip=True, allow_none=True)
     password = Text(load_only=True, allow_none=True, validate=validate.Length(min=12, max=200))
 
 
-class UserPatchSchema(ma.Schema):
+class UserPatchSchema(PatchSchema):
     """Only the fields sent change; a country or organization of null removes it."""
 
-    is_active = ma.fields.Boolean()
+    is_active = StrictBoolean()
     name = Text(single_line=True, strip=True, validate=validate.Length(max=200))
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    country = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(equal=2))
+    country = Text(
+        single_line=True,
+        strip=True,
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata=enum(country_codes()),
+    )
     organization = Text(single_line=True, strip=True, allow_none=True)

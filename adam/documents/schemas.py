@@ -7,9 +7,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.documents.categories import category_name
+from adam.documents.categories import category_name, document_categories
 from adam.documents.models import Document
-from adam.fields import FilePart, Text
+from adam.fields import FilePart, PatchSchema, QueryBoolean, Text
+from adam.reference.codes import enum, language_codes
 from adam.reference.schemas import UserRefSchema
 
 
@@ -41,12 +42,17 @@ class DocumentUploadSchema(ma.Schema):
         metadata={
             "description": "IATI DocumentCategory code, e.g. A01, A05 (budget), A08 (results)",
             "example": "A08",
+            **enum(document_categories()),
         },
     )
     language = Text(
         single_line=True,
         load_default="en",
-        metadata={"description": "ISO 639-1 code of the document's language", "example": "ru"},
+        metadata={
+            "description": "ISO 639-1 code of the document's language",
+            "example": "ru",
+            **enum(language_codes()),
+        },
     )
 
     @ma.pre_load
@@ -60,10 +66,10 @@ class DocumentUploadSchema(ma.Schema):
         return data
 
 
-class DocumentPatchSchema(ma.Schema):
+class DocumentPatchSchema(PatchSchema):
     title = _title(required=False)
-    category = Text(single_line=True)
-    language = Text(single_line=True)
+    category = Text(single_line=True, metadata=enum(document_categories()))
+    language = Text(single_line=True, metadata=enum(language_codes()))
 
     @ma.pre_load
     def _normalize(self, data: Any, **_: Any) -> Any:
@@ -77,7 +83,7 @@ class DocumentPatchSchema(ma.Schema):
 
 
 class DocumentListQuerySchema(ma.Schema):
-    withdrawn = ma.fields.Boolean(
+    withdrawn = QueryBoolean(
         load_default=False,
         metadata={"description": "Only the withdrawn documents (for the project's editors)"},
     )

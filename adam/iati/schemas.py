@@ -8,6 +8,7 @@ from marshmallow import validate
 from adam.fields import CodeList, FilePart, Text
 from adam.iati.models import ImportJob, ImportStatus
 from adam.paging import PageQuerySchema, page_schema
+from adam.reference.codes import enum, theme_slugs
 
 STATUSES = [s.value for s in ImportStatus]
 
@@ -40,6 +41,7 @@ class ImportUploadSchema(ma.Schema):
             "description": "Theme slug for activities whose sectors map to no theme "
             "(else they are skipped)",
             "example": "demand-reduction",
+            **enum(theme_slugs()),
         },
     )
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.fields import Text
+from adam.fields import PatchSchema, QueryBoolean, StrictBoolean, Text
 from adam.notifications.events import DEFAULT_EVENTS, EVENTS
 from adam.notifications.models import DeliveryStatus
 from adam.paging import LongPageQuerySchema, page_schema
@@ -58,14 +58,14 @@ class WebhookInSchema(ma.Schema):
     url = WebhookUrl(required=True, metadata={"example": "https://example.org/adam-hook"})
     events = Events(load_default=lambda: list(DEFAULT_EVENTS))
     description = Text(load_default="", validate=validate.Length(max=500))
-    active = ma.fields.Boolean(load_default=True)
+    active = StrictBoolean(load_default=True)
 
 
-class WebhookPatchSchema(ma.Schema):
+class WebhookPatchSchema(PatchSchema):
     url = WebhookUrl()
     events = Events()
     description = Text(validate=validate.Length(max=500))
-    active = ma.fields.Boolean()
+    active = StrictBoolean()
 
 
 class WebhookOutSchema(ma.Schema):
@@ -94,7 +94,7 @@ class WebhookCreatedSchema(WebhookOutSchema):
 
 
 class WebhookListQuerySchema(ma.Schema):
-    active = ma.fields.Boolean()
+    active = QueryBoolean()
 
 
 class DeliveryQuerySchema(LongPageQuerySchema):

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint
+from adam.api import Blueprint, if_match, link
 from adam.exports.downloads import projects_spreadsheet
 from adam.exports.formats import FILE_SCHEMA, negotiate
 from adam.exports.mediatypes import CSV, XLSX
@@ -37,6 +37,20 @@ LIST_ANSWER = (
     "A page of projects as JSON; or, asked for with Accept or ?format=csv|xlsx, every match "
     "(all pages, one row per project) as CSV or as an Excel workbook."
 )
+
+
+PROJECT = "/api/v1/projects/{project_id}"
+_ID = {"project_id": "$response.body#/id"}
+_ID_AND_VERSION = {**_ID, "header.If-Match": "$response.header.ETag"}
+# What an answer carrying a project (its id, its ETag) leads to.
+PROJECT_LINKS = {
+    "GetProject": link("GET", PROJECT, _ID),
+    "UpdateProject": link("PATCH", PROJECT, _ID_AND_VERSION),
+    "WithdrawProject": link("DELETE", PROJECT, _ID_AND_VERSION),
+    "RestoreProject": link("POST", PROJECT + "/restore", _ID),
+    "ProjectHistory": link("GET", PROJECT + "/history", _ID),
+    "ProjectDocuments": link("GET", PROJECT + "/documents", _ID),
+}
 
 
 def _headers(project: Project) -> dict[str, str]:
@@ -77,6 +91,7 @@ def list_projects(args: dict[str, Any]) -> dict[str, Any] | Response:
 # An instance: webargs would build one per request from the class.
 @blp.arguments(ProjectInSchema())
 @blp.response(201, ProjectWrittenSchema)
+@blp.doc(responses={201: {"links": PROJECT_LINKS}})
 def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]]:
     """Register a project; the answer lists its possible duplicates (alerts raised for each)."""
     written = project_workflows.register(
@@ -90,6 +105,19 @@ def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]
 @protected
 @blp.route("/projects/<int:project_id>")
 @blp.response(200, ProjectOutSchema)
+@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+@blp.doc(
+    parameters=[
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "ETags you hold; 304 when one is the project's",
+        }
+    ],
+    responses={200: {"links": PROJECT_LINKS}},
+)
 def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Response:
     """Show a project; its ETag is what PATCH and DELETE expect in If-Match."""
     project = service.get_project(get_session(), project_id, actor=current_actor())
@@ -103,6 +131,7 @@ def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Respon
 # Top-level fields are optional; a budget or contact given must still be whole.
 @blp.arguments(ProjectPatchSchema(partial=tuple(ProjectPatchSchema._declared_fields)))
 @blp.response(200, ProjectWrittenSchema)
+@blp.doc(parameters=[if_match(required=True)], responses={200: {"links": PROJECT_LINKS}})
 def update_project(data: dict[str, Any], project_id: int) -> tuple[Written, int, dict[str, str]]:
     """Change a project. Requires If-Match with the ETag of the version you read (else 428/412).
 
@@ -125,6 +154,7 @@ def update_project(data: dict[str, Any], project_id: int) -> tuple[Written, int,
 @protected
 @blp.route("/projects/<int:project_id>", methods=["DELETE"])
 @blp.response(204)
+@blp.doc(parameters=[if_match(required=False)])
 def withdraw_project(project_id: int) -> None:
     """Withdraw a project: hidden from queries, kept, restorable by a coordinator."""
     version = expected_version(request.headers.get("If-Match"), project_id, required=False)

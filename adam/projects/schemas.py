@@ -10,11 +10,19 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.fields import CodeList, StrictList, Text
+from adam.fields import CodeList, Money, PatchSchema, QueryBoolean, StrictList, Text
 from adam.paging import PageQuerySchema, page_schema
 from adam.projects.models import SORT_COLUMNS, Project, ProjectStatus
 from adam.reference import refusals
-from adam.reference.codes import country_codes, is_currency, is_language
+from adam.reference.codes import (
+    country_codes,
+    currency_codes,
+    enum,
+    is_currency,
+    is_language,
+    language_codes,
+    theme_slugs,
+)
 from adam.reference.schemas import (
     CountryRefSchema,
     NamedCodeSchema,
@@ -31,12 +39,6 @@ MAX_BUDGET = Decimal("9999999999999999.99")
 SORT_KEYS = tuple(SORT_COLUMNS)
 
 
-def _two_places(value: Decimal) -> None:
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise ma.ValidationError("Use at most two decimal places.")
-
-
 def _currency(value: str) -> None:
     if not is_currency(value):
         raise ma.ValidationError(refusals.unknown_code("currency", value))
@@ -48,19 +50,13 @@ def _language(value: str) -> None:
 
 
 class BudgetSchema(ma.Schema):
-    amount = ma.fields.Decimal(
-        required=True,
-        as_string=True,
-        allow_nan=False,
-        validate=[
-            validate.Range(min=0, error="The budget cannot be negative."),
-            validate.Range(max=MAX_BUDGET, error="The budget is implausibly large."),
-            _two_places,
-        ],
-        metadata={"example": "1250000.00"},
-    )
+    amount = Money(required=True, maximum=MAX_BUDGET, metadata={"example": "1250000.00"})
     currency = Text(
-        required=True, single_line=True, strip=True, validate=_currency, metadata={"example": "USD"}
+        required=True,
+        single_line=True,
+        strip=True,
+        validate=_currency,
+        metadata={"example": "USD", **enum(currency_codes())},
     )
 
     @ma.pre_load
@@ -96,6 +92,7 @@ class ProjectInSchema(ma.Schema):
         metadata={"description": "Organization codes of the implementing organizations."},
     )
     countries = StrictList(
+        Text(single_line=True, strip=True, metadata=enum(country_codes())),
         required=True,
         validate=validate.Length(min=1, max=60, error="Name 1 to 60 beneficiary countries."),
         metadata={"description": "ISO 3166-1 alpha-2 codes (XK for Kosovo)."},
@@ -108,6 +105,7 @@ class ProjectInSchema(ma.Schema):
             raise ma.ValidationError([refusals.unknown_code("country", c) for c in unknown])
 
     themes = StrictList(
+        Text(single_line=True, strip=True, metadata=enum(theme_slugs())),
         required=True,
         validate=validate.Length(min=1, max=20, error="Name 1 to 20 themes."),
         metadata={"description": "Theme slugs, see GET /themes."},
@@ -130,7 +128,10 @@ class ProjectInSchema(ma.Schema):
         single_line=True,
         strip=True,
         validate=_language,
-        metadata={"description": "ISO 639-1 language of the title and description"},
+        metadata={
+            "description": "ISO 639-1 language of the title and description",
+            **enum(language_codes()),
+        },
     )
 
     @ma.pre_load
@@ -146,7 +147,7 @@ class ProjectInSchema(ma.Schema):
             raise ma.ValidationError("The end date is before the start date.", "end_date")
 
 
-class ProjectPatchSchema(ProjectInSchema):
+class ProjectPatchSchema(ProjectInSchema, PatchSchema):
     """The same fields as registration, all optional (use with ``partial=True``)."""
 
 
@@ -203,7 +204,7 @@ class ProjectQuerySchema(ma.Schema):
     budget_min = ma.fields.Decimal(allow_nan=False, validate=validate.Range(min=0))
     budget_max = ma.fields.Decimal(allow_nan=False, validate=validate.Range(min=0))
     currency = Text(single_line=True, strip=True, validate=_currency)
-    withdrawn = ma.fields.Boolean(
+    withdrawn = QueryBoolean(
         load_default=False, metadata={"description": "Coordinators: list withdrawn projects"}
     )
 

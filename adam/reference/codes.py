@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import gettext
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -81,3 +83,16 @@ def country_regions() -> dict[str, str]:
     """The region of each country of the Paris Pact's (regions.csv); the others have none."""
     text = resources.files("adam.reference").joinpath("data", "regions.csv").read_text("utf-8")
     return {row["code"]: row["region"] for row in csv.DictReader(text.splitlines())}
+
+
+@cache
+def theme_slugs() -> tuple[str, ...]:
+    """The themes' slugs as shipped (adam seed loads the same file)."""
+    text = resources.files("adam.reference").joinpath("data", "themes.json").read_text("utf-8")
+    return tuple(spec["slug"] for spec in json.loads(text)["themes"])
+
+
+def enum(codes: Iterable[str]) -> dict[str, list[str]]:
+    """Field metadata that lists a fixed code set in the OpenAPI document (upper case where
+    the server also takes lower case: it normalises before it looks)."""
+    return {"enum": sorted(codes)}

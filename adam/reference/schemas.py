@@ -5,8 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.fields import Text
+from adam.fields import PatchSchema, Text
 from adam.paging import LongPageQuerySchema, page_schema
+from adam.reference.codes import country_codes, enum
 from adam.reference.models import OrganizationType, Pillar, Region
 
 ORG_TYPES = [t.value for t in OrganizationType]
@@ -55,14 +56,26 @@ class OrganizationInSchema(ma.Schema):
     )
     acronym = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(max=50))
     type = ma.fields.String(required=True, validate=validate.OneOf(ORG_TYPES))
-    country = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(equal=2))
+    country = Text(
+        single_line=True,
+        strip=True,
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata=enum(country_codes()),
+    )
 
 
-class OrganizationPatchSchema(ma.Schema):
+class OrganizationPatchSchema(PatchSchema):
     name = Text(single_line=True, strip=True, validate=validate.Length(min=1, max=300))
     acronym = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(max=50))
     type = ma.fields.String(validate=validate.OneOf(ORG_TYPES))
-    country = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(equal=2))
+    country = Text(
+        single_line=True,
+        strip=True,
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata=enum(country_codes()),
+    )
 
 
 class OrganizationQuerySchema(LongPageQuerySchema):
