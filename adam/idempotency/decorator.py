@@ -40,7 +40,13 @@ HEADER_PARAMETER = {
         "is refused with 422; while the first request is still being answered, with 409. "
         "Keys are per user."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": service.MAX_KEY_LENGTH},
+    # What checked_key takes, so that a client (or a fuzzer) knows which keys are refused.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": service.MAX_KEY_LENGTH,
+        "pattern": "^[ -~]*[!-~][ -~]*$",
+    },
 }
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 RESPONSES = {
