@@ -537,3 +537,17 @@ def test_restore_into_an_upload_folder_it_cannot_write_leaves_the_database(
         message = refused(app, "restore", str(backed_up), "--yes")
     assert "could not be restored" in message and "the database was not touched" in message
     assert rows(app) == before
+
+
+def test_restore_leaves_what_is_not_a_stored_file_where_it_is(app: Flask, backed_up: Path) -> None:
+    """An operator may keep the database or backups in the upload folder: restore sets aside
+    only stray stored files, never a file of another shape."""
+    beside = upload_dir(app) / "adam.sqlite3"
+    beside.write_bytes(b"not a blob")
+    kept_backup = upload_dir(app) / "backups" / "manifest.json"
+    kept_backup.parent.mkdir()
+    kept_backup.write_text("{}")
+    result = cli(app, "restore", str(backed_up), "--yes")
+    assert result.exit_code == 0, result.output
+    assert beside.read_bytes() == b"not a blob"
+    assert kept_backup.read_text() == "{}"

@@ -14,6 +14,7 @@ import datetime as dt
 import importlib.metadata
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -273,6 +274,9 @@ def _put_files(backup: Verified, upload_dir: Path) -> tuple[int, int]:
     return copied, in_place
 
 
+_STORED_FILE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}")
+
+
 def _set_aside(
     upload_dir: Path, kept: frozenset[str], when: dt.datetime
 ) -> tuple[int, Path | None]:
@@ -285,7 +289,11 @@ def _set_aside(
         for name in names:
             path = here / name
             relative = path.relative_to(upload_dir)
-            if not (name in kept and relative == Path(blob_path(name)).relative_to("files")):
+            # Only what is shaped like a stored file is the store's: a database file, its
+            # journal or a backup kept beside the uploads stays where it is.
+            if not _STORED_FILE.fullmatch(relative.as_posix()):
+                continue
+            if name not in kept:
                 strays.append(path)
     if not strays:
         return 0, None

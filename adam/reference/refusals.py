@@ -204,7 +204,16 @@ def unknown_codes(
     """The field errors for the codes of ``given`` that are not in ``found`` (the codes the
     database has, as it spells them: upper-case countries, lower-case slugs and org codes)."""
     normal = _NORMAL[kind]
-    return [unknown_code(kind, code, known=known) for code in given if normal(code) not in found]
+    unknown = [code for code in given if normal(code) not in found]
+    # A suggestion costs tens of ms against thousands of organizations: a request naming
+    # hundreds of made-up codes must not buy seconds of CPU, so only the first few get one.
+    return [
+        unknown_code(kind, code, known=known) if n < SUGGESTED_PER_FIELD else _PLAIN[kind](code)
+        for n, code in enumerate(unknown)
+    ]
+
+
+SUGGESTED_PER_FIELD = 3
 
 
 # A path naming an unknown country or organization (``GET /organizations/gb-fcd``) is 404.

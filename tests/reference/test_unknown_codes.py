@@ -320,3 +320,18 @@ def test_suggestions_follow_the_registry_as_it_changes(
     assert message("Ministry of Internal Afairs") == (
         "No organization with code Ministry of Internal Afairs. Did you mean tj-moi?"
     )
+
+
+def test_only_the_first_unknown_codes_of_a_field_get_suggestions(
+    client: FlaskClient, coordinator: Account, orgs: dict[str, str]
+) -> None:
+    """Each suggestion is a search over the registry: a request naming many made-up codes
+    gets plain refusals past the first three, so it cannot buy seconds of CPU."""
+    codes = ["TX", "TJK", "UX", "KGZ", "AFG"]  # each alone gets a suggestion
+    response = client.get(
+        f"/api/v1/projects?country={','.join(codes)}", headers=coordinator.headers
+    )
+    messages = _refused(response, "country")
+    assert len(messages) == len(codes)
+    assert all("Did you mean" in m for m in messages[:3]), messages
+    assert not any("Did you mean" in m for m in messages[3:]), messages
