@@ -4,9 +4,6 @@ counted in memory (each app on its own) and in a real Redis (every app sharing i
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,8 +20,8 @@ from werkzeug.test import TestResponse
 from adam.app import create_app
 from adam.reference.models import Organization
 from adam.session import new_session
+from tests.adam_server import adam_serve
 from tests.conftest import Account
-from tests.notifications.servers import free_port
 from tests.portal.helpers import sign_in as portal_sign_in
 
 REDIS_URL = os.environ.get("ADAM_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -271,47 +268,21 @@ def test_adam_serve_with_two_workers_counts_in_redis(
     app: Flask, database_url: str, tmp_path: Path, member: Account, redis_storage: str
 ) -> None:
     """gunicorn's two workers take the connections as they come; one budget holds for both."""
-    port = free_port()
-    adam = Path(sys.executable).parent / "adam"
     env = {
-        **os.environ,
-        "ADAM_DATABASE_URL": database_url,
         "ADAM_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "ADAM_LOG_LEVEL": "WARNING",
         "ADAM_RATE_LIMIT_STORAGE": redis_storage,
         "ADAM_API_RATE_LIMIT": "5 per 15 minutes",
     }
-    log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(adam), "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None, log_path.read_text()
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "adam serve did not answer within 60 s"
-                time.sleep(0.05)  # poll interval inside the deadline loop
-            # A new connection each time, so either worker may take it.
-            statuses = [
-                httpx.get(f"{base}{ME}", headers=bearer(member.token), timeout=10).status_code
-                for _ in range(12)
-            ]
-            assert statuses == [200] * 5 + [429] * 7, statuses
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+    serving = adam_serve(
+        database_url, tmp_path / "serve.log", "--workers", "2", "--threads", "2", env=env
+    )
+    with serving as (base, _process):
+        # A new connection each time, so either worker may take it.
+        statuses = [
+            httpx.get(f"{base}{ME}", headers=bearer(member.token), timeout=10).status_code
+            for _ in range(12)
+        ]
+    assert statuses == [200] * 5 + [429] * 7, statuses
 
 
 def test_the_refusal_speaks_russian(make_app: Callable[..., Flask], member: Account) -> None:

@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,8 +28,8 @@ from adam.projects.models import (
     project_theme,
 )
 from adam.session import new_session
+from tests.adam_server import adam_serve
 from tests.conftest import Account, project_body
-from tests.notifications.servers import free_port
 
 CLIENTS = 50
 REQUESTS = 400
@@ -64,40 +63,15 @@ def _children(pid: int) -> set[int]:
 
 
 @contextmanager
-def adam_serve(database_url: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``adam serve`` as an operator starts it (its default workers and threads)."""
-    port = free_port()
-    adam = Path(sys.executable).parent / "adam"
-    env = {**os.environ, "ADAM_DATABASE_URL": database_url, "ADAM_LOG_LEVEL": "WARNING"}
-    with log.open("w") as handle:
-        process = subprocess.Popen(
-            [str(adam), "serve", "--port", str(port)],
-            env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "adam serve did not answer within 60 s"
-            time.sleep(0.05)  # poll interval inside the deadline loop
+def two_workers(database_url: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``adam serve`` as an operator starts it (its default workers and threads), once both
+    of gunicorn's workers run."""
+    with adam_serve(database_url, log) as (base, process):
         deadline = time.monotonic() + 60
         while len(_children(process.pid)) < 2:
             assert time.monotonic() < deadline, "gunicorn did not start its two workers"
             time.sleep(0.05)  # poll interval inside the deadline loop
         yield base, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the group made for it, nothing else
-            process.wait(timeout=10)
 
 
 def _body(rng: random.Random, number: int) -> dict[str, Any]:
@@ -168,7 +142,7 @@ def test_killing_a_worker_mid_way_loses_and_doubles_nothing(
                 register(client, number)
 
     log = tmp_path / "serve.log"
-    with adam_serve(database_url, log) as (base, server):
+    with two_workers(database_url, log) as (base, server):
         workers = _children(server.pid)
         threads = [threading.Thread(target=client_loop) for _ in range(CLIENTS)]
         for thread in threads:
