@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from adam.auth.models import Role
 from adam.fields import PatchSchema, StrictBoolean, Text
-from adam.reference.codes import country_codes, enum
+from adam.reference.schemas import country_code
 
 ROLES = [r.value for r in Role]
 
@@ -34,13 +34,7 @@ class UserInSchema(ma.Schema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=320))
     name = Text(single_line=True, strip=True, load_default="", validate=validate.Length(max=200))
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
-    country = Text(
-        single_line=True,
-        strip=True,
-        allow_none=True,
-        validate=validate.Length(equal=2),
-        metadata=enum(country_codes()),
-    )
+    country = country_code()
     organization = Text(single_line=True, strip=True, allow_none=True)
     password = Text(load_only=True, allow_none=True, validate=validate.Length(min=12, max=200))
 
@@ -51,11 +45,5 @@ class UserPatchSchema(PatchSchema):
     is_active = StrictBoolean()
     name = Text(single_line=True, strip=True, validate=validate.Length(max=200))
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    country = Text(
-        single_line=True,
-        strip=True,
-        allow_none=True,
-        validate=validate.Length(equal=2),
-        metadata=enum(country_codes()),
-    )
+    country = country_code()
     organization = Text(single_line=True, strip=True, allow_none=True)

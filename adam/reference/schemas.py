@@ -13,6 +13,18 @@ from adam.reference.models import OrganizationType, Pillar, Region
 ORG_TYPES = [t.value for t in OrganizationType]
 
 
+def country_code() -> Text:
+    """An optional ISO 3166-1 alpha-2 country field, its codes listed in the OpenAPI document
+    (whether the country is known is the service's check, which suggests the nearest)."""
+    return Text(
+        single_line=True,
+        strip=True,
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata=enum(country_codes()),
+    )
+
+
 class CountrySchema(ma.Schema):
     code = ma.fields.String()
     alpha3 = ma.fields.String(allow_none=True)
@@ -56,26 +68,14 @@ class OrganizationInSchema(ma.Schema):
     )
     acronym = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(max=50))
     type = ma.fields.String(required=True, validate=validate.OneOf(ORG_TYPES))
-    country = Text(
-        single_line=True,
-        strip=True,
-        allow_none=True,
-        validate=validate.Length(equal=2),
-        metadata=enum(country_codes()),
-    )
+    country = country_code()
 
 
 class OrganizationPatchSchema(PatchSchema):
     name = Text(single_line=True, strip=True, validate=validate.Length(min=1, max=300))
     acronym = Text(single_line=True, strip=True, allow_none=True, validate=validate.Length(max=50))
     type = ma.fields.String(validate=validate.OneOf(ORG_TYPES))
-    country = Text(
-        single_line=True,
-        strip=True,
-        allow_none=True,
-        validate=validate.Length(equal=2),
-        metadata=enum(country_codes()),
-    )
+    country = country_code()
 
 
 class OrganizationQuerySchema(LongPageQuerySchema):
