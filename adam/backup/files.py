@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from pathlib import Path
+
+from adam.documents import storage
 
 CHUNK = 1 << 20
 
 
 def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return storage.hash_stream(handle)
 
 
-def sync_directory(path: Path) -> None:
-    # Makes renames into the folder durable; not every platform lets a directory be opened.
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+# Makes renames into the folder durable, as the blob store does.
+sync_directory = storage.fsync_directory
 
 
 def write_durably(path: Path, data: bytes) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from adam.backup.errors import BackupError
 from adam.backup.files import hash_file, write_durably
+from adam.documents import storage
 
 NAME = "manifest.json"
 FORMAT = "adam-backup/1"
@@ -27,7 +28,7 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 def blob_path(sha256: str) -> str:
     """Where a stored file lies in a backup: the upload folder's own layout, under files/."""
-    return f"{FILES}/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+    return f"{FILES}/{storage.relative_path(sha256)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ import datetime as dt
 import importlib.metadata
 import logging
 import os
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +23,9 @@ from adam.backup import databases
 from adam.backup import manifest as manifests
 from adam.backup.errors import BackupError
 from adam.backup.files import copy_hashed, hash_file, sync_directory
-from adam.backup.manifest import DATABASE_FILES, Entry, Manifest, blob_path
+from adam.backup.manifest import DATABASE_FILES, SHA256, Entry, Manifest, blob_path
 from adam.db import utcnow
+from adam.documents import storage
 from adam.documents.storage import LocalBlobStore, read_chunks
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -44,7 +44,7 @@ def _adam_version() -> str:
 def _stored_path(upload_dir: Path, sha256: str) -> Path:
     # The store's layout (LocalBlobStore.path_of), read without making the store: a backup
     # must not create folders in the upload folder it only reads.
-    return upload_dir / sha256[:2] / sha256[2:4] / sha256
+    return upload_dir / storage.relative_path(sha256)
 
 
 def _prepare(directory: Path) -> bool:
@@ -274,9 +274,6 @@ def _put_files(backup: Verified, upload_dir: Path) -> tuple[int, int]:
     return copied, in_place
 
 
-_STORED_FILE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}")
-
-
 def _set_aside(
     upload_dir: Path, kept: frozenset[str], when: dt.datetime
 ) -> tuple[int, Path | None]:
@@ -291,7 +288,7 @@ def _set_aside(
             relative = path.relative_to(upload_dir)
             # Only what is shaped like a stored file is the store's: a database file, its
             # journal or a backup kept beside the uploads stays where it is.
-            if not _STORED_FILE.fullmatch(relative.as_posix()):
+            if not (SHA256.fullmatch(name) and relative == storage.relative_path(name)):
                 continue
             if name not in kept:
                 strays.append(path)

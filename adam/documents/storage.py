@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from adam.documents.errors import FileTooLarge, StorageCorrupt, StorageMissing
@@ -66,14 +66,14 @@ def read_chunks(source: BinaryIO, size: int = CHUNK) -> Iterable[bytes]:
         yield chunk
 
 
-def _hash_file(handle: BinaryIO) -> str:
+def hash_stream(handle: BinaryIO) -> str:
     digest = hashlib.sha256()
     for chunk in read_chunks(handle):
         digest.update(chunk)
     return digest.hexdigest()
 
 
-def _fsync_directory(path: Path) -> None:
+def fsync_directory(path: Path) -> None:
     # Makes the rename itself durable; not every platform lets a directory be opened.
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -81,6 +81,12 @@ def _fsync_directory(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def relative_path(sha256: str) -> PurePosixPath:
+    """Where a stored file lies under the store's root (``ab/cd/abcd...``): the one place
+    that says the layout, which backups keep as it is."""
+    return PurePosixPath(sha256[:2], sha256[2:4], sha256)
 
 
 class LocalBlobStore:
@@ -94,7 +100,7 @@ class LocalBlobStore:
     def path_of(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / relative_path(sha256)
 
     def stage(
         self, chunks: Iterable[bytes | memoryview], *, max_bytes: int | None = None
@@ -125,7 +131,7 @@ class LocalBlobStore:
         final = self.path_of(staged.sha256)
         if final.exists():
             with final.open("rb") as handle:
-                intact = _hash_file(handle) == staged.sha256
+                intact = hash_stream(handle) == staged.sha256
             if intact:
                 self.discard(staged)
                 return False
@@ -135,7 +141,7 @@ class LocalBlobStore:
             return False
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged.path, final)
-        _fsync_directory(final.parent)
+        fsync_directory(final.parent)
         return True
 
     def discard(self, staged: StagedBlob) -> None:
@@ -151,7 +157,7 @@ class LocalBlobStore:
                 "The stored file is missing; the administrators have been told (see the log)."
             ) from None
         # Hash the very handle that will be served, so a file swapped meanwhile cannot slip by.
-        if _hash_file(handle) != sha256:
+        if hash_stream(handle) != sha256:
             handle.close()
             log.error("stored file corrupt (SHA-256 differs from its name): %s", path)
             raise StorageCorrupt(
