@@ -385,10 +385,9 @@ def users_create(
 
 # How often ``adam worker`` looks whether the matcher's word-count snapshot is stale.
 WORD_COUNT_CHECK_SECONDS = 60.0
+
+
 # Expired Idempotency-Key answers are only dead weight (a lookup skips them): hourly is enough.
-IDEMPOTENCY_PURGE_SECONDS = 3600.0
-
-
 @main.command("worker")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option(
@@ -425,13 +424,6 @@ def worker(once: bool, poll_interval: float | None) -> None:
         with new_session(app) as session:
             refresh_if_stale(session)
 
-    def purge_idempotency_keys() -> None:
-        from adam.idempotency.service import purge_expired
-
-        with new_session(app) as session:
-            purge_expired(session)
-            session.commit()
-
     report = notification_worker.run(
         lambda: new_session(app),
         settings,
@@ -451,8 +443,6 @@ def worker(once: bool, poll_interval: float | None) -> None:
                 get_settings(app).retention.every_seconds,
                 lambda: purge(lambda: new_session(app), get_settings(app).retention),
             ),
-            # Answers of Idempotency-Keys past IDEMPOTENCY_KEY_TTL_HOURS (adam/idempotency).
-            (IDEMPOTENCY_PURGE_SECONDS, purge_idempotency_keys),
         ],
     )
     click.echo(

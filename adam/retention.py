@@ -1,5 +1,6 @@
-"""The purge of finished rows past their retention: what ``adam worker`` runs every
-``PURGE_EVERY_SECONDS`` and ``adam purge`` runs once (settings: ``RetentionSettings``)."""
+"""The purge of finished rows past their retention, and of expired Idempotency-Key answers:
+what ``adam worker`` runs every ``PURGE_EVERY_SECONDS`` and ``adam purge`` runs once
+(settings: ``RetentionSettings``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from adam.db import utcnow
 from adam.iati.purge import purge_jobs
+from adam.idempotency.service import purge_expired as purge_idempotency_keys
 from adam.notifications.purge import purge_outbox
 from adam.settings import RetentionSettings
 
@@ -23,11 +25,13 @@ class PurgeReport:
     deliveries: int
     messages: int
     import_jobs: int
+    idempotency_keys: int
 
     def __str__(self) -> str:
         return (
             f"Purged {self.deliveries} deliveries, {self.messages} outbox messages, "
-            f"{self.import_jobs} import jobs."
+            f"{self.import_jobs} import jobs. "
+            f"Deleted {self.idempotency_keys} expired Idempotency-Key answers."
         )
 
 
@@ -52,7 +56,10 @@ def purge(
             if jobs_before is not None
             else 0
         )
-    report = PurgeReport(outbox.deliveries, outbox.messages, jobs)
-    if outbox.deliveries or outbox.messages or jobs:
+        # Their own TTL (IDEMPOTENCY_KEY_TTL_HOURS) says when they expire, not a retention.
+        keys = purge_idempotency_keys(session, now=now)
+        session.commit()
+    report = PurgeReport(outbox.deliveries, outbox.messages, jobs, keys)
+    if outbox.deliveries or outbox.messages or jobs or keys:
         log.info("%s", report)
     return report

@@ -141,8 +141,13 @@ def test_an_error_is_not_stored_and_the_key_stays_free(
     assert client.post(PROJECTS, json=project_body(), headers=headers).status_code == 201
 
 
+@pytest.mark.parametrize("command", [["worker", "--once"], ["purge"]])
 def test_keys_expire_and_adam_worker_purges_them(
-    app: Flask, client: FlaskClient, coordinator: Account, orgs: dict[str, str]
+    app: Flask,
+    client: FlaskClient,
+    coordinator: Account,
+    orgs: dict[str, str],
+    command: list[str],
 ) -> None:
     headers = keyed(coordinator, "old")
     first = client.post(PROJECTS, json=project_body(), headers=headers)
@@ -169,7 +174,7 @@ def test_keys_expire_and_adam_worker_purges_them(
         session.commit()
     from adam.cli import main
 
-    result = app.test_cli_runner().invoke(main, ["worker", "--once"])
+    result = app.test_cli_runner().invoke(main, command)
     assert result.exit_code == 0, result.output
     with new_session(app) as session:
         assert session.scalars(sa.select(IdempotencyKey.key)).all() == ["fresh"]
