@@ -1,6 +1,7 @@
 """Every model, imported once so the metadata (and Alembic) sees all tables."""
 
 from adam.auth.models import ApiToken, Role, User
+from adam.coverage.models import CoverageLink, LinkState
 from adam.db import Base
 from adam.documents.models import Document
 from adam.duplicates.models import (
@@ -13,12 +14,23 @@ from adam.duplicates.models import (
 from adam.duplicates.terms import SearchTermStat
 from adam.iati.models import ImportJob, ImportStatus
 from adam.idempotency.models import IdempotencyKey
+from adam.indicators.models import CountryIndicator
+from adam.needs.models import Need, NeedHistory, NeedState, Priority, need_theme
 from adam.notifications.models import (
     Channel,
     Delivery,
     DeliveryStatus,
     OutboxMessage,
     WebhookSubscription,
+)
+from adam.pact.models import (
+    Event,
+    EventKind,
+    FollowUpStatus,
+    ProgressNote,
+    Recommendation,
+    RecommendationHistory,
+    RecommendationState,
 )
 from adam.projects.models import (
     FactDimension,
@@ -40,26 +52,40 @@ __all__ = [
     "Base",
     "Channel",
     "Country",
+    "CountryIndicator",
+    "CoverageLink",
     "Delivery",
     "DeliveryStatus",
     "Document",
     "DuplicateAlert",
+    "Event",
+    "EventKind",
     "FactDimension",
+    "FollowUpStatus",
     "IdempotencyKey",
     "ImportJob",
     "ImportStatus",
+    "LinkState",
     "MatchKey",
+    "Need",
+    "NeedHistory",
+    "NeedState",
     "Organization",
     "OrganizationRole",
     "OrganizationType",
     "OutboxMessage",
     "Pillar",
+    "Priority",
+    "ProgressNote",
     "Project",
     "ProjectCodeCounter",
     "ProjectHistory",
     "ProjectOrganization",
     "ProjectSearch",
     "ProjectStatus",
+    "Recommendation",
+    "RecommendationHistory",
+    "RecommendationState",
     "Region",
     "Resolution",
     "Role",
@@ -67,6 +93,7 @@ __all__ = [
     "Theme",
     "User",
     "WebhookSubscription",
+    "need_theme",
     "project_country",
     "project_fact",
     "project_theme",

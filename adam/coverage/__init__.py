@@ -1,0 +1,1 @@
+"""Which projects serve which needs and recommendations; where assistance lacks or piles up."""

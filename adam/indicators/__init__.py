@@ -1,0 +1,1 @@
+"""Country indicators of the Paris Pact fact sheets: seizures, treatment demand, per year."""

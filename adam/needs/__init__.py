@@ -1,0 +1,1 @@
+"""What recipient countries say they need, registered by their focal points."""

@@ -1,0 +1,1 @@
+"""The Paris Pact consultative mechanism: events, recommendations and their follow-up."""
