@@ -228,15 +228,23 @@ def test_a_refused_write_writes_nothing(
         assert session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
 
 
-def test_the_limit_lifts_after_retry_after(make_app: Callable[..., Flask], member: Account) -> None:
+def test_the_limit_lifts_after_retry_after(
+    make_app: Callable[..., Flask], make_user: Callable[..., Account]
+) -> None:
     client = make_app(API_RATE_LIMIT="3 per 2 seconds").test_client()
-    started = time.monotonic()
-    statuses = [client.get(ME, headers=bearer(member.token)).status_code for _ in range(4)]
-    refused_at = time.monotonic()
-    if statuses != [200, 200, 200, 429]:
-        # The 2-second window turned over during the burst: it cannot be told apart here.
-        assert refused_at - started < 3, "four requests took over three seconds"
-        pytest.skip(f"the window turned over during the burst: {statuses}")
+    # A burst of four takes milliseconds of the 2-second window, but the window may turn
+    # over inside one; each attempt is a new account with a budget of its own, so three
+    # bursts that all straddle a turnover would be a broken limit, not bad luck.
+    bursts = []
+    for _attempt in range(3):
+        member = make_user("viewer")
+        statuses = [client.get(ME, headers=member.headers).status_code for _ in range(4)]
+        refused_at = time.monotonic()
+        bursts.append(statuses)
+        if statuses == [200, 200, 200, 429]:
+            break
+    else:
+        pytest.fail(f"no burst of four ended with one 429: {bursts}")
     blocked = client.get(ME, headers=bearer(member.token))
     seconds = assert_too_many(blocked, "Too many requests")
     assert 1 <= seconds <= 3
