@@ -225,19 +225,27 @@ def _project_figures(
         if currency is not None and amount is not None:
             cell.budget[currency] = cell.budget.get(currency, Decimal(0)) + Decimal(amount)
             cell.budget_projects[currency] = cell.budget_projects.get(currency, 0) + budgeted
+    # Driven from the donor rows (which carry the same project columns): the planners then
+    # read them from ix_project_fact_active instead of walking the country rows in key order.
     donor = project_fact.alias("d")
     donors = (
         select(country.c.key, column, func.count(func.distinct(donor.c.key)))
-        .select_from(
-            joined.join(
-                donor,
-                and_(
-                    donor.c.project_id == country.c.project_id,
-                    donor.c.dimension == int(FactDimension.DONOR),
-                ),
-            )
+        .select_from(donor)
+        .join(
+            country,
+            and_(
+                country.c.project_id == donor.c.project_id,
+                country.c.dimension == int(FactDimension.COUNTRY),
+            ),
         )
-        .where(*where)
+        .join(
+            theme,
+            and_(
+                theme.c.project_id == donor.c.project_id,
+                theme.c.dimension == int(FactDimension.THEME),
+            ),
+        )
+        .where(donor.c.dimension == int(FactDimension.DONOR), *_active_facts(donor, today))
         .group_by(country.c.key, column)
     )
     for code, col, count in session.execute(donors):

@@ -147,3 +147,25 @@ def test_the_delay_is_a_checked_setting(database_url: str) -> None:
 
     with pytest.raises(ConfigError, match="GAP_ALERT_AFTER_DAYS"):
         create_app({"ENV": "testing", "DATABASE_URL": database_url, "GAP_ALERT_AFTER_DAYS": 0})
+
+
+def test_the_alert_reads_in_russian() -> None:
+    from adam.notifications import emails
+
+    payload = {
+        "need": {
+            "id": 7,
+            "title": "Сканеры для Пянджа",
+            "country": {"code": "TJ", "name": "Tajikistan"},
+            "themes": [{"slug": "border-control", "name": "Border control"}],
+            "cost": {"amount": "100000.00", "currency": "USD"},
+            "days_open": 120,
+            "url": "/api/v1/needs/7",
+        }
+    }
+    rendered = emails.render("need.unassisted", payload, "https://adam.example.org", "ru")
+    assert rendered.subject == "[ADAM] Приоритетная потребность без помощи, TJ: Сканеры для Пянджа"
+    assert "Дней открыта: 120" in rendered.text
+    assert "https://adam.example.org/api/v1/needs/7" in rendered.text
+    english = emails.render("need.unassisted", payload, "https://adam.example.org")
+    assert english.text.startswith("A high-priority need has stayed open")
