@@ -169,3 +169,32 @@ def test_the_alert_reads_in_russian() -> None:
     assert "https://adam.example.org/api/v1/needs/7" in rendered.text
     english = emails.render("need.unassisted", payload, "https://adam.example.org")
     assert english.text.startswith("A high-priority need has stayed open")
+
+
+def test_adam_worker_raises_and_sends_the_alert(
+    app: Flask, coordinator: Account, receiver: Receiver
+) -> None:
+    from adam.cli import main
+
+    client = app.test_client()
+    create_webhook(client, coordinator, receiver.url, events=["need.unassisted"])
+    world = World()
+    world.needs = {
+        "due": {
+            "country": "AF",
+            "title": "Precursor kits for Herat",
+            "priority": "high",
+            "themes": ["precursor-control"],
+            "created_at": utcnow() - dt.timedelta(days=91),
+        },
+    }
+    insert_rows(app, world)
+
+    result = app.test_cli_runner().invoke(main, ["worker", "--once"], catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+    receiver.wait_for(lambda requests: len(requests) == 1)
+    data = json.loads(receiver.requests[0].body)["data"]
+    assert data["need"]["title"] == "Precursor kits for Herat"
+    with new_session(app) as session:
+        assert session.scalar(select(Need.alerted_at)) is not None
