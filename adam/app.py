@@ -16,6 +16,7 @@ from adam.auth.routes import blp as auth_blp
 from adam.config import load_config
 from adam.documents.routes import blp as documents_blp
 from adam.duplicates.routes import blp as alerts_blp
+from adam.gaps.routes import blp as gaps_blp
 from adam.health import blp as health_blp
 from adam.iati.routes import blp as iati_blp
 from adam.notifications.routes import blp as webhooks_blp
@@ -33,6 +34,7 @@ BLUEPRINTS = (
     documents_blp,
     iati_blp,
     stats_blp,
+    gaps_blp,
     alerts_blp,
     webhooks_blp,
 )

@@ -415,6 +415,7 @@ def worker(once: bool, poll_interval: float | None) -> None:
     if not settings.email_enabled:
         click.echo("SMTP_HOST is not set: e-mail is off, webhooks only.", err=True)
 
+    from adam.gaps.alerts import alert_unassisted
     from adam.iati.background import run_queued as run_imports
     from adam.retention import purge
 
@@ -442,6 +443,11 @@ def worker(once: bool, poll_interval: float | None) -> None:
             (
                 get_settings(app).retention.every_seconds,
                 lambda: purge(lambda: new_session(app), get_settings(app).retention),
+            ),
+            # High-priority needs left without an active project (adam/gaps/alerts.py).
+            (
+                get_settings(app).gaps.alert_every_seconds,
+                lambda: alert_unassisted(lambda: new_session(app), get_settings(app).gaps),
             ),
         ],
     )

@@ -23,6 +23,8 @@ from adam.documents.service import UploadSettings
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.settings import SettingsError as MatcherSettingsError
 from adam.exports.project_rows import CHUNK_SIZE
+from adam.gaps.settings import GapSettings
+from adam.gaps.settings import SettingsError as GapSettingsError
 from adam.iati.export import ReportingOrg
 from adam.iati.service import ImportSettings
 from adam.iati.service import SettingsError as ImportSettingsError
@@ -104,6 +106,7 @@ class Settings:
     retention: RetentionSettings
 
     limits: LimitSettings
+    gaps: GapSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, instance_path: Path) -> Settings:
@@ -139,6 +142,7 @@ class Settings:
             portal=_portal_settings(config),
             retention=_retention_settings(config),
             limits=_limit_settings(config),
+            gaps=_built(GapSettings.from_config, config, GapSettingsError),
         )
 
 

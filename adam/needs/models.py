@@ -74,7 +74,7 @@ class Need(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    # When it became high priority and open: what the "no assistance yet" alert counts from.
+    # When the "no assistance yet" alert was queued for it (adam/gaps/alerts.py): once per need.
     alerted_at: Mapped[dt.datetime | None]
 
     country: Mapped[Country] = relationship(lazy="joined")

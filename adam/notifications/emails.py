@@ -26,7 +26,7 @@ from typing import Any
 from babel.support import NullTranslations, Translations
 
 from adam.errors import N_, Text
-from adam.notifications.events import ALERT_CREATED
+from adam.notifications.events import ALERT_CREATED, NEED_UNASSISTED
 
 LABEL_WIDTH = 14
 COLUMN_WIDTH = 30  # two columns and the label stay within 78 characters, the e-mail line norm
@@ -274,12 +274,68 @@ FOOTER = N_(
 )
 
 
-def _page(body: str, tr: Translate, lang: str) -> str:
+def _need_section(
+    payload: Mapping[str, Any], public_url: str, tr: Translate
+) -> tuple[str, str, str]:
+    """(one-line summary, text, html) of one need.unassisted payload."""
+    raw = payload.get("need")
+    need: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    country = need.get("country") if isinstance(need.get("country"), Mapping) else {}
+    code = str((country or {}).get("code") or "?")
+    summary = one_line(
+        tr(
+            N_(
+                "High-priority need without assistance in %(country)s: %(title)s",
+                country=code,
+                title=one_line(need.get("title") or "?", 80),
+            )
+        )
+    )
+    cost = need.get("cost") if isinstance(need.get("cost"), Mapping) else None
+    rows = [
+        (N_("Title"), str(need.get("title") or "—")),
+        (N_("Countries"), _names([country] if country else [], "code")),
+        (N_("Themes"), _names(need.get("themes"), "slug")),
+        (N_("Budget"), _budget({"budget": cost}) if cost else "—"),
+        (N_("Days open"), str(need.get("days_open") if need.get("days_open") is not None else "—")),
+        (LINK, link(public_url, need.get("url")) or "—"),
+    ]
+    text = "\n".join(f"{tr(label)}: {value}" for label, value in rows)
+    cell = 'style="border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left"'
+    table = "".join(
+        f"<tr><th {cell}>{html.escape(tr(label))}</th><td {cell}>{html.escape(value)}</td></tr>"
+        for label, value in rows
+    )
+    body = f'<h2>{html.escape(summary)}</h2><table style="border-collapse:collapse">{table}</table>'
+    return summary, f"{summary}\n\n{text}\n", body
+
+
+NEED_INTRO = N_(
+    "A high-priority need has stayed open with no active project confirmed to serve it. "
+    "Please see whether a donor or a project can take it up."
+)
+_SECTIONS: dict[str, Callable[[Mapping[str, Any], str, Translate], tuple[str, str, str]]] = {
+    ALERT_CREATED: _alert_section,
+    NEED_UNASSISTED: _need_section,
+}
+_INTROS = {ALERT_CREATED: INTRO, NEED_UNASSISTED: NEED_INTRO}
+
+
+def _section(
+    event: str, payload: Mapping[str, Any], public_url: str, tr: Translate
+) -> tuple[str, str, str]:
+    write = _SECTIONS.get(event)
+    if write is None:
+        raise ValueError(f"No e-mail template for event {event!r}.")
+    return write(payload, public_url, tr)
+
+
+def _page(body: str, tr: Translate, lang: str, intro: Text = INTRO) -> str:
     # English keeps its original markup; other languages name themselves for screen readers.
     opening = "<html>" if lang == DEFAULT_LANGUAGE else f'<html lang="{lang}">'
     return (
         f'<!DOCTYPE html>{opening}<head><meta charset="utf-8"></head>'
-        f"<body><p>{html.escape(tr(INTRO))}</p>{body}"
+        f"<body><p>{html.escape(tr(intro))}</p>{body}"
         f'<p style="color:#666">{html.escape(tr(FOOTER))}</p></body></html>'
     )
 
@@ -290,15 +346,14 @@ def render(
     """The message in ``locale`` (English for None or a language the catalogue lacks).
 
     :raises ValueError: for an event that e-mail does not know how to write up."""
-    if event != ALERT_CREATED:
-        raise ValueError(f"No e-mail template for event {event!r}.")
     lang = language(locale)
     tr = translator(lang)
-    summary, text, body = _alert_section(payload, public_url, tr)
+    summary, text, body = _section(event, payload, public_url, tr)
+    intro = _INTROS[event]
     return Rendered(
         subject=f"[ADAM] {summary}",
-        text=f"{tr(INTRO)}\n\n{text}\n-- \n{tr(FOOTER)}\n",
-        html=_page(body, tr, lang),
+        text=f"{tr(intro)}\n\n{text}\n-- \n{tr(FOOTER)}\n",
+        html=_page(body, tr, lang, intro),
         language=lang,
     )
 
@@ -311,17 +366,19 @@ def render_digest(
         return render(items[0][0], items[0][1], public_url, locale)
     lang = language(locale)
     tr = translator(lang)
-    sections = []
-    for event, payload in items:
-        if event != ALERT_CREATED:
-            raise ValueError(f"No e-mail template for event {event!r}.")
-        sections.append(_alert_section(payload, public_url, tr))
+    sections = [_section(event, payload, public_url, tr) for event, payload in items]
     separator = "\n" + "=" * 78 + "\n\n"
-    intro, footer = tr(INTRO), tr(FOOTER)
+    footer = tr(FOOTER)
+    if all(event == ALERT_CREATED for event, _ in items):
+        intro: Text = INTRO
+        subject = tr(N_("%(count)s possible duplicates to review", count=len(items)))
+    else:
+        intro = N_("ADAM has alerts for you to review.")
+        subject = tr(N_("%(count)s alerts to review", count=len(items)))
     return Rendered(
-        subject="[ADAM] " + tr(N_("%(count)s possible duplicates to review", count=len(items))),
-        text=f"{intro}\n\n" + separator.join(t for _, t, _ in sections) + f"\n-- \n{footer}\n",
-        html=_page("<hr>".join(h for _, _, h in sections), tr, lang),
+        subject="[ADAM] " + subject,
+        text=f"{tr(intro)}\n\n" + separator.join(t for _, t, _ in sections) + f"\n-- \n{footer}\n",
+        html=_page("<hr>".join(h for _, _, h in sections), tr, lang, intro),
         language=lang,
     )
 

@@ -1,0 +1,1 @@
+"""Gaps and overlaps: what countries need and the partnership endorsed, against what is funded."""
