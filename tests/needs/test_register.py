@@ -186,3 +186,16 @@ def test_an_unknown_need_is_404(client: FlaskClient, coordinator: Account) -> No
         response = client.get(url, headers=coordinator.headers)
         assert response.status_code == 404
         assert response.json["error"]["code"] == "not_found"
+
+
+def test_the_refusal_reads_in_russian(client: FlaskClient, focal_tj: Account) -> None:
+    response = client.post(
+        "/api/v1/needs",
+        json=need_body(country="AF"),
+        headers={**focal_tj.headers, "Accept-Language": "ru"},
+    )
+    assert response.status_code == 403
+    assert response.json["error"]["message"] == (
+        "Координаторы по стране могут регистрировать и изменять только потребности "
+        "своей страны (TJ), а не AF."
+    )
