@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from flask import Flask
@@ -168,3 +169,25 @@ def test_cost_can_be_cleared(client: FlaskClient, focal_tj: Account) -> None:
     response = _patch(client, focal_tj, need, need["_etag"], estimated_cost=None)
     assert response.status_code == 200
     assert response.json["estimated_cost"] is None
+
+
+def test_concurrent_writers_with_one_etag_exactly_one_wins(app: Flask, focal_tj: Account) -> None:
+    need = create(app.test_client(), focal_tj)
+    barrier = threading.Barrier(4)
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def write(n: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = _patch(client, focal_tj, need, need["_etag"], title=f"Writer {n}")
+        with lock:
+            results.append(response.status_code)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 412, 412, 412]
+    assert counts(app) == (1, 2)
