@@ -19,6 +19,7 @@ from adam.duplicates.routes import blp as alerts_blp
 from adam.gaps.routes import blp as gaps_blp
 from adam.health import blp as health_blp
 from adam.iati.routes import blp as iati_blp
+from adam.needs.routes import blp as needs_blp
 from adam.notifications.routes import blp as webhooks_blp
 from adam.portal import setup as portal
 from adam.projects.routes import blp as projects_blp
@@ -31,6 +32,7 @@ BLUEPRINTS = (
     auth_blp,
     reference_blp,
     projects_blp,
+    needs_blp,
     documents_blp,
     iati_blp,
     stats_blp,

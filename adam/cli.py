@@ -135,6 +135,7 @@ def seed(demo: bool) -> None:
     With --demo (never in production) also the demo projects and one person of each role.
     """
     from adam.demo.load import DEMO_PASSWORD, demo_accounts, load_demo
+    from adam.demo.needs import load_demo_needs
     from adam.reference.seed import seed_reference_data
 
     if demo and current_app.config["ENV"] == "production":
@@ -157,6 +158,12 @@ def seed(demo: bool) -> None:
                     f"Demo data: {demo_report.organizations} organizations, "
                     f"{demo_report.projects} projects."
                 )
+            added_needs = load_demo_needs(session)
+            click.echo(
+                f"Demo needs: {added_needs} illustrative needs added."
+                if added_needs
+                else "Demo needs: illustrative needs exist already, nothing loaded."
+            )
             accounts = demo_accounts(session)
         session.commit()
     if demo:

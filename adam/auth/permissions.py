@@ -100,6 +100,27 @@ def _focal_point_denial(country: str | None, organization: str | None) -> str:
     return N_("Focal points may only register or edit projects that are in scope.")
 
 
+def _need_write(actor: Actor, target: object) -> str | None:
+    """``target``: the code of the country whose need it is."""
+    assert isinstance(target, str)
+    if actor.role in STAFF:
+        return None
+    if actor.role == Role.FOCAL_POINT:
+        if actor.country_code and actor.country_code == target:
+            return None
+        if actor.country_code:
+            return N_(
+                "Focal points may only register or change the needs of their own country "
+                "(%(own)s), not of %(country)s.",
+                own=actor.country_code,
+                country=target,
+            )
+        return N_("Your account has no country, so you may not register or change needs.")
+    if actor.role == Role.DONOR:
+        return N_("Donor accounts read needs; a recipient country's focal point registers them.")
+    return N_("Viewers have read-only access.")
+
+
 def _organization_write(actor: Actor, target: object) -> str | None:
     if actor.role in STAFF:
         return None
@@ -136,6 +157,10 @@ POLICY: dict[str, Rule] = {
     "project.read_withdrawn": _staff_only(
         N_("Only coordinators and administrators may see withdrawn projects.")
     ),
+    "need.read": _anyone,
+    "need.create": _need_write,
+    "need.update": _need_write,
+    "need.state": _need_write,
     "organization.create": _organization_write,
     "organization.update": _organization_write,
     "user.manage": _admin_only(N_("Only administrators may manage users.")),

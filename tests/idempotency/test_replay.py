@@ -392,6 +392,7 @@ def test_the_openapi_document_names_the_header_on_every_create(client: FlaskClie
     assert keyed_operations == [
         "POST /api/v1/alerts/{alert_id}/resolution",
         "POST /api/v1/imports/iati",
+        "POST /api/v1/needs",
         "POST /api/v1/organizations",
         "POST /api/v1/projects",
         "POST /api/v1/projects/{project_id}/documents",

@@ -1,0 +1,140 @@
+"""Need endpoints: register, list, read, edit (If-Match), change state, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from adam.access import protected
+from adam.api import Blueprint, if_match, link
+from adam.idempotency.decorator import idempotent
+from adam.needs import service
+from adam.needs.etag import etag, expected_version, matches
+from adam.needs.models import Need, NeedHistory
+from adam.needs.schemas import (
+    NeedCreateSchema,
+    NeedHistoryEntrySchema,
+    NeedListQuerySchema,
+    NeedOutSchema,
+    NeedPageSchema,
+    NeedPatchSchema,
+    NeedStateSchema,
+)
+from adam.paging import page_answer
+from adam.session import get_session
+from adam.web import commit, current_actor
+
+blp = Blueprint("needs", __name__, description="Recipient countries' needs for assistance")
+
+NEED = "/api/v1/needs/{need_id}"
+_ID = {"need_id": "$response.body#/id"}
+_ID_AND_VERSION = {**_ID, "header.If-Match": "$response.header.ETag"}
+NEED_LINKS = {
+    "GetNeed": link("GET", NEED, _ID),
+    "UpdateNeed": link("PATCH", NEED, _ID_AND_VERSION),
+    "SetNeedState": link("POST", NEED + "/state", _ID),
+    "NeedHistory": link("GET", NEED + "/history", _ID),
+}
+
+
+def _headers(need: Need) -> dict[str, str]:
+    return {"ETag": etag(need.id, need.version)}
+
+
+@protected
+@blp.route("/needs")
+@blp.arguments(NeedListQuerySchema, location="query", unknown="raise")
+@blp.response(200, NeedPageSchema)
+def list_needs(args: dict[str, Any]) -> dict[str, Any]:
+    """Find needs by country, theme, pillar, priority, state, recommendation and words."""
+    items, total = service.search_needs(
+        get_session(),
+        actor=current_actor(),
+        filters=service.NeedFilters.from_args(args),
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return page_answer(items, total, args)
+
+
+@protected
+@blp.route("/needs", methods=["POST"])
+@idempotent
+@blp.arguments(NeedCreateSchema())
+@blp.response(201, NeedOutSchema)
+@blp.doc(responses={201: {"links": NEED_LINKS}})
+def create_need(data: dict[str, Any]) -> tuple[Need, int, dict[str, str]]:
+    """Register a need of a country (its focal point, a coordinator or an administrator)."""
+    need = service.create_need(get_session(), actor=current_actor(), data=data)
+    commit()
+    return need, 201, {**_headers(need), "Location": f"/api/v1/needs/{need.id}"}
+
+
+@protected
+@blp.route("/needs/<int:need_id>")
+@blp.response(200, NeedOutSchema)
+@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+@blp.doc(
+    parameters=[
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "ETags you hold; 304 when one is the need's",
+        }
+    ],
+    responses={200: {"links": NEED_LINKS}},
+)
+def get_need(need_id: int) -> tuple[Need, int, dict[str, str]] | Response:
+    """Show a need; its ETag is what PATCH expects in If-Match."""
+    need = service.get_need(get_session(), need_id, actor=current_actor())
+    if matches(request.headers.get("If-None-Match"), need.id, need.version):
+        return Response(status=304, headers=_headers(need))
+    return need, 200, _headers(need)
+
+
+@protected
+@blp.route("/needs/<int:need_id>", methods=["PATCH"])
+@blp.arguments(NeedPatchSchema(partial=tuple(NeedPatchSchema._declared_fields)))
+@blp.response(200, NeedOutSchema)
+@blp.doc(parameters=[if_match(required=True)], responses={200: {"links": NEED_LINKS}})
+def update_need(data: dict[str, Any], need_id: int) -> tuple[Need, int, dict[str, str]]:
+    """Change a need. Requires If-Match with the ETag of the version you read (else 428/412)."""
+    version = expected_version(request.headers.get("If-Match"), need_id, required=True)
+    need = service.update_need(
+        get_session(), need_id, actor=current_actor(), changes=data, expected_version=version
+    )
+    commit()
+    return need, 200, _headers(need)
+
+
+@protected
+@blp.route("/needs/<int:need_id>/state", methods=["POST"])
+@blp.arguments(NeedStateSchema())
+@blp.response(200, NeedOutSchema)
+@blp.doc(parameters=[if_match(required=False)])
+def set_need_state(data: dict[str, Any], need_id: int) -> tuple[Need, int, dict[str, str]]:
+    """Set a need's state with a note: open, partly_met, met, or withdrawn (its deletion,
+    undone by opening it again)."""
+    version = expected_version(request.headers.get("If-Match"), need_id, required=False)
+    need = service.set_need_state(
+        get_session(),
+        need_id,
+        actor=current_actor(),
+        state=data["state"],
+        note=data.get("note"),
+        expected_version=version,
+    )
+    commit()
+    return need, 200, _headers(need)
+
+
+@protected
+@blp.route("/needs/<int:need_id>/history")
+@blp.response(200, NeedHistoryEntrySchema(many=True))
+def need_history(need_id: int) -> list[NeedHistory]:
+    """Every recorded change of a need: who, when, each field's old and new value, the note."""
+    return service.need_history(get_session(), need_id, actor=current_actor())
