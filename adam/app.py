@@ -18,6 +18,7 @@ from adam.documents.routes import blp as documents_blp
 from adam.duplicates.routes import blp as alerts_blp
 from adam.health import blp as health_blp
 from adam.iati.routes import blp as iati_blp
+from adam.indicators.routes import blp as indicators_blp
 from adam.notifications.routes import blp as webhooks_blp
 from adam.portal import setup as portal
 from adam.projects.routes import blp as projects_blp
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     stats_blp,
     alerts_blp,
     webhooks_blp,
+    indicators_blp,
 )
 
 
