@@ -324,10 +324,13 @@ def import_figures(session: Session, *, actor: Actor, filename: str, data: bytes
     """Import a CSV or XLSX file of figures: all its rows, or (any row wrong) none.
 
     :raises Forbidden: the actor may not enter figures at all.
+    :raises FileTooLarge: above MAX_FILE_BYTES.
     :raises BadSheet: the file cannot be read as a table of figures.
     :raises ImportRefused: some row is wrong (the report names each, with why).
     """
     permissions.require(actor, "indicator.import")
+    if len(data) > MAX_FILE_BYTES:
+        raise too_large(MAX_FILE_BYTES)
     rows = read_sheet(filename, data)
     codes = {_text(row.cells.get("country")).upper() for row in rows}
     countries = reference_service.countries_by_code(session, [c for c in codes if c])
