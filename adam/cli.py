@@ -134,6 +134,7 @@ def seed(demo: bool) -> None:
 
     With --demo (never in production) also the demo projects and one person of each role.
     """
+    from adam.demo.indicators import load_demo_indicators
     from adam.demo.load import DEMO_PASSWORD, demo_accounts, load_demo
     from adam.reference.seed import seed_reference_data
 
@@ -157,6 +158,8 @@ def seed(demo: bool) -> None:
                     f"Demo data: {demo_report.organizations} organizations, "
                     f"{demo_report.projects} projects."
                 )
+            figures = load_demo_indicators(session)
+            click.echo(f"Demo indicators: {figures} illustrative figures added.")
             accounts = demo_accounts(session)
         session.commit()
     if demo:

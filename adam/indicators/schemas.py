@@ -69,7 +69,6 @@ class FigureWrittenSchema(FigureOutSchema):
 
 class FigureQuerySchema(PageQuerySchema):
     country = CodeList(
-        Text(validate=validate.Length(min=1, max=8)),
         metadata={"description": "Country codes (ISO 3166 alpha-2), comma-separated or repeated"},
     )
     indicator = CodeList(
