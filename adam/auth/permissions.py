@@ -181,7 +181,6 @@ POLICY: dict[str, Rule] = {
     "document.withdraw": _project_write,
     "document.restore": _project_write,
     "document.read_withdrawn": _project_write,
-    "indicator.read": _anyone,
     "indicator.write": _indicator_write,
     "indicator.import": _indicator_import,
 }

@@ -387,10 +387,6 @@ def import_figures(session: Session, *, actor: Actor, filename: str, data: bytes
     return report
 
 
-def may_write(actor: Actor, country_code: str) -> bool:
-    return permissions.allowed(actor, "indicator.write", country_code)
-
-
 class FileTooLarge(AdamError):
     status = 413
     code = "payload_too_large"
