@@ -152,3 +152,15 @@ def test_filters_and_the_countrys_series(client: FlaskClient, coordinator: Accou
     assert by["seizures_heroin"]["figures"][0]["source"] == "DCA"
     assert by["people_in_treatment"]["unit"] == "persons"
     assert client.get("/api/v1/countries/XX/indicators", headers=headers).status_code == 404
+
+
+def test_a_refusal_speaks_russian(client: FlaskClient, make_user: Callable[..., Account]) -> None:
+    focal = make_user("focal_point", country="TJ")
+    url = FIGURE.format(country="AF", indicator="seizures_opium", year=2021)
+    answer = client.put(
+        url, json={"value": "1"}, headers={**focal.headers, "Accept-Language": "ru"}
+    )
+    assert answer.status_code == 403
+    assert answer.json["error"]["message"] == (
+        "Национальные координаторы могут вводить показатели только своей страны (TJ)."
+    )

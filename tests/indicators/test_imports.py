@@ -193,3 +193,13 @@ def test_an_idempotency_key_replays_the_answer(client: FlaskClient, coordinator:
     )
     assert other.status_code == 422
     assert _total(client, coordinator) == 3
+
+
+def test_the_report_speaks_russian(client: FlaskClient, coordinator: Account) -> None:
+    content = GOOD_CSV + "TJ,seizures_opium,2021,lots,DCA\n"
+    answer = _send(client, coordinator, content.encode(), headers={"Accept-Language": "ru"})
+    assert answer.status_code == 422
+    assert "ничего не записано" in answer.json["error"]["message"]
+    wrong = [r for r in answer.json["report"]["rows"] if r["outcome"] == "error"]
+    assert wrong[0]["errors"] == ["value: Не число: укажите цифры, например «1250.5»."]
+    assert answer.json["error"]["details"]["rows.5"] == wrong[0]["errors"]
