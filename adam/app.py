@@ -19,6 +19,7 @@ from adam.duplicates.routes import blp as alerts_blp
 from adam.gaps.routes import blp as gaps_blp
 from adam.health import blp as health_blp
 from adam.iati.routes import blp as iati_blp
+from adam.indicators.routes import blp as indicators_blp
 from adam.needs.routes import blp as needs_blp
 from adam.notifications.routes import blp as webhooks_blp
 from adam.portal import setup as portal
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     gaps_blp,
     alerts_blp,
     webhooks_blp,
+    indicators_blp,
 )
 
 

@@ -134,6 +134,7 @@ def seed(demo: bool) -> None:
 
     With --demo (never in production) also the demo projects and one person of each role.
     """
+    from adam.demo.indicators import load_demo_indicators
     from adam.demo.load import DEMO_PASSWORD, demo_accounts, load_demo
     from adam.demo.needs import load_demo_needs
     from adam.reference.seed import seed_reference_data
@@ -164,6 +165,8 @@ def seed(demo: bool) -> None:
                 if added_needs
                 else "Demo needs: illustrative needs exist already, nothing loaded."
             )
+            figures = load_demo_indicators(session)
+            click.echo(f"Demo indicators: {figures} illustrative figures added.")
             accounts = demo_accounts(session)
         session.commit()
     if demo:

@@ -146,6 +146,29 @@ def _alert_read(actor: Actor, _target: object) -> str | None:
     return None
 
 
+def _indicator_write(actor: Actor, target: object) -> str | None:
+    # The target is the country's code: its focal points keep its fact sheet.
+    if actor.role in STAFF:
+        return None
+    if actor.role == Role.FOCAL_POINT:
+        if actor.country_code and actor.country_code == target:
+            return None
+        if actor.country_code:
+            return N_(
+                "Focal points may only enter the indicators of their country (%(country)s).",
+                country=actor.country_code,
+            )
+        return N_("Focal points may only enter the indicators of their country (none set).")
+    return N_("Only coordinators, administrators and focal points may enter indicators.")
+
+
+def _indicator_import(actor: Actor, _target: object) -> str | None:
+    # Each row is then checked against indicator.write for its country.
+    if actor.role in (*STAFF, Role.FOCAL_POINT):
+        return None
+    return N_("Only coordinators, administrators and focal points may import indicators.")
+
+
 POLICY: dict[str, Rule] = {
     "project.read": _anyone,
     "project.create": _project_write,
@@ -183,6 +206,8 @@ POLICY: dict[str, Rule] = {
     "document.withdraw": _project_write,
     "document.restore": _project_write,
     "document.read_withdrawn": _project_write,
+    "indicator.write": _indicator_write,
+    "indicator.import": _indicator_import,
 }
 
 

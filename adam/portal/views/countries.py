@@ -23,6 +23,8 @@ from adam.auth.actor import Actor
 from adam.documents import service as documents_service
 from adam.duplicates import service as duplicates_service
 from adam.errors import InvalidInput, NotFound
+from adam.indicators import catalogue
+from adam.indicators import service as indicators_service
 from adam.paging import page_count
 from adam.portal import filter_titles, query
 from adam.portal.blueprint import portal_blueprint
@@ -121,6 +123,34 @@ def _charts(
     return charts
 
 
+def _indicators(country: Country) -> list[dict[str, Any]]:
+    """The country's fact-sheet figures, one table and chart per indicator (years as columns)."""
+    _, series = indicators_service.country_series(get_session(), country.code)
+    shown = []
+    for one in series:
+        unit = translate(catalogue.UNIT_NAMES[one.indicator.unit][0])
+        sources = sorted({f.source for f in one.figures if f.source})
+        shown.append(
+            {
+                "code": one.indicator.code,
+                "name": translate(one.indicator.name_en),
+                "unit": unit,
+                "years": [f.year for f in one.figures],
+                "values": [format_decimal(f.value) for f in one.figures],
+                "sources": sources,
+                "illustrative": any(f.illustrative for f in one.figures),
+                # What indicators.js draws: the years and the plain numbers.
+                "chart": {
+                    "name": translate(one.indicator.name_en),
+                    "unit": unit,
+                    "years": [str(f.year) for f in one.figures],
+                    "values": [float(f.value) for f in one.figures],
+                },
+            }
+        )
+    return shown
+
+
 @page
 @blp.route("/countries/<code>")
 def country(code: str) -> ResponseReturnValue:
@@ -162,6 +192,7 @@ def country(code: str) -> ResponseReturnValue:
         "documents_total": documents_total,
         "documents_page": documents_page,
         "documents_pages": page_count(documents_total, DOCUMENTS_PER_PAGE),
+        "indicators": _indicators(found),
         "focal_points": auth_service.focal_points(session, country_code=found.code, actor=actor),
         "may_manage_users": permissions.allowed(actor, "user.manage"),
         "category_label": category_label,
