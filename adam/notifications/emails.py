@@ -26,7 +26,7 @@ from typing import Any
 from babel.support import NullTranslations, Translations
 
 from adam.errors import N_, Text
-from adam.notifications.events import ALERT_CREATED
+from adam.notifications.events import ALERT_CREATED, LINK_SUGGESTED
 
 LABEL_WIDTH = 14
 COLUMN_WIDTH = 30  # two columns and the label stay within 78 characters, the e-mail line norm
@@ -274,13 +274,99 @@ FOOTER = N_(
 )
 
 
-def _page(body: str, tr: Translate, lang: str) -> str:
+LINK_INTRO = N_(
+    "A project registered in ADAM likely serves a need of your country. Please confirm or "
+    "reject the link."
+)
+LINK_FOOTER = N_(
+    "You receive this because you are a focal point of the country of the need. Confirm or "
+    "reject the link on the need's page in the portal."
+)
+MIXED_INTRO = N_("ADAM has news for you: possible duplicates and projects serving needs.")
+
+
+def _link_section(
+    payload: Mapping[str, Any], public_url: str, tr: Translate
+) -> tuple[str, str, str]:
+    """(one-line summary, text, html) of one link.suggested payload."""
+    raw_link, raw_need, raw_project = (payload.get(k) for k in ("link", "need", "project"))
+    found: Mapping[str, Any] = raw_link if isinstance(raw_link, Mapping) else {}
+    need: Mapping[str, Any] = raw_need if isinstance(raw_need, Mapping) else {}
+    project: Mapping[str, Any] = raw_project if isinstance(raw_project, Mapping) else {}
+    summary = one_line(
+        tr(
+            N_(
+                "Project %(project)s may serve the need: %(need)s (score %(score)s)",
+                project=str(project.get("code") or project.get("id") or "?"),
+                need=one_line(need.get("title") or "?", 80),
+                score=found.get("score"),
+            )
+        )
+    )
+    why = tr(N_("Why:"))
+    rows = [
+        (
+            tr(N_("Need")),
+            one_line(need.get("title") or "—", 200),
+            link(public_url, need.get("url")),
+        ),
+        (
+            tr(N_("Project")),
+            one_line(f"{project.get('code') or ''} {project.get('title') or ''}".strip(), 200),
+            link(public_url, project.get("url")),
+        ),
+        (tr(N_("Country")), str(need.get("country") or "—"), None),
+    ]
+    reasons = [
+        str(r.get("detail") or r.get("field"))
+        for r in found.get("reasons") or []
+        if isinstance(r, Mapping)
+    ]
+    text_lines = [summary, ""]
+    for label, value, url in rows:
+        text_lines.append(f"{label}: {value}" + (f" <{url}>" if url else ""))
+    if reasons:
+        text_lines += ["", why, *(f"  - {one_line(r, 200)}" for r in reasons)]
+    html_parts = [f"<h2>{html.escape(summary)}</h2><ul>"]
+    for label, value, url in rows:
+        shown = html.escape(value)
+        if url:
+            shown = f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+        html_parts.append(f"<li>{html.escape(label)}: {shown}</li>")
+    html_parts.append("</ul>")
+    if reasons:
+        items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+        html_parts.append(f"<p>{html.escape(why)}</p><ul>{items}</ul>")
+    return summary, "\n".join(text_lines).rstrip() + "\n", "\n".join(html_parts)
+
+
+_SECTIONS = {ALERT_CREATED: _alert_section, LINK_SUGGESTED: _link_section}
+_FRAMES = {ALERT_CREATED: (INTRO, FOOTER), LINK_SUGGESTED: (LINK_INTRO, LINK_FOOTER)}
+
+
+def _section(
+    event: str, payload: Mapping[str, Any], public_url: str, tr: Translate
+) -> tuple[str, str, str]:
+    section = _SECTIONS.get(event)
+    if section is None:
+        raise ValueError(f"No e-mail template for event {event!r}.")
+    return section(payload, public_url, tr)
+
+
+def _frame(events: Sequence[str]) -> tuple[Text, Text]:
+    kinds = set(events)
+    if len(kinds) == 1:
+        return _FRAMES[kinds.pop()]
+    return MIXED_INTRO, FOOTER
+
+
+def _page(body: str, tr: Translate, lang: str, intro: Text = INTRO, footer: Text = FOOTER) -> str:
     # English keeps its original markup; other languages name themselves for screen readers.
     opening = "<html>" if lang == DEFAULT_LANGUAGE else f'<html lang="{lang}">'
     return (
         f'<!DOCTYPE html>{opening}<head><meta charset="utf-8"></head>'
-        f"<body><p>{html.escape(tr(INTRO))}</p>{body}"
-        f'<p style="color:#666">{html.escape(tr(FOOTER))}</p></body></html>'
+        f"<body><p>{html.escape(tr(intro))}</p>{body}"
+        f'<p style="color:#666">{html.escape(tr(footer))}</p></body></html>'
     )
 
 
@@ -290,15 +376,14 @@ def render(
     """The message in ``locale`` (English for None or a language the catalogue lacks).
 
     :raises ValueError: for an event that e-mail does not know how to write up."""
-    if event != ALERT_CREATED:
-        raise ValueError(f"No e-mail template for event {event!r}.")
     lang = language(locale)
     tr = translator(lang)
-    summary, text, body = _alert_section(payload, public_url, tr)
+    summary, text, body = _section(event, payload, public_url, tr)
+    intro, footer = _frame([event])
     return Rendered(
         subject=f"[ADAM] {summary}",
-        text=f"{tr(INTRO)}\n\n{text}\n-- \n{tr(FOOTER)}\n",
-        html=_page(body, tr, lang),
+        text=f"{tr(intro)}\n\n{text}\n-- \n{tr(footer)}\n",
+        html=_page(body, tr, lang, intro, footer),
         language=lang,
     )
 
@@ -311,17 +396,19 @@ def render_digest(
         return render(items[0][0], items[0][1], public_url, locale)
     lang = language(locale)
     tr = translator(lang)
-    sections = []
-    for event, payload in items:
-        if event != ALERT_CREATED:
-            raise ValueError(f"No e-mail template for event {event!r}.")
-        sections.append(_alert_section(payload, public_url, tr))
+    sections = [_section(event, payload, public_url, tr) for event, payload in items]
     separator = "\n" + "=" * 78 + "\n\n"
-    intro, footer = tr(INTRO), tr(FOOTER)
+    frame = _frame([event for event, _ in items])
+    intro, footer = tr(frame[0]), tr(frame[1])
+    subject = (
+        N_("%(count)s possible duplicates to review", count=len(items))
+        if all(event == ALERT_CREATED for event, _ in items)
+        else N_("%(count)s notices to review", count=len(items))
+    )
     return Rendered(
-        subject="[ADAM] " + tr(N_("%(count)s possible duplicates to review", count=len(items))),
+        subject="[ADAM] " + tr(subject),
         text=f"{intro}\n\n" + separator.join(t for _, t, _ in sections) + f"\n-- \n{footer}\n",
-        html=_page("<hr>".join(h for _, _, h in sections), tr, lang),
+        html=_page("<hr>".join(h for _, _, h in sections), tr, lang, *frame),
         language=lang,
     )
 

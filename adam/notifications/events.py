@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 ALERT_CREATED = "alert.created"
+# A registered project likely serves an open need of a country (adam.coverage): to the
+# country's focal points.
+LINK_SUGGESTED = "link.suggested"
 
 # What subscriptions may name (checked by the API). Add an event here when something enqueues it.
-EVENTS: tuple[str, ...] = (ALERT_CREATED,)
-DEFAULT_EVENTS: tuple[str, ...] = (ALERT_CREATED,)
+EVENTS: tuple[str, ...] = (ALERT_CREATED, LINK_SUGGESTED)
+DEFAULT_EVENTS: tuple[str, ...] = (ALERT_CREATED, LINK_SUGGESTED)
 # Events the e-mail channel knows how to write up (see emails.py).
-EMAIL_EVENTS: frozenset[str] = frozenset({ALERT_CREATED})
+EMAIL_EVENTS: frozenset[str] = frozenset({ALERT_CREATED, LINK_SUGGESTED})
