@@ -136,7 +136,7 @@ class LinkInSchema(ma.Schema):
     recommendation_id = _id(allow_none=True)
     note = Text(allow_none=True, strip=True, validate=validate.Length(max=5000))
 
-    @ma.validates_schema
+    @ma.validates_schema(skip_on_field_errors=False)
     def _one_target(self, data: dict[str, Any], **_: Any) -> None:
         given = [k for k in ("need_id", "recommendation_id") if data.get(k) is not None]
         if len(given) != 1:

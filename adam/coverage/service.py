@@ -346,6 +346,12 @@ def _decide(link: CoverageLink, state: LinkState, actor: Actor, note: str | None
     link.reasons = [*link.reasons, entry]
 
 
+def _flushed(session: Session, link: CoverageLink) -> CoverageLink:
+    session.flush()
+    session.expire(link, ["decided_by"])  # set by id: read the user again
+    return link
+
+
 def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
@@ -362,8 +368,7 @@ def confirm_link(
     if link.state == LinkState.CONFIRMED:
         raise Conflict(N_("This link is already confirmed."))
     _decide(link, LinkState.CONFIRMED, actor, note)
-    session.flush()
-    return link
+    return _flushed(session, link)
 
 
 def reject_link(
@@ -378,8 +383,7 @@ def reject_link(
     if link.state == LinkState.REJECTED:
         raise Conflict(N_("This link is already rejected."))
     _decide(link, LinkState.REJECTED, actor, note)
-    session.flush()
-    return link
+    return _flushed(session, link)
 
 
 def create_link(
@@ -449,8 +453,7 @@ def create_link(
         except IntegrityError:
             raise Conflict(N_("This project was linked to it at the same moment.")) from None
     _decide(link, LinkState.CONFIRMED, actor, note)
-    session.flush()
-    return link
+    return _flushed(session, link)
 
 
 def target_summary(link: CoverageLink) -> dict[str, Any]:
