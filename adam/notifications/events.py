@@ -9,6 +9,6 @@ LINK_SUGGESTED = "link.suggested"
 
 # What subscriptions may name (checked by the API). Add an event here when something enqueues it.
 EVENTS: tuple[str, ...] = (ALERT_CREATED, LINK_SUGGESTED)
-DEFAULT_EVENTS: tuple[str, ...] = (ALERT_CREATED, LINK_SUGGESTED)
+DEFAULT_EVENTS: tuple[str, ...] = (ALERT_CREATED,)
 # Events the e-mail channel knows how to write up (see emails.py).
 EMAIL_EVENTS: frozenset[str] = frozenset({ALERT_CREATED, LINK_SUGGESTED})
