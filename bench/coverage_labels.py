@@ -340,7 +340,8 @@ def main(argv: list[str] | None = None) -> None:
         mark = " (default)" if value == default else ""
         print(
             f"| {value:g}{mark} | {m['recall']:.2f} | {m['precision']:.2f} "
-            f"| {m['top1_precision']:.2f} | {m['unserved_with_suggestion']:.2f} | {m['suggestions']:.0f} |"
+            f"| {m['top1_precision']:.2f} | {m['unserved_with_suggestion']:.2f} "
+            f"| {m['suggestions']:.0f} |"
         )
     for n in needs[: args.show]:
         print(

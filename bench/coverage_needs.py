@@ -1,7 +1,8 @@
 """Add open needs and endorsed recommendations to a corpus, for the registration benchmark.
 
     .venv/bin/python bench/coverage_needs.py \
-        --url sqlite:////tmp/adam_match/adam_match_10000.sqlite3 [--needs 500] [--recommendations 200] [--seed 5]
+        --url sqlite:////tmp/adam_match/adam_match_10000.sqlite3 \
+        [--needs 500] [--recommendations 200] [--seed 5]
 
 A registration now also scores the open needs of its countries and the endorsed
 recommendations (``adam.workflows.coverage.suggest_for_project``): without any, the benchmark
