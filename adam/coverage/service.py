@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from adam import events
 from adam.auth import permissions
@@ -68,7 +68,8 @@ def _decided_pairs(session: Session, **target: int) -> dict[int, CoverageLink]:
     of their other end."""
     ((name, value),) = target.items()
     column = getattr(CoverageLink, name)
-    links = session.scalars(select(CoverageLink).where(column == value))
+    # The links alone: their project, need and recommendation are not needed here.
+    links = session.scalars(select(CoverageLink).where(column == value).options(lazyload("*")))
     key = "project_id" if name != "project_id" else None
     found: dict[Any, CoverageLink] = {}
     for link in links:

@@ -25,15 +25,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import exists, not_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from adam.coverage.settings import CoverageSettings
 from adam.duplicates import service as duplicates_service
 from adam.matching.features import compare
 from adam.matching.rarity import record_weights
 from adam.matching.record import MatchRecord
-from adam.needs.models import Need, NeedState
-from adam.pact.models import Recommendation, RecommendationState, recommendation_country
+from adam.needs.models import Need, NeedState, need_theme
+from adam.pact.models import (
+    Event,
+    Recommendation,
+    RecommendationState,
+    recommendation_country,
+    recommendation_theme,
+)
 from adam.projects.models import Project, ProjectStatus
 from adam.reference.models import Country, Theme
 
@@ -85,6 +91,8 @@ class Target:
     # A recommendation's projects must run after its event: a project that ended before
     # cannot serve it.
     after: dt.date | None = None
+    # Its themes' slugs; None: the record's own.
+    themes: frozenset[str] | None = None
 
 
 # Normalising a text costs about half a millisecond; a registration scores the open needs of
@@ -195,7 +203,8 @@ def score_pair(
         reverse=True,
     )
     covered = (sum(w for w, _ in found) / mass * min(1.0, mass / FULL_MASS)) if mass > 0 else 0.0
-    shared_themes = a.themes & project.themes
+    shared_themes = (a.themes if target.themes is None else target.themes) & project.themes
+    shared_countries = target.countries & project.countries
     project_pillars = frozenset(pillars[t] for t in project.themes if t in pillars)
     same_pillar = not shared_themes and bool(target.pillars & project_pillars)
     parts: list[tuple[float, dict[str, Any]]] = []
@@ -218,8 +227,8 @@ def score_pair(
     elif same_pillar:
         detail = "same pillar: " + ", ".join(sorted(target.pillars & project_pillars))
         parts.append((SAME_PILLAR, _reason("pillar", 100.0, detail)))
-    if evidence.shared_countries:
-        detail = "same country: " + ", ".join(sorted(c.upper() for c in evidence.shared_countries))
+    if shared_countries:
+        detail = "same country: " + ", ".join(sorted(c.upper() for c in shared_countries))
         parts.append((0.0, _reason("countries", 100.0, detail)))
     elif not target.countries:
         parts.append((0.0, _reason("countries", 100.0, "any country")))
@@ -359,76 +368,129 @@ def _with(suggestion: Suggestion, **target: Any) -> Suggestion:
     )
 
 
+@dataclass(slots=True)
+class _Stored:
+    """A need or a recommendation read as plain rows (a registration reads dozens: ORM
+    objects and their relationships would cost more than scoring them). Its themes and
+    countries are read only if its words make it worth scoring."""
+
+    need_id: int | None
+    recommendation_id: int | None
+    record: MatchRecord  # its text alone (cached), without themes or countries
+    start: dt.date | None
+    after: dt.date | None
+    summary: dict[str, Any]
+    pillars: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    themes: frozenset[str] = frozenset()
+
+
+def _text_record(
+    key: tuple[Any, ...], title: str, description: str, start: Any, end: Any
+) -> MatchRecord:
+    return _cached_record(
+        key,
+        lambda: MatchRecord(
+            id=f"{key[0]}:{key[1]}", title=title, description=description, start=start, end=end
+        ),
+    )
+
+
 def for_project(session: Session, project: Project, settings: CoverageSettings) -> list[Suggestion]:
     """The open needs of the project's countries and the endorsed recommendations it likely
-    serves, best first. The project must be indexed (the duplicate check indexes it)."""
+    serves, best first. The project must be indexed (the duplicate check indexes it).
+
+    Only needs and recommendations holding one of the project's weighed words (its title's
+    and its description's rarest, ``ProjectSearch.weights``) are scored: sharing none, they
+    cannot reach the threshold's words part."""
     if project.is_withdrawn or project.status == ProjectStatus.CANCELLED or project.id is None:
         return []
     countries = [c.code for c in project.countries]
-    needs = _open_needs(session, project, countries)
-    recommendations = _endorsed_recommendations(session, project, countries)
-    if not needs and not recommendations:
-        return []
     candidate = duplicates_service.load_candidates(session, [project.id]).get(project.id)
     if candidate is None:
         return []
+    record = candidate.record
+    rare = {word for word, weight in record.weights.items() if weight > 0}
+    wordless = 100.0 / (1.0 + math.exp(-(BIAS + SAME_THEME + DATES_OVERLAP)))
+
+    def worth(item: _Stored) -> bool:
+        if wordless >= settings.threshold:
+            return True
+        tokens = item.record.title_norm.tokens | item.record.description_norm.tokens
+        return not rare.isdisjoint(tokens)
+
+    needs = [n for n in _open_needs(session, project, countries) if worth(n)]
+    recommendations = [
+        r for r in _endorsed_recommendations(session, project, countries) if worth(r)
+    ]
+    if not needs and not recommendations:
+        return []
+    _add_need_details(session, needs)
+    _add_recommendation_details(session, recommendations)
+    stored = needs + recommendations
     total = duplicates_service.indexed_total(session)
-    records = _weighed(
-        session,
-        [_need_record(n) for n in needs] + [_recommendation_record(r) for r in recommendations],
-        total,
-    )
-    pillars = _theme_pillars(session)
+    weighed_records = _weighed(session, [s.record for s in stored], total)
+    pillars = {str(t.slug): str(t.pillar) for t in project.themes}
     found: list[Suggestion] = []
-    for need, record in zip(needs, records, strict=False):
+    for item, weighed in zip(stored, weighed_records, strict=True):
         target = Target(
-            record=record,
-            pillars=_pillars_of(need.themes),
-            countries=frozenset({need.country_code.lower()}),
-            start=need.start_date,
+            record=weighed,
+            pillars=item.pillars,
+            countries=item.countries,
+            start=item.start,
+            after=item.after,
+            themes=item.themes,
         )
-        value, reasons = score_pair(target, candidate.record, pillars)
+        value, reasons = score_pair(target, record, pillars)
         if value >= settings.threshold:
             found.append(
                 Suggestion(
                     project_id=project.id,
                     score=value,
                     reasons=reasons,
-                    need_id=need.id,
-                    summary=need_summary(need),
-                )
-            )
-    for recommendation, record in zip(recommendations, records[len(needs) :], strict=True):
-        event = recommendation.event
-        target = Target(
-            record=record,
-            pillars=_pillars_of(recommendation.themes, [recommendation.pillar]),
-            countries=frozenset(c.code.lower() for c in recommendation.countries),
-            start=event.start_date,
-            after=event.start_date,
-        )
-        value, reasons = score_pair(target, candidate.record, pillars)
-        if value >= settings.threshold:
-            found.append(
-                Suggestion(
-                    project_id=project.id,
-                    score=value,
-                    reasons=reasons,
-                    recommendation_id=recommendation.id,
-                    summary=recommendation_summary(recommendation),
+                    need_id=item.need_id,
+                    recommendation_id=item.recommendation_id,
+                    summary=item.summary,
                 )
             )
     found.sort(key=lambda s: (-s.score, s.need_id or 0, s.recommendation_id or 0))
     return found[: settings.max_suggestions]
 
 
-def _open_needs(session: Session, project: Project, countries: Sequence[str]) -> list[Need]:
+def _themes_of(
+    session: Session, table: Any, column: str, ids: Sequence[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """(slug, pillar) of the themes of each of ``ids`` in a link table."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if not ids:
+        return found
+    owner = table.c[column]
+    rows = session.execute(
+        select(owner, Theme.slug, Theme.pillar)
+        .join(Theme, Theme.id == table.c.theme_id)
+        .where(owner.in_(ids))
+    )
+    for owner_id, slug, pillar in rows:
+        found.setdefault(owner_id, []).append((slug, str(pillar)))
+    return found
+
+
+def _open_needs(session: Session, project: Project, countries: Sequence[str]) -> list[_Stored]:
     if not countries:
         return []
     query = (
-        select(Need)
+        select(
+            Need.id,
+            Need.version,
+            Need.title,
+            Need.description,
+            Need.country_code,
+            Need.start_date,
+            Need.end_date,
+            Need.priority,
+            Need.state,
+        )
         .where(Need.country_code.in_(countries), Need.state.in_(ACTIVE_NEEDS))
-        .options(selectinload(Need.themes))
         .order_by(Need.id.desc())
         .limit(TARGETS_PER_PROJECT)
     )
@@ -436,12 +498,52 @@ def _open_needs(session: Session, project: Project, countries: Sequence[str]) ->
         query = query.where(or_(Need.end_date.is_(None), Need.end_date >= project.start_date))
     if project.end_date is not None:
         query = query.where(or_(Need.start_date.is_(None), Need.start_date <= project.end_date))
-    return list(session.scalars(query))
+    stored = []
+    for row in session.execute(query):
+        key = (
+            "need",
+            row.id,
+            row.version,
+            row.title,
+            row.description,
+            row.start_date,
+            row.end_date,
+        )
+        stored.append(
+            _Stored(
+                need_id=row.id,
+                recommendation_id=None,
+                record=_text_record(
+                    key, row.title, row.description or "", row.start_date, row.end_date
+                ),
+                start=row.start_date,
+                after=None,
+                countries=frozenset({row.country_code.lower()}),
+                summary={
+                    "kind": "need",
+                    "id": row.id,
+                    "title": row.title,
+                    "country": row.country_code,
+                    "priority": str(row.priority),
+                    "state": str(row.state),
+                    "url": f"/api/v1/needs/{row.id}",
+                },
+            )
+        )
+    return stored
+
+
+def _add_need_details(session: Session, needs: Sequence[_Stored]) -> None:
+    themes = _themes_of(session, need_theme, "need_id", [n.need_id for n in needs if n.need_id])
+    for need in needs:
+        found = themes.get(need.need_id or 0, [])
+        need.themes = frozenset(slug for slug, _ in found)
+        need.pillars = frozenset(pillar for _, pillar in found)
 
 
 def _endorsed_recommendations(
     session: Session, project: Project, countries: Sequence[str]
-) -> list[Recommendation]:
+) -> list[_Stored]:
     in_country = exists().where(
         recommendation_country.c.recommendation_id == Recommendation.id,
         recommendation_country.c.country_code.in_(countries or [""]),
@@ -450,18 +552,68 @@ def _endorsed_recommendations(
         exists().where(recommendation_country.c.recommendation_id == Recommendation.id)
     )
     query = (
-        select(Recommendation)
+        select(
+            Recommendation.id,
+            Recommendation.version,
+            Recommendation.code,
+            Recommendation.text_en,
+            Recommendation.text_ru,
+            Recommendation.pillar,
+            Recommendation.state,
+            Event.start_date,
+        )
+        .join(Event, Event.id == Recommendation.event_id)
         .where(Recommendation.state == RecommendationState.ENDORSED)
         .where(or_(in_country, any_country))
-        .options(selectinload(Recommendation.themes), selectinload(Recommendation.countries))
         .order_by(Recommendation.id.desc())
         .limit(TARGETS_PER_PROJECT)
     )
-    found = list(session.scalars(query))
     # Running after the event that agreed it: a project that ended before cannot serve it.
     if project.end_date is not None:
-        found = [r for r in found if r.event.start_date <= project.end_date]
-    return found
+        query = query.where(Event.start_date <= project.end_date)
+    stored = []
+    for row in session.execute(query):
+        text = row.text_en or row.text_ru or ""
+        description = (row.text_ru or "") if row.text_en else ""
+        key = ("rec", row.id, row.version, row.text_en, row.text_ru, row.start_date)
+        stored.append(
+            _Stored(
+                need_id=None,
+                recommendation_id=row.id,
+                record=_text_record(key, text, description, row.start_date, None),
+                start=row.start_date,
+                after=row.start_date,
+                pillars=frozenset({str(row.pillar)}),
+                summary={
+                    "kind": "recommendation",
+                    "id": row.id,
+                    "code": row.code,
+                    "title": text[:300],
+                    "state": str(row.state),
+                    "url": f"/api/v1/recommendations/{row.id}",
+                },
+            )
+        )
+    return stored
+
+
+def _add_recommendation_details(session: Session, recommendations: Sequence[_Stored]) -> None:
+    ids = [r.recommendation_id for r in recommendations if r.recommendation_id]
+    if not ids:
+        return
+    themes = _themes_of(session, recommendation_theme, "recommendation_id", ids)
+    named: dict[int, set[str]] = {}
+    for rec_id, code in session.execute(
+        select(
+            recommendation_country.c.recommendation_id, recommendation_country.c.country_code
+        ).where(recommendation_country.c.recommendation_id.in_(ids))
+    ):
+        named.setdefault(rec_id, set()).add(code.lower())
+    for item in recommendations:
+        found = themes.get(item.recommendation_id or 0, [])
+        item.themes = frozenset(slug for slug, _ in found)
+        item.pillars = item.pillars | {pillar for _, pillar in found}
+        item.countries = frozenset(named.get(item.recommendation_id or 0, ()))
 
 
 def need_summary(need: Need) -> dict[str, Any]:
