@@ -14,6 +14,7 @@ from adam import access, limits, openapi, session, web
 from adam.api import Api, register_error_handlers
 from adam.auth.routes import blp as auth_blp
 from adam.config import load_config
+from adam.coverage.routes import blp as links_blp
 from adam.documents.routes import blp as documents_blp
 from adam.duplicates.routes import blp as alerts_blp
 from adam.gaps.routes import blp as gaps_blp
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     stats_blp,
     gaps_blp,
     alerts_blp,
+    links_blp,
     webhooks_blp,
     indicators_blp,
 )

@@ -19,8 +19,17 @@ def publish(session: Session, event: str, payload: dict[str, Any]) -> None:
     publish_many(session, event, [payload])
 
 
-def publish_many(session: Session, event: str, payloads: Sequence[dict[str, Any]]) -> None:
+def publish_many(
+    session: Session,
+    event: str,
+    payloads: Sequence[dict[str, Any]],
+    *,
+    recipients: Sequence[str] | None = None,
+) -> None:
     """Hand several events of one kind over at once, so the outbox writes them in bulk.
+
+    ``recipients``: the e-mail addresses these events concern (a country's focal points),
+    instead of the staff who receive every alert.
 
     :raises RuntimeError: ``session`` was not made by ``adam.settings.session_factory``.
     """
@@ -35,4 +44,5 @@ def publish_many(session: Session, event: str, payloads: Sequence[dict[str, Any]
         event=event,
         payloads=payloads,
         settings=settings.of_session(session).notifications,
+        recipients=recipients,
     )

@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adam.commits import AdamSession
+from adam.coverage.settings import CoverageSettings
+from adam.coverage.settings import SettingsError as CoverageSettingsError
 from adam.documents.service import UploadSettings
 from adam.duplicates.settings import MatcherSettings
 from adam.duplicates.settings import SettingsError as MatcherSettingsError
@@ -98,6 +100,7 @@ class Settings:
     idempotency_key_ttl_hours: int
     upload_dir: Path
     matcher: MatcherSettings
+    coverage: CoverageSettings
     notifications: NotificationSettings
     imports: ImportSettings
     uploads: UploadSettings
@@ -128,6 +131,7 @@ class Settings:
                 else instance_path / "uploads"
             ),
             matcher=_built(MatcherSettings.from_config, config, MatcherSettingsError),
+            coverage=_built(CoverageSettings.from_config, config, CoverageSettingsError),
             notifications=_built(
                 NotificationSettings.from_config, config, NotificationSettingsError
             ),

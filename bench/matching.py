@@ -276,7 +276,12 @@ def reset_to_corpus(url: str, size: int) -> dict[str, int]:
     removed: dict[str, int] = {}
     with engine.begin() as conn:
         later = "SELECT id FROM project WHERE id > :size"
-        for table in ("notification_delivery", "outbox_message", "duplicate_alert"):
+        for table in (
+            "notification_delivery",
+            "outbox_message",
+            "duplicate_alert",
+            "coverage_link",
+        ):
             removed[table] = conn.execute(text(f"DELETE FROM {table}")).rowcount
         for table in (
             "project_search",

@@ -22,6 +22,15 @@ class ProjectScope:
     implementers: frozenset[int] = field(default_factory=frozenset)
 
 
+@dataclass(frozen=True, slots=True)
+class LinkScope:
+    """What decides who may confirm, reject or make a link between a project and a need or a
+    recommendation: the need's country (None for a recommendation) and the project's scope."""
+
+    project: ProjectScope
+    need_country: str | None = None
+
+
 Rule = Callable[[Actor, object], str | None]  # None means allowed; a string says why not.
 
 STAFF = (Role.ADMIN, Role.COORDINATOR)
@@ -169,6 +178,32 @@ def _indicator_import(actor: Actor, _target: object) -> str | None:
     return N_("Only coordinators, administrators and focal points may import indicators.")
 
 
+def _link_decide(actor: Actor, target: object) -> str | None:
+    # Staff decide every link; a need's country decides on its need (its focal points); a
+    # project's writers may say which needs and recommendations their project serves.
+    assert isinstance(target, LinkScope)
+    if actor.role in STAFF:
+        return None
+    if (
+        target.need_country is not None
+        and actor.role == Role.FOCAL_POINT
+        and actor.country_code == target.need_country
+    ):
+        return None
+    if actor.role != Role.VIEWER and _project_write(actor, target.project) is None:
+        return None
+    if target.need_country is not None:
+        return N_(
+            "Only coordinators, the focal points of %(country)s and those who may edit the "
+            "project may decide on the links of this need.",
+            country=target.need_country,
+        )
+    return N_(
+        "Only coordinators and those who may edit the project may decide on the links of "
+        "a recommendation."
+    )
+
+
 POLICY: dict[str, Rule] = {
     "project.read": _anyone,
     "project.create": _project_write,
@@ -208,6 +243,10 @@ POLICY: dict[str, Rule] = {
     "document.read_withdrawn": _project_write,
     "indicator.write": _indicator_write,
     "indicator.import": _indicator_import,
+    # Links between projects and the needs or recommendations they serve (adam.coverage):
+    # read by every signed-in person, as needs and recommendations are.
+    "link.read": _anyone,
+    "link.decide": _link_decide,
 }
 
 

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adam.auth.models import User
 from adam.db import Base, enum_type, intpk, timestamp
+from adam.needs.models import Need
+from adam.pact.models import Recommendation
+from adam.projects.models import Project
 
 
 class LinkState(enum.StrEnum):
@@ -48,3 +51,6 @@ class CoverageLink(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    project: Mapped[Project] = relationship(lazy="joined")
+    need: Mapped[Need | None] = relationship(lazy="joined")
+    recommendation: Mapped[Recommendation | None] = relationship(lazy="joined")

@@ -12,38 +12,58 @@ through it when it calls them, so that a name replaced here is replaced for ever
 - ``inbox``: the alerts people see and resolve;
 - ``index``, ``terms``, ``candidates``: the search index, its word counts, candidate search;
 - ``scan``: many projects at once (``adam duplicates scan``, a bulk import).
+
+The coverage suggestions (``adam.coverage``) search the same index for the projects that
+serve a need or a recommendation: ``Probe``, ``by_words``, ``load_candidates``,
+``search_values`` and the word counts are theirs too.
 """
 
+from adam.duplicates.candidates import Limits, Probe, by_words
 from adam.duplicates.check import MATCHED_FIELDS, check_project, dry_check
 from adam.duplicates.inbox import AlertFilters, get_alert, list_alerts, resolve_alert
 from adam.duplicates.index import (
     index_values,
     insert_match_keys,
     insert_weighed,
+    search_values,
     unindexed_project_ids,
 )
 from adam.duplicates.raising import CheckOutcome, Found
+from adam.duplicates.records import Candidate, load_candidates
 from adam.duplicates.scan import check_new, reindex_missing, scan, scan_total
-from adam.duplicates.terms import refresh_if_stale, refresh_term_stats
+from adam.duplicates.terms import (
+    document_frequencies,
+    indexed_total,
+    refresh_if_stale,
+    refresh_term_stats,
+)
 
 __all__ = [
     "MATCHED_FIELDS",
     "AlertFilters",
+    "Candidate",
     "CheckOutcome",
     "Found",
+    "Limits",
+    "Probe",
+    "by_words",
     "check_new",
     "check_project",
+    "document_frequencies",
     "dry_check",
     "get_alert",
     "index_values",
+    "indexed_total",
     "insert_match_keys",
     "insert_weighed",
     "list_alerts",
+    "load_candidates",
     "refresh_if_stale",
     "refresh_term_stats",
     "reindex_missing",
     "resolve_alert",
     "scan",
     "scan_total",
+    "search_values",
     "unindexed_project_ids",
 ]

@@ -26,7 +26,7 @@ from typing import Any
 from babel.support import NullTranslations, Translations
 
 from adam.errors import N_, Text
-from adam.notifications.events import ALERT_CREATED, NEED_UNASSISTED
+from adam.notifications.events import ALERT_CREATED, LINK_SUGGESTED, NEED_UNASSISTED
 
 LABEL_WIDTH = 14
 COLUMN_WIDTH = 30  # two columns and the label stay within 78 characters, the e-mail line norm
@@ -314,29 +314,107 @@ NEED_INTRO = N_(
     "A high-priority need has stayed open with no active project confirmed to serve it. "
     "Please see whether a donor or a project can take it up."
 )
+LINK_INTRO = N_(
+    "A project registered in ADAM likely serves a need of your country. Please confirm or "
+    "reject the link."
+)
+LINK_FOOTER = N_(
+    "You receive this because you are a focal point of the country of the need. Confirm or "
+    "reject the link on the need's page in the portal."
+)
+MIXED_INTRO = N_("ADAM has news for you: possible duplicates and projects serving needs.")
+
+
+def _link_section(
+    payload: Mapping[str, Any], public_url: str, tr: Translate
+) -> tuple[str, str, str]:
+    """(one-line summary, text, html) of one link.suggested payload."""
+    raw_link, raw_need, raw_project = (payload.get(k) for k in ("link", "need", "project"))
+    found: Mapping[str, Any] = raw_link if isinstance(raw_link, Mapping) else {}
+    need: Mapping[str, Any] = raw_need if isinstance(raw_need, Mapping) else {}
+    project: Mapping[str, Any] = raw_project if isinstance(raw_project, Mapping) else {}
+    summary = one_line(
+        tr(
+            N_(
+                "Project %(project)s may serve the need: %(need)s (score %(score)s)",
+                project=str(project.get("code") or project.get("id") or "?"),
+                need=one_line(need.get("title") or "?", 80),
+                score=found.get("score"),
+            )
+        )
+    )
+    why = tr(N_("Why:"))
+    rows = [
+        (
+            tr(N_("Need")),
+            one_line(need.get("title") or "—", 200),
+            link(public_url, need.get("url")),
+        ),
+        (
+            tr(N_("Project")),
+            one_line(f"{project.get('code') or ''} {project.get('title') or ''}".strip(), 200),
+            link(public_url, project.get("url")),
+        ),
+        (tr(N_("Country")), str(need.get("country") or "—"), None),
+    ]
+    reasons = [
+        str(r.get("detail") or r.get("field"))
+        for r in found.get("reasons") or []
+        if isinstance(r, Mapping)
+    ]
+    text_lines = [summary, ""]
+    for label, value, url in rows:
+        text_lines.append(f"{label}: {value}" + (f" <{url}>" if url else ""))
+    if reasons:
+        text_lines += ["", why, *(f"  - {one_line(r, 200)}" for r in reasons)]
+    html_parts = [f"<h2>{html.escape(summary)}</h2><ul>"]
+    for label, value, url in rows:
+        shown = html.escape(value)
+        if url:
+            shown = f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+        html_parts.append(f"<li>{html.escape(label)}: {shown}</li>")
+    html_parts.append("</ul>")
+    if reasons:
+        items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+        html_parts.append(f"<p>{html.escape(why)}</p><ul>{items}</ul>")
+    return summary, "\n".join(text_lines).rstrip() + "\n", "\n".join(html_parts)
+
+
 _SECTIONS: dict[str, Callable[[Mapping[str, Any], str, Translate], tuple[str, str, str]]] = {
     ALERT_CREATED: _alert_section,
+    LINK_SUGGESTED: _link_section,
     NEED_UNASSISTED: _need_section,
 }
-_INTROS = {ALERT_CREATED: INTRO, NEED_UNASSISTED: NEED_INTRO}
+_FRAMES = {
+    ALERT_CREATED: (INTRO, FOOTER),
+    LINK_SUGGESTED: (LINK_INTRO, LINK_FOOTER),
+    NEED_UNASSISTED: (NEED_INTRO, FOOTER),
+}
 
 
 def _section(
     event: str, payload: Mapping[str, Any], public_url: str, tr: Translate
 ) -> tuple[str, str, str]:
-    write = _SECTIONS.get(event)
-    if write is None:
+    section = _SECTIONS.get(event)
+    if section is None:
         raise ValueError(f"No e-mail template for event {event!r}.")
-    return write(payload, public_url, tr)
+    return section(payload, public_url, tr)
 
 
-def _page(body: str, tr: Translate, lang: str, intro: Text = INTRO) -> str:
+def _frame(events: Sequence[str]) -> tuple[Text, Text]:
+    kinds = set(events)
+    if len(kinds) == 1:
+        return _FRAMES[kinds.pop()]
+    return MIXED_INTRO, FOOTER
+
+
+def _page(body: str, tr: Translate, lang: str, intro: Text = INTRO, footer: Text = FOOTER) -> str:
     # English keeps its original markup; other languages name themselves for screen readers.
     opening = "<html>" if lang == DEFAULT_LANGUAGE else f'<html lang="{lang}">'
     return (
         f'<!DOCTYPE html>{opening}<head><meta charset="utf-8"></head>'
         f"<body><p>{html.escape(tr(intro))}</p>{body}"
-        f'<p style="color:#666">{html.escape(tr(FOOTER))}</p></body></html>'
+        f'<p style="color:#666">{html.escape(tr(footer))}</p></body></html>'
     )
 
 
@@ -349,11 +427,11 @@ def render(
     lang = language(locale)
     tr = translator(lang)
     summary, text, body = _section(event, payload, public_url, tr)
-    intro = _INTROS[event]
+    intro, footer = _frame([event])
     return Rendered(
         subject=f"[ADAM] {summary}",
-        text=f"{tr(intro)}\n\n{text}\n-- \n{tr(FOOTER)}\n",
-        html=_page(body, tr, lang, intro),
+        text=f"{tr(intro)}\n\n{text}\n-- \n{tr(footer)}\n",
+        html=_page(body, tr, lang, intro, footer),
         language=lang,
     )
 
@@ -368,17 +446,17 @@ def render_digest(
     tr = translator(lang)
     sections = [_section(event, payload, public_url, tr) for event, payload in items]
     separator = "\n" + "=" * 78 + "\n\n"
-    footer = tr(FOOTER)
-    if all(event == ALERT_CREATED for event, _ in items):
-        intro: Text = INTRO
-        subject = tr(N_("%(count)s possible duplicates to review", count=len(items)))
-    else:
-        intro = N_("ADAM has alerts for you to review.")
-        subject = tr(N_("%(count)s alerts to review", count=len(items)))
+    frame = _frame([event for event, _ in items])
+    intro, footer = tr(frame[0]), tr(frame[1])
+    subject = (
+        N_("%(count)s possible duplicates to review", count=len(items))
+        if all(event == ALERT_CREATED for event, _ in items)
+        else N_("%(count)s notices to review", count=len(items))
+    )
     return Rendered(
-        subject="[ADAM] " + subject,
-        text=f"{tr(intro)}\n\n" + separator.join(t for _, t, _ in sections) + f"\n-- \n{footer}\n",
-        html=_page("<hr>".join(h for _, _, h in sections), tr, lang, intro),
+        subject="[ADAM] " + tr(subject),
+        text=f"{intro}\n\n" + separator.join(t for _, t, _ in sections) + f"\n-- \n{footer}\n",
+        html=_page("<hr>".join(h for _, _, h in sections), tr, lang, *frame),
         language=lang,
     )
 

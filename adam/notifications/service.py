@@ -57,15 +57,18 @@ def enqueue_many(
     payloads: Sequence[Mapping[str, Any]],
     settings: NotificationSettings | None = None,
     now: dt.datetime | None = None,
+    recipients: Sequence[str] | None = None,
 ) -> list[int]:
     """Queue ``event`` once per payload for every target, in the caller's transaction; sends
     nothing itself. Returns the outbox message ids, in the payloads' order.
 
     Targets: each active webhook subscribed to ``event``, and, for events e-mail can render
     when an SMTP host is configured, each active coordinator and administrator plus
-    ``ALERT_EMAILS`` (each address once). ``settings`` default to those the session carries
-    (``adam.settings.session_factory``). ``payload`` must be JSON-serialisable; dates,
-    datetimes (as UTC ISO 8601), decimals, UUIDs and enums are converted.
+    ``ALERT_EMAILS`` (each address once), or the ``recipients`` given (the people an event
+    concerns, such as the focal points of a need's country). ``settings`` default to those
+    the session carries (``adam.settings.session_factory``). ``payload`` must be
+    JSON-serialisable; dates, datetimes (as UTC ISO 8601), decimals, UUIDs and enums are
+    converted.
 
     :raises TypeError: for a payload value that JSON cannot hold (before anything is written).
     :raises ValueError: for NaN or infinite numbers in the payload.
@@ -86,15 +89,20 @@ def enqueue_many(
         )
         if event in (hook.events or [])
     ]
-    recipients: list[str] = []
+    addresses: list[str] = []
     if settings.email_enabled and event in EMAIL_EVENTS:
         seen: set[str] = set()
-        for address in [*auth_service.staff_emails(session), *settings.alert_emails]:
+        given = (
+            [*auth_service.staff_emails(session), *settings.alert_emails]
+            if recipients is None
+            else recipients
+        )
+        for address in given:
             if address.lower() not in seen:
                 seen.add(address.lower())
-                recipients.append(address)
+                addresses.append(address)
     return outbox.write_messages(
-        session, event=event, payloads=documents, webhooks=hooks, recipients=recipients, now=now
+        session, event=event, payloads=documents, webhooks=hooks, recipients=addresses, now=now
     )
 
 

@@ -7,17 +7,21 @@ cannot lose the project. The caller commits both together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from adam import settings as adam_settings
 from adam.auth.actor import Actor
+from adam.coverage.service import Refreshed
+from adam.coverage.settings import CoverageSettings
 from adam.duplicates import service as duplicates_service
 from adam.duplicates.service import CheckOutcome, Found
 from adam.duplicates.settings import MatcherSettings
 from adam.projects import service as project_service
 from adam.projects.models import Project
+from adam.workflows import coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,15 @@ class Written:
     listed: int
     # The fields whose stored value an edit changed (empty for the other writes).
     changed: frozenset[str] = frozenset()
+    # The open needs and endorsed recommendations the project likely serves.
+    coverage: Refreshed = field(default_factory=lambda: Refreshed([], []))
+
+    @property
+    def serves(self) -> list[dict[str, Any]]:
+        return [
+            {**s.summary, "link_id": s.link_id, "score": s.score, "reasons": s.reasons}
+            for s in self.coverage.suggestions
+        ]
 
     @property
     def possible_duplicates(self) -> list[Found]:
@@ -41,13 +54,29 @@ class Written:
         return "done" if self.outcome.ran else "not_needed"
 
 
+def _coverage_settings(session: Session, given: CoverageSettings | None) -> CoverageSettings:
+    if given is not None:
+        return given
+    found = session.info.get(adam_settings.SESSION_INFO_KEY)
+    return found.coverage if isinstance(found, adam_settings.Settings) else CoverageSettings()
+
+
 def register(
-    session: Session, *, actor: Actor, data: dict[str, Any], matcher: MatcherSettings
+    session: Session,
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    matcher: MatcherSettings,
+    coverage_settings: CoverageSettings | None = None,
 ) -> Written:
-    """Register a project and raise alerts for the stored projects that look like it."""
+    """Register a project, raise alerts for the stored projects that look like it, and
+    suggest the open needs and endorsed recommendations it likely serves."""
     project = project_service.register_project(session, actor=actor, data=data)
     outcome = duplicates_service.check_project(session, project, settings=matcher, new=True)
-    return Written(project, outcome, matcher.listed)
+    served = coverage.suggest_for_project(
+        session, project, _coverage_settings(session, coverage_settings)
+    )
+    return Written(project, outcome, matcher.listed, coverage=served)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +116,10 @@ def edit(
     changes: dict[str, Any],
     expected_version: int | None,
     matcher: MatcherSettings,
+    coverage_settings: CoverageSettings | None = None,
 ) -> Written:
-    """Change a project; a change that can make or break a duplicate checks it again.
+    """Change a project; a change that can make or break a duplicate checks it again, and
+    one that can change which needs it serves suggests them again.
 
     :raises PreconditionFailed: ``expected_version`` is not the stored one.
     """
@@ -96,9 +127,15 @@ def edit(
         session, project_id, actor=actor, changes=changes, expected_version=expected_version
     )
     if duplicates_service.MATCHED_FIELDS.isdisjoint(changed):
-        return Written(project, CheckOutcome(ran=False), matcher.listed, changed)
-    outcome = duplicates_service.check_project(session, project, settings=matcher)
-    return Written(project, outcome, matcher.listed, changed)
+        outcome = CheckOutcome(ran=False)
+    else:
+        outcome = duplicates_service.check_project(session, project, settings=matcher)
+    served = Refreshed([], [])
+    if not coverage.MATCHED_FIELDS.isdisjoint(changed):
+        served = coverage.suggest_for_project(
+            session, project, _coverage_settings(session, coverage_settings)
+        )
+    return Written(project, outcome, matcher.listed, changed, served)
 
 
 def withdraw(

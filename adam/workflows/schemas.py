@@ -10,10 +10,12 @@ from typing import Any
 
 import marshmallow as ma
 
+from adam.coverage.schemas import ServedSchema
 from adam.duplicates.schemas import PossibleDuplicateSchema
 from adam.projects.schemas import ProjectOutSchema
 
 _POSSIBLE_DUPLICATES = PossibleDuplicateSchema(many=True)
+_SERVES = ServedSchema(many=True)
 
 
 class ProjectWrittenSchema(ProjectOutSchema):
@@ -30,12 +32,23 @@ class ProjectWrittenSchema(ProjectOutSchema):
         }
     )
 
+    serves = ma.fields.Method(
+        "_serves",
+        metadata={
+            "description": "The open needs and endorsed recommendations the project likely "
+            "serves, best first, each with its score and reasons (stored as suggested links)"
+        },
+    )
+
     def _possible_duplicates(self, written: Any) -> list[dict[str, Any]]:
         return _POSSIBLE_DUPLICATES.dump(written.possible_duplicates)
 
+    def _serves(self, written: Any) -> list[dict[str, Any]]:
+        return _SERVES.dump(written.serves)
+
     # What is dumped is a ``workflows.projects.Written``: the project's own fields come from
     # its ``project``, the check's from the outcome beside it.
-    _WRITTEN = frozenset({"possible_duplicates", "duplicate_check"})
+    _WRITTEN = frozenset({"possible_duplicates", "duplicate_check", "serves"})
 
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
         source = obj if attr in self._WRITTEN else obj.project

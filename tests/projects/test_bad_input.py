@@ -323,7 +323,7 @@ def test_lone_surrogate_in_other_bodies_is_422(
 
 
 # What only the answer to a write carries: the duplicate check's findings.
-WRITE_ONLY_KEYS = {"possible_duplicates", "duplicate_check"}
+WRITE_ONLY_KEYS = {"possible_duplicates", "duplicate_check", "serves"}
 
 
 def test_largest_accepted_values_are_stored_exactly(

@@ -28,7 +28,9 @@ def test_register_returns_201_location_etag_and_names(
     fetched = client.get(response.headers["Location"], headers=coordinator.headers)
     assert fetched.status_code == 200
     assert fetched.json == {
-        k: v for k, v in body.items() if k not in ("possible_duplicates", "duplicate_check")
+        k: v
+        for k, v in body.items()
+        if k not in ("possible_duplicates", "duplicate_check", "serves")
     }
     assert body["possible_duplicates"] == [] and body["duplicate_check"] == "done"
 

@@ -14,7 +14,7 @@ from adam.access import page
 from adam.auth import permissions
 from adam.errors import InvalidInput
 from adam.notifications import service
-from adam.notifications.events import ALERT_CREATED, DEFAULT_EVENTS, EVENTS
+from adam.notifications.events import ALERT_CREATED, DEFAULT_EVENTS, EVENTS, LINK_SUGGESTED
 from adam.notifications.schemas import WebhookInSchema
 from adam.portal.blueprint import portal_blueprint
 from adam.session import get_session
@@ -22,7 +22,12 @@ from adam.web import commit, current_actor
 
 blp = portal_blueprint("portal_webhooks", __name__)
 
-EVENT_NAMES = {ALERT_CREATED: lazy_gettext("A likely duplicate is found (alert.created)")}
+EVENT_NAMES = {
+    ALERT_CREATED: lazy_gettext("A likely duplicate is found (alert.created)"),
+    LINK_SUGGESTED: lazy_gettext(
+        "A new project likely serves an open need of a country (link.suggested)"
+    ),
+}
 
 
 @blp.context_processor
