@@ -198,3 +198,22 @@ def test_the_pages_speak_russian(
     page = _tree(client, "/gaps/cell?country=TJ&theme=border-control")
     assert "Открытые потребности" in _text(page)
     assert "Активные проекты" in _text(page)
+
+
+def test_the_map_colours_countries_by_gaps_and_overlaps(
+    coordinator_browser: FlaskClient, world: World  # noqa: F811
+) -> None:
+    import json
+
+    tree = _tree(coordinator_browser, "/map?measure=gaps")
+    (script,) = tree.xpath('//script[@id="map-table"]')
+    rows = {r["country"]["code"]: (r["gaps"], r["overlaps"]) for r in json.loads(script.text)["rows"]}
+    assert rows == {"TJ": (2, 1), "AF": (2, 0)}  # r2 names both, in two themes
+    (config,) = tree.xpath('//script[@id="map-config"]')
+    assert json.loads(config.text)["gaps_url"] == "/gaps"
+    links = tree.xpath('//table[contains(@class, "gap-map-table")]//th/a/@href')
+    assert links == ["/gaps?country=TJ", "/gaps?country=AF"]
+    assert tree.xpath('//select[@id="measure"]/option[@value="gaps"][@selected]')
+    themed = _tree(coordinator_browser, "/map?measure=overlaps&theme=precursor-control")
+    (script,) = themed.xpath('//script[@id="map-table"]')
+    assert json.loads(script.text)["rows"] == []
