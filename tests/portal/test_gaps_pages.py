@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 
 import pytest
@@ -52,7 +53,8 @@ def test_a_stranger_is_sent_to_sign_in(client: FlaskClient) -> None:
 
 
 def test_each_cell_shows_its_state_mark_and_figures(
-    coordinator_browser: FlaskClient, world: World  # noqa: F811
+    coordinator_browser: FlaskClient,
+    world: World,  # noqa: F811
 ) -> None:
     tree = _tree(coordinator_browser, "/gaps")
     table = tree.xpath('//table[@class="gap-table"]')[0]
@@ -89,7 +91,8 @@ def test_each_cell_shows_its_state_mark_and_figures(
 
 
 def test_the_pillar_view_and_the_filters(
-    coordinator_browser: FlaskClient, world: World  # noqa: F811
+    coordinator_browser: FlaskClient,
+    world: World,  # noqa: F811
 ) -> None:
     tree = _tree(coordinator_browser, "/gaps?by=pillar")
     cells = _cells(tree)
@@ -122,7 +125,8 @@ def test_the_pillar_view_and_the_filters(
 
 
 def test_the_downloads_are_the_api_files(
-    coordinator_browser: FlaskClient, world: World  # noqa: F811
+    coordinator_browser: FlaskClient,
+    world: World,  # noqa: F811
 ) -> None:
     tree = _tree(coordinator_browser, "/gaps?country=TJ")
     links = {a.text_content(): a.get("href") for a in tree.xpath('//div[@class="actions"]/a')}
@@ -144,7 +148,8 @@ def test_the_downloads_are_the_api_files(
 
 
 def test_the_cell_page_lists_what_is_behind_it(
-    coordinator_browser: FlaskClient, world: World  # noqa: F811
+    coordinator_browser: FlaskClient,
+    world: World,  # noqa: F811
 ) -> None:
     tree = _tree(coordinator_browser, "/gaps/cell?country=TJ&theme=border-control")
     assert "Tajikistan · Border control and management" in _text(tree.xpath("//h1")[0])
@@ -169,7 +174,7 @@ def test_the_cell_page_lists_what_is_behind_it(
     links = {a.get("href") for a in tree.xpath("//tr[@data-project]//a")}
     assert links == {f"/projects/{world.projects[p]['id']}" for p in ("p1", "p2", "p6")}
     back = tree.xpath('//p[@class="muted"]/a')[0].get("href")
-    assert back == "/gaps?country=TJ&theme=border-control"
+    assert back == "/gaps?theme=border-control&country=TJ"
 
     regional = _tree(coordinator_browser, "/gaps/cell?theme=demand-reduction")
     assert [_text(r).split()[0] for r in regional.xpath("//tr[@data-recommendation]")] == [
@@ -182,7 +187,8 @@ def test_the_cell_page_lists_what_is_behind_it(
 
 
 def test_the_pages_speak_russian(
-    browser_of: Callable[..., FlaskClient], world: World  # noqa: F811
+    browser_of: Callable[..., FlaskClient],
+    world: World,  # noqa: F811
 ) -> None:
     client = browser_of("viewer")
     with client.session_transaction() as session:
@@ -200,13 +206,13 @@ def test_the_pages_speak_russian(
 
 
 def test_the_map_colours_countries_by_gaps_and_overlaps(
-    coordinator_browser: FlaskClient, world: World  # noqa: F811
+    coordinator_browser: FlaskClient,
+    world: World,  # noqa: F811
 ) -> None:
-    import json
-
     tree = _tree(coordinator_browser, "/map?measure=gaps")
     (script,) = tree.xpath('//script[@id="map-table"]')
-    rows = {r["country"]["code"]: (r["gaps"], r["overlaps"]) for r in json.loads(script.text)["rows"]}
+    found = json.loads(script.text)["rows"]
+    rows = {r["country"]["code"]: (r["gaps"], r["overlaps"]) for r in found}
     assert rows == {"TJ": (2, 1), "AF": (2, 0)}  # r2 names both, in two themes
     (config,) = tree.xpath('//script[@id="map-config"]')
     assert json.loads(config.text)["gaps_url"] == "/gaps"

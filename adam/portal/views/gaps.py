@@ -153,7 +153,7 @@ def _rows(session: Session, view: GapView, args: dict[str, Any]) -> list[Row]:
 
 
 def cell_url(code: str | None, by: str, column: str) -> str:
-    params = {"country": code} if code else {}
+    params: dict[str, Any] = {"country": code} if code else {}
     params[by] = column
     return url_for("portal_gaps.cell", **params)
 
@@ -279,13 +279,13 @@ def cell() -> ResponseReturnValue:
     if view.matrix.by == "theme":
         theme = next((t for t in reference_service.list_themes(session) if t.slug == column), None)
         column_title = localized(theme) if theme else column
-        back = {"country": code, "theme": column} if code else {"theme": column}
+        back: dict[str, Any] = {"theme": column}
     else:
         column_title = label(column)
-        back = {"country": code, "pillar": column, "by": "pillar"}
-        if not code:
-            back.pop("country")
-    context = {
+        back = {"pillar": column, "by": "pillar"}
+    if code:
+        back["country"] = code
+    context: dict[str, Any] = {
         "errors": [],
         "detail": detail,
         "cell": detail.cell,
