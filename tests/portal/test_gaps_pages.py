@@ -219,7 +219,12 @@ def test_the_map_colours_countries_by_gaps_and_overlaps(
     links = tree.xpath('//table[contains(@class, "gap-map-table")]//th/a/@href')
     assert links == ["/gaps?country=TJ", "/gaps?country=AF"]
     assert tree.xpath('//select[@id="measure"]/option[@value="gaps"][@selected]')
+    downloads = tree.xpath('//div[contains(@class, "map-tools")]/a[@download]/@href')
+    assert downloads == ["/gaps.csv", "/gaps.xlsx"]
     themed = _tree(coordinator_browser, "/map?measure=overlaps&theme=precursor-control")
     (script,) = themed.xpath('//script[@id="map-table"]')
     themed_rows = json.loads(script.text)["rows"]
+    csv_link = themed.xpath('//div[contains(@class, "map-tools")]/a[@download]/@href')[0]
+    assert csv_link == "/gaps.csv?theme=precursor-control"
+    assert coordinator_browser.get(csv_link).status_code == 200
     assert {r["country"]["code"]: r["overlaps"] for r in themed_rows} == {"TJ": 0, "AF": 0}

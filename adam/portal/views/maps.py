@@ -16,6 +16,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import render_template, request, url_for
@@ -262,6 +263,23 @@ def gap_rows(session: Session, args: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["gaps"], -r["overlaps"], r["country"]["code"]))
 
 
+def _downloads(args: dict[str, Any]) -> dict[str, str]:
+    """The table's files: the stats export, or on the gap layer the heat map's (its cells
+    for the map's countries and themes)."""
+    if args["measure"] in GAP_MEASURES:
+        pairs = [("country", c) for c in args.get("country") or ()]
+        pairs += [("theme", t) for t in args.get("theme") or ()]
+        found = urlencode(pairs)
+        return {
+            fmt: url_for(f"portal_gaps.download_{fmt}") + (f"?{found}" if found else "")
+            for fmt in ("csv", "xlsx")
+        }
+    return {
+        fmt: query.url_with(url_for(f"portal_map.download_{fmt}"), drop=("measure",))
+        for fmt in ("csv", "xlsx")
+    }
+
+
 def _not_drawn(session: Session, table: StatsTable) -> list[dict[str, Any]]:
     """Countries with projects that the atlas has no shape for (small islands, overseas
     departments drawn as part of France): named under the map, so none is silently missing."""
@@ -313,10 +331,7 @@ def world_map() -> ResponseReturnValue:
             donors=_donors(session, actor, args),
             not_drawn=_not_drawn(session, table),
             title=map_title(session, args),
-            downloads={
-                fmt: query.url_with(url_for(f"portal_map.download_{fmt}"), drop=("measure",))
-                for fmt in ("csv", "xlsx")
-            },
+            downloads=_downloads(args),
             projects_url=_projects_link(args),
             country_query=query.url_with("", drop=("measure", "country")),
         )
