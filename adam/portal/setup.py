@@ -15,6 +15,7 @@ from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
 from adam.portal.views.countries import blp as countries_blp
+from adam.portal.views.gaps import blp as gaps_blp
 from adam.portal.views.imports import blp as imports_blp
 from adam.portal.views.maps import blp as map_blp
 from adam.portal.views.organizations import blp as organizations_blp
@@ -32,6 +33,7 @@ BLUEPRINTS = (
     statistics_blp,
     alerts_blp,
     map_blp,
+    gaps_blp,
     countries_blp,
     imports_blp,
     organizations_blp,
@@ -49,6 +51,7 @@ MENU = (
     ("portal_statistics.statistics", lazy_gettext("Statistics"), EVERYONE),
     ("portal_project_forms.new_project", lazy_gettext("Register a project"), WRITERS),
     ("portal_map.world_map", lazy_gettext("Map"), EVERYONE),
+    ("portal_gaps.gaps", lazy_gettext("Gaps and overlaps"), EVERYONE),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
     ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),

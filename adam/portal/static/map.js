@@ -3,6 +3,8 @@
 // tooltip on hover and on keyboard focus, links to each country's projects, and PNG and SVG
 // downloads of the map with its title and legend. The table under the map is the same data
 // for those who cannot see the map; without this script the page shows that table alone.
+// With measure "gaps" or "overlaps" the table is the gap layer's (rows of a country with its
+// themes with a gap and with an overlap), and a click opens the country's row of /gaps.
 "use strict";
 (() => {
   const SVG_NS = "http://www.w3.org/2000/svg";
@@ -41,11 +43,24 @@
     return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
   }
 
+  const GAP_MEASURES = ["gaps", "overlaps"];
+
   // Each country's figures from the table; the measure is a count or one currency's sum.
   function figures(table, measure) {
     const byCode = new Map();
     for (const row of table.rows) {
       if (!row.country) continue;
+      if (GAP_MEASURES.includes(measure)) {
+        byCode.set(row.country.code, {
+          projects: row[measure],
+          budget: [],
+          value: row[measure],
+          gaps: row.gaps,
+          overlaps: row.overlaps,
+          leftOut: 0,
+        });
+        continue;
+      }
       const inCurrency = row.budget.find((b) => b.currency === measure);
       byCode.set(row.country.code, {
         projects: row.projects,
@@ -87,6 +102,7 @@
     const texts = config.texts;
     const locale = config.locale;
     const measure = config.measure;
+    const gapLayer = GAP_MEASURES.includes(measure);
     const count = new Intl.NumberFormat(locale);
     const money = (currency, compact) =>
       new Intl.NumberFormat(locale, {
@@ -96,7 +112,7 @@
         ...(compact ? { notation: "compact" } : {}),
       });
     const format = (value, compact) =>
-      measure === "projects" ? count.format(value) : money(measure, compact).format(value);
+      measure === "projects" || gapLayer ? count.format(value) : money(measure, compact).format(value);
     const data = figures(table, measure);
 
     // Classes over the countries with a value; every country with projects is coloured.
@@ -186,11 +202,14 @@
         }
         shape.setAttribute("data-code", code);
         if (figure && figure.projects > 0) {
+          const target = gapLayer ? config.gaps_url : config.projects_url;
           const link = svgElement("a", {
-            href: `${config.projects_url}${config.projects_url.includes("?") ? "&" : "?"}country=${code}`,
+            href: `${target}${target.includes("?") ? "&" : "?"}country=${code}`,
             "aria-label": fill(texts.aria, {
               country: config.names[code] || code,
               projects: count.format(figure.projects),
+              gaps: count.format(figure.gaps || 0),
+              overlaps: count.format(figure.overlaps || 0),
             }),
             "data-code": code,
           }, land);
@@ -239,7 +258,7 @@
           ? format(bin.min, true)
           : `${format(bin.min, true)} – ${format(bin.max, true)}`,
       }));
-      if (measure !== "projects" && [...data.values()].some((d) => d.projects > 0 && d.value <= 0)) {
+      if (measure !== "projects" && !gapLayer && [...data.values()].some((d) => d.projects > 0 && d.value <= 0)) {
         rows.push({ colour: NO_BUDGET, label: texts.no_budget });
       }
       rows.push({ colour: NEUTRAL, label: texts.none });
@@ -284,6 +303,10 @@
       const lines = [];
       if (!figure || figure.projects === 0) {
         lines.push(texts.none);
+      } else if (gapLayer) {
+        lines.push(`${texts.gaps}: ${count.format(figure.gaps)}`);
+        lines.push(`${texts.overlaps}: ${count.format(figure.overlaps)}`);
+        lines.push(texts.open);
       } else {
         lines.push(`${texts.projects}: ${count.format(figure.projects)}`);
         for (const sum of figure.budget) {

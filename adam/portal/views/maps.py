@@ -16,6 +16,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import render_template, request, url_for
@@ -27,6 +28,7 @@ from adam.access import page
 from adam.auth.actor import Actor
 from adam.errors import N_, InvalidInput
 from adam.fields import Text
+from adam.gaps import service as gaps_service
 from adam.portal import filter_titles, query
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.errors import page_for
@@ -37,7 +39,7 @@ from adam.projects.schemas import STATUSES, ProjectQuerySchema
 from adam.reference import service as reference_service
 from adam.reference.codes import is_currency, numeric_codes
 from adam.reference.models import Region
-from adam.session import get_session
+from adam.session import get_session, get_settings
 from adam.stats import answers
 from adam.stats import service as stats_service
 from adam.stats.service import StatsTable
@@ -59,6 +61,9 @@ FRAMED = (
     Region.SOUTH_EASTERN_EUROPE,
 )
 PROJECTS = "projects"
+# The gap layer: countries coloured by the themes where they have a gap, or an overlap
+# (the gap view's cells, adam.gaps.service); a click opens the country's row of /gaps.
+GAP_MEASURES = ("gaps", "overlaps")
 DONORS_LISTED = 25
 # Filters the form has no field for: kept from the URL as hidden fields.
 KEPT = (
@@ -75,8 +80,10 @@ KEPT = (
 
 
 def _measure(value: str) -> None:
-    if value != PROJECTS and not is_currency(value):
-        raise ma.ValidationError(N_("Show projects, or the budget in a currency (USD, EUR...)."))
+    if value != PROJECTS and value.lower() not in GAP_MEASURES and not is_currency(value):
+        raise ma.ValidationError(
+            N_("Show projects, gaps, overlaps, or the budget in a currency (USD, EUR...).")
+        )
 
 
 class MapQuerySchema(ProjectQuerySchema):
@@ -88,7 +95,9 @@ class MapQuerySchema(ProjectQuerySchema):
     @ma.pre_load
     def _upper_measure(self, data: Any, **_: Any) -> Any:
         measure = data.get("measure") if hasattr(data, "get") else None
-        if isinstance(measure, str) and measure.strip().lower() != PROJECTS:
+        if isinstance(measure, str) and measure.strip().lower() in GAP_MEASURES:
+            data = {**data, "measure": measure.strip().lower()}
+        elif isinstance(measure, str) and measure.strip().lower() != PROJECTS:
             data = {**data, "measure": measure.strip().upper()}
         return data
 
@@ -162,7 +171,7 @@ def _config(session: Session, args: dict[str, Any], table: StatsTable) -> dict[s
     """What the script needs besides the table: shapes to codes, names, frame, texts."""
     measure = args["measure"]
     countries = reference_service.list_countries(session)
-    return {
+    config = {
         "atlas": url_for("static_portal", filename=ATLAS),
         "ids": shape_ids(session),
         "by_name": BY_NAME,
@@ -193,15 +202,82 @@ def _config(session: Session, args: dict[str, Any], table: StatsTable) -> dict[s
             "region": gettext("Show the routes region"),
         },
     }
+    if measure in GAP_MEASURES:
+        config["gaps_url"] = url_for("portal_gaps.gaps")
+        config["texts"].update(
+            aria=gettext(
+                "%(country)s, themes with a gap: %(gaps)s, with an overlap: %(overlaps)s",
+                country="{country}",
+                gaps="{gaps}",
+                overlaps="{overlaps}",
+            ),
+            legend=gettext("Themes with a gap")
+            if measure == "gaps"
+            else gettext("Themes with an overlap"),
+            none=gettext("No gap") if measure == "gaps" else gettext("No overlap"),
+            gaps=gettext("Themes with a gap"),
+            overlaps=gettext("Themes with an overlap"),
+            open=gettext("Click for its gaps and overlaps"),
+            map_label=gettext("Map of the gaps and overlaps by country"),
+        )
+    return config
 
 
 def map_title(session: Session, args: dict[str, Any]) -> str:
-    what = (
-        gettext("Projects by country")
-        if args["measure"] == PROJECTS
-        else gettext("Budget in %(currency)s by country", currency=args["measure"])
-    )
+    if args["measure"] == "gaps":
+        what = gettext("Themes with a gap, by country")
+    elif args["measure"] == "overlaps":
+        what = gettext("Themes with an overlap, by country")
+    elif args["measure"] == PROJECTS:
+        what = gettext("Projects by country")
+    else:
+        what = gettext("Budget in %(currency)s by country", currency=args["measure"])
     return filter_titles.title(session, what, args, dt.date.today())
+
+
+def gap_rows(session: Session, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per country, the themes (of the map's theme filter) with a gap and with an overlap:
+    the gap view's cells (the regional row, which names no country, is left out).
+
+    :raises InvalidInput: an unknown theme.
+    """
+    view = gaps_service.gap_view(
+        session,
+        by="theme",
+        filters=gaps_service.GapFilters(
+            countries=args.get("country") or (), themes=args.get("theme") or ()
+        ),
+        overlap_donors=get_settings().gaps.overlap_donors,
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for cell in view.cells:
+        if cell.country is None:
+            continue
+        row = found.setdefault(
+            cell.country,
+            {"country": view.matrix.countries.get(cell.country), "gaps": 0, "overlaps": 0},
+        )
+        row["gaps"] += cell.gaps > 0
+        row["overlaps"] += cell.overlap(view.overlap_donors)
+    rows = [r for r in found.values() if r["gaps"] or r["overlaps"]]
+    return sorted(rows, key=lambda r: (-r["gaps"], -r["overlaps"], r["country"]["code"]))
+
+
+def _downloads(args: dict[str, Any]) -> dict[str, str]:
+    """The table's files: the stats export, or on the gap layer the heat map's (its cells
+    for the map's countries and themes)."""
+    if args["measure"] in GAP_MEASURES:
+        pairs = [("country", c) for c in args.get("country") or ()]
+        pairs += [("theme", t) for t in args.get("theme") or ()]
+        found = urlencode(pairs)
+        return {
+            fmt: url_for(f"portal_gaps.download_{fmt}") + (f"?{found}" if found else "")
+            for fmt in ("csv", "xlsx")
+        }
+    return {
+        fmt: query.url_with(url_for(f"portal_map.download_{fmt}"), drop=("measure",))
+        for fmt in ("csv", "xlsx")
+    }
 
 
 def _not_drawn(session: Session, table: StatsTable) -> list[dict[str, Any]]:
@@ -237,18 +313,25 @@ def world_map() -> ResponseReturnValue:
     }
     if table is not None:
         measure = args["measure"]
-        currencies = sorted({*table.currencies, *([measure] if measure != PROJECTS else [])})
+        currencies = sorted(
+            {*table.currencies, *([measure] if measure not in (PROJECTS, *GAP_MEASURES) else [])}
+        )
+        if measure in GAP_MEASURES:
+            try:
+                context["gap_rows"] = gap_rows(session, args)
+            except InvalidInput as error:
+                errors = query.messages(error.details, TITLES) or [translate(error.message)]
+                context["errors"] = errors
         context.update(
-            answer=answers.table_answer(table),
+            answer={"rows": context["gap_rows"]}
+            if "gap_rows" in context
+            else answers.table_answer(table),
             config=_config(session, args, table),
             currencies=currencies,
             donors=_donors(session, actor, args),
             not_drawn=_not_drawn(session, table),
             title=map_title(session, args),
-            downloads={
-                fmt: query.url_with(url_for(f"portal_map.download_{fmt}"), drop=("measure",))
-                for fmt in ("csv", "xlsx")
-            },
+            downloads=_downloads(args),
             projects_url=_projects_link(args),
             country_query=query.url_with("", drop=("measure", "country")),
         )
