@@ -22,8 +22,11 @@ from adam.needs.schemas import (
     NeedStateSchema,
 )
 from adam.paging import page_answer
-from adam.session import get_session
+from adam.session import get_session, get_settings
 from adam.web import commit, current_actor
+from adam.workflows import needs as need_workflows
+from adam.workflows.needs import NeedWritten
+from adam.workflows.schemas import NeedWrittenSchema
 
 blp = Blueprint("needs", __name__, description="Recipient countries' needs for assistance")
 
@@ -63,13 +66,16 @@ def list_needs(args: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/needs", methods=["POST"])
 @idempotent
 @blp.arguments(NeedCreateSchema())
-@blp.response(201, NeedOutSchema)
+@blp.response(201, NeedWrittenSchema)
 @blp.doc(responses={201: {"links": NEED_LINKS}})
-def create_need(data: dict[str, Any]) -> tuple[Need, int, dict[str, str]]:
+def create_need(data: dict[str, Any]) -> tuple[NeedWritten, int, dict[str, str]]:
     """Register a need of a country (its focal point, a coordinator or an administrator)."""
-    need = service.create_need(get_session(), actor=current_actor(), data=data)
+    written = need_workflows.register(
+        get_session(), actor=current_actor(), data=data, settings=get_settings().coverage
+    )
     commit()
-    return need, 201, {**_headers(need), "Location": f"/api/v1/needs/{need.id}"}
+    need = written.need
+    return written, 201, {**_headers(need), "Location": f"/api/v1/needs/{need.id}"}
 
 
 @protected
@@ -99,37 +105,43 @@ def get_need(need_id: int) -> tuple[Need, int, dict[str, str]] | Response:
 @protected
 @blp.route("/needs/<int:need_id>", methods=["PATCH"])
 @blp.arguments(NeedPatchSchema(partial=tuple(NeedPatchSchema._declared_fields)))
-@blp.response(200, NeedOutSchema)
+@blp.response(200, NeedWrittenSchema)
 @blp.doc(parameters=[if_match(required=True)], responses={200: {"links": NEED_LINKS}})
-def update_need(data: dict[str, Any], need_id: int) -> tuple[Need, int, dict[str, str]]:
+def update_need(data: dict[str, Any], need_id: int) -> tuple[NeedWritten, int, dict[str, str]]:
     """Change a need. Requires If-Match with the ETag of the version you read (else 428/412)."""
     version = expected_version(request.headers.get("If-Match"), need_id, required=True)
-    need = service.update_need(
-        get_session(), need_id, actor=current_actor(), changes=data, expected_version=version
+    written = need_workflows.edit(
+        get_session(),
+        need_id,
+        actor=current_actor(),
+        changes=data,
+        expected_version=version,
+        settings=get_settings().coverage,
     )
     commit()
-    return need, 200, _headers(need)
+    return written, 200, _headers(written.need)
 
 
 @protected
 @blp.route("/needs/<int:need_id>/state", methods=["POST"])
 @blp.arguments(NeedStateSchema())
-@blp.response(200, NeedOutSchema)
+@blp.response(200, NeedWrittenSchema)
 @blp.doc(parameters=[if_match(required=False)])
-def set_need_state(data: dict[str, Any], need_id: int) -> tuple[Need, int, dict[str, str]]:
+def set_need_state(data: dict[str, Any], need_id: int) -> tuple[NeedWritten, int, dict[str, str]]:
     """Set a need's state with a note: open, partly_met, met, or withdrawn (its deletion,
     undone by opening it again)."""
     version = expected_version(request.headers.get("If-Match"), need_id, required=False)
-    need = service.set_need_state(
+    written = need_workflows.set_state(
         get_session(),
         need_id,
         actor=current_actor(),
         state=data["state"],
         note=data.get("note"),
         expected_version=version,
+        settings=get_settings().coverage,
     )
     commit()
-    return need, 200, _headers(need)
+    return written, 200, _headers(written.need)
 
 
 @protected

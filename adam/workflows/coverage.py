@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from adam import settings as adam_settings
 from adam.coverage import service as coverage_service
 from adam.coverage.service import Refreshed
 from adam.coverage.settings import CoverageSettings
@@ -28,6 +29,14 @@ log = logging.getLogger(__name__)
 MATCHED_FIELDS = frozenset(
     {"title", "description", "countries", "themes", "start_date", "end_date", "status"}
 )
+
+
+def settings_of(session: Session, given: CoverageSettings | None) -> CoverageSettings:
+    """The coverage settings given, else the app's (kept on the session), else the defaults."""
+    if given is not None:
+        return given
+    found = session.info.get(adam_settings.SESSION_INFO_KEY)
+    return found.coverage if isinstance(found, adam_settings.Settings) else CoverageSettings()
 
 
 def _nothing() -> Refreshed:

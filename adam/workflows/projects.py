@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from adam import settings as adam_settings
 from adam.auth.actor import Actor
 from adam.coverage.service import Refreshed
 from adam.coverage.settings import CoverageSettings
@@ -54,13 +53,6 @@ class Written:
         return "done" if self.outcome.ran else "not_needed"
 
 
-def _coverage_settings(session: Session, given: CoverageSettings | None) -> CoverageSettings:
-    if given is not None:
-        return given
-    found = session.info.get(adam_settings.SESSION_INFO_KEY)
-    return found.coverage if isinstance(found, adam_settings.Settings) else CoverageSettings()
-
-
 def register(
     session: Session,
     *,
@@ -74,7 +66,7 @@ def register(
     project = project_service.register_project(session, actor=actor, data=data)
     outcome = duplicates_service.check_project(session, project, settings=matcher, new=True)
     served = coverage.suggest_for_project(
-        session, project, _coverage_settings(session, coverage_settings)
+        session, project, coverage.settings_of(session, coverage_settings)
     )
     return Written(project, outcome, matcher.listed, coverage=served)
 
@@ -133,7 +125,7 @@ def edit(
     served = Refreshed([], [])
     if not coverage.MATCHED_FIELDS.isdisjoint(changed):
         served = coverage.suggest_for_project(
-            session, project, _coverage_settings(session, coverage_settings)
+            session, project, coverage.settings_of(session, coverage_settings)
         )
     return Written(project, outcome, matcher.listed, changed, served)
 

@@ -1,7 +1,8 @@
-"""What a write workflow answers: the project as written, with its duplicate check's findings.
+"""What a write workflow answers: the project as written, with its duplicate check's findings;
+a need as written, with the projects suggested as serving it.
 
-Here, not in either domain: it joins the projects' answer and the duplicates' findings, and
-neither domain's schemas may import the other's.
+Here, not in either domain: each joins two domains' answers, and no domain's schemas may
+import another's.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from typing import Any
 
 import marshmallow as ma
 
-from adam.coverage.schemas import ServedSchema
+from adam.coverage.schemas import LinkSchema, ServedSchema
 from adam.duplicates.schemas import PossibleDuplicateSchema
+from adam.needs.schemas import NeedOutSchema
 from adam.projects.schemas import ProjectOutSchema
 
 _POSSIBLE_DUPLICATES = PossibleDuplicateSchema(many=True)
@@ -59,3 +61,30 @@ class ProjectWrittenSchema(ProjectOutSchema):
 
     def _contact(self, written: Any) -> dict[str, str | None] | None:
         return super()._contact(written.project)
+
+
+_LINKS = LinkSchema(many=True)
+
+
+class NeedWrittenSchema(NeedOutSchema):
+    """A need just registered or changed, with the projects suggested as serving it."""
+
+    suggested_projects = ma.fields.Method(
+        "_suggested_projects",
+        metadata={
+            "description": "The live projects that likely serve the need, best first, each a "
+            "suggested link with its score and reasons, to confirm or reject"
+        },
+    )
+
+    def _suggested_projects(self, written: Any) -> list[dict[str, Any]]:
+        return _LINKS.dump(written.suggested_projects)
+
+    # What is dumped is a ``workflows.needs.NeedWritten``: the need's own fields come from
+    # its ``need``, the suggestions from beside it.
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        source = obj if attr == "suggested_projects" else obj.need
+        return super().get_attribute(source, attr, default)
+
+    def _cost(self, written: Any) -> dict[str, str] | None:
+        return super()._cost(written.need)
