@@ -159,7 +159,7 @@ def seed(demo: bool) -> None:
                     f"Demo data: {demo_report.organizations} organizations, "
                     f"{demo_report.projects} projects."
                 )
-            added_needs = load_demo_needs(session)
+            added_needs = load_demo_needs(session, get_settings().coverage)
             click.echo(
                 f"Demo needs: {added_needs} illustrative needs added."
                 if added_needs

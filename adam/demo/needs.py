@@ -1,4 +1,5 @@
-"""Load the demo's illustrative needs through the needs service (so they are checked too)."""
+"""Load the demo's illustrative needs through the needs service (so they are checked too),
+each with the demo projects suggested as serving it."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from sqlalchemy.orm import Session
 from adam.auth import service as auth_service
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
+from adam.coverage.settings import CoverageSettings
 from adam.demo.load import DEMO_USER
 from adam.needs import service as needs_service
 from adam.needs.models import Need
 from adam.needs.schemas import NeedCreateSchema
+from adam.workflows import coverage
 
 
-def load_demo_needs(session: Session) -> int:
+def load_demo_needs(session: Session, settings: CoverageSettings | None = None) -> int:
     """Add the illustrative needs once (none yet stored); how many were added."""
     if session.scalar(select(Need.id).where(Need.illustrative.is_(True)).limit(1)) is not None:
         return 0
@@ -31,6 +34,10 @@ def load_demo_needs(session: Session) -> int:
     text = resources.files("adam.demo").joinpath("needs.json").read_text(encoding="utf-8")
     schema = NeedCreateSchema()
     needs = json.loads(text)["needs"]
+    settings = coverage.settings_of(session, settings)
     for raw in needs:
-        needs_service.create_need(session, actor=actor, data=schema.load(raw), illustrative=True)
+        need = needs_service.create_need(
+            session, actor=actor, data=schema.load(raw), illustrative=True
+        )
+        coverage.suggest_for_need(session, need, settings)
     return len(needs)

@@ -25,5 +25,11 @@ def test_demo_needs_load_once(app: Flask, client: FlaskClient, coordinator: Acco
     assert all(n["title"].startswith("Illustrative: ") for n in needs["items"])
     assert {n["priority"] for n in needs["items"]} == {"high", "medium", "low"}
     assert counts(app) == (15, 15)
+    # Each was matched as it was stored: the demo's livelihood projects serve the poppy need.
+    [poppy] = [n for n in needs["items"] if "poppy" in n["title"]]
+    links = client.get(f"/api/v1/needs/{poppy['id']}/links", headers=coordinator.headers).json
+    assert {link["project"]["title"] for link in links["items"]} >= {
+        "Alternative livelihoods for former poppy farmers in Balkh province"
+    }
     assert "illustrative needs exist already, nothing loaded" in _seed(app)
     assert counts(app) == (15, 15)
