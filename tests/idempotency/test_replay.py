@@ -392,6 +392,10 @@ def test_the_openapi_document_names_the_header_on_every_create(client: FlaskClie
     assert keyed_operations == [
         "POST /api/v1/alerts/{alert_id}/resolution",
         "POST /api/v1/imports/iati",
+        "POST /api/v1/indicators/imports",
+        "POST /api/v1/links",
+        "POST /api/v1/links/{link_id}/confirm",
+        "POST /api/v1/links/{link_id}/reject",
         "POST /api/v1/needs",
         "POST /api/v1/organizations",
         "POST /api/v1/projects",
