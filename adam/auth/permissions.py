@@ -190,7 +190,10 @@ def _link_decide(actor: Actor, target: object) -> str | None:
         and actor.country_code == target.need_country
     ):
         return None
-    if actor.role != Role.VIEWER and _project_write(actor, target.project) is None:
+    # A project's writers speak for their project, but only about needs of a country it
+    # works in: a link confirmed elsewhere would mark another country's need as assisted.
+    in_country = target.need_country is None or target.need_country in target.project.countries
+    if actor.role != Role.VIEWER and in_country and _project_write(actor, target.project) is None:
         return None
     if target.need_country is not None:
         return N_(

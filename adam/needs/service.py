@@ -177,8 +177,6 @@ def create_need(
     )
     _apply(need, data, refs)
     _check_dates(need)
-    if need.priority == Priority.HIGH and need.is_active:
-        need.alerted_at = now
     session.add(need)
     _record(session, need, NeedHistoryAction.CREATE, actor, _diff({}, snapshot(need)))
     session.flush()
@@ -291,8 +289,10 @@ def set_need_state(
     need.updated_at = now
     need.updated_by_id = actor.user_id
     active = (NeedState.OPEN, NeedState.PARTLY_MET)
-    if need.priority == Priority.HIGH and new in active and old not in active:
-        need.alerted_at = now
+    if new in active and old not in active:
+        # alerted_at says the "no assistance yet" alert went out (adam.gaps.alerts); a need
+        # opened again may deserve it again.
+        need.alerted_at = None
     _flush_versioned(session, need)
     _record(
         session,

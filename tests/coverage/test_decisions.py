@@ -146,3 +146,22 @@ def test_a_stranger_may_not_link_by_hand(
     viewer = make_user("viewer")
     body = {"project_id": project["id"], "need_id": need_id}
     assert client.post("/api/v1/links", json=body, headers=viewer.headers).status_code == 403
+
+
+def test_a_project_elsewhere_cannot_mark_a_needs_country_as_served(
+    client: FlaskClient,
+    coordinator: Account,
+    register: Callable[..., dict[str, Any]],
+    make_user: Callable[..., Account],
+) -> None:
+    """A project's writers decide links of needs of the countries it works in only: a link
+    confirmed elsewhere would count the other country's need as assisted."""
+    from tests.needs.helpers import create
+
+    focal_tj = make_user("focal_point", country="TJ")
+    need = create(client, coordinator, country="AF", title="Kennels in Herat")
+    project = register(countries=["TJ"], title="Unrelated Tajik project")
+    body = {"project_id": project["id"], "need_id": need["id"]}
+    refused = client.post("/api/v1/links", json=body, headers=focal_tj.headers)
+    assert refused.status_code == 403, refused.json
+    assert links_of(client, coordinator.headers, f"/api/v1/needs/{need['id']}/links") == []
