@@ -7,11 +7,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from adam.db import MAX_ID
 from adam.fields import Text
 from adam.reference.schemas import UserRefSchema
-
-# Ids are 32-bit on both backends.
-MAX_ID = 2**31 - 1
 
 
 def _id(**kwargs: Any) -> ma.fields.Integer:

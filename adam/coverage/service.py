@@ -38,7 +38,7 @@ from adam.coverage.suggest import (
     need_summary,
     recommendation_summary,
 )
-from adam.db import utcnow
+from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound
 from adam.needs.models import Need, NeedState
 from adam.pact.models import Recommendation
@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 
 # A focal point of a need's country hears of a new project that likely serves it.
 LINK_SUGGESTED = "link.suggested"
-# Ids above this are no row (the API's ids are 32-bit on both backends).
-MAX_ID = 2**31 - 1
 # A verdict's note is kept with the link's decisions (``reasons`` entries of field "decision").
 DECISION = "decision"
 

@@ -297,36 +297,31 @@ def _alert_figures(
             _cell(cells, code, name).duplicate_alerts = count
 
 
-def assisted_needs(session: Session, today: dt.date) -> set[int]:
-    """Ids of needs with an active project confirmed-linked to them."""
+def _assisted(session: Session, target: Any, today: dt.date) -> set[int]:
+    """Ids in ``target`` (a link's need or recommendation column) with an active project
+    confirmed-linked to them."""
     return set(
         session.scalars(
-            select(CoverageLink.need_id)
+            select(target)
             .join(Project, Project.id == CoverageLink.project_id)
             .where(
                 CoverageLink.state == LinkState.CONFIRMED,
-                CoverageLink.need_id.is_not(None),
+                target.is_not(None),
                 *active_projects(today),
             )
             .distinct()
         )
     )
+
+
+def assisted_needs(session: Session, today: dt.date) -> set[int]:
+    """Ids of needs with an active project confirmed-linked to them."""
+    return _assisted(session, CoverageLink.need_id, today)
 
 
 def assisted_recommendations(session: Session, today: dt.date) -> set[int]:
     """Ids of recommendations with an active project confirmed-linked to them."""
-    return set(
-        session.scalars(
-            select(CoverageLink.recommendation_id)
-            .join(Project, Project.id == CoverageLink.project_id)
-            .where(
-                CoverageLink.state == LinkState.CONFIRMED,
-                CoverageLink.recommendation_id.is_not(None),
-                *active_projects(today),
-            )
-            .distinct()
-        )
-    )
+    return _assisted(session, CoverageLink.recommendation_id, today)
 
 
 def _need_figures(
