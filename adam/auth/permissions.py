@@ -222,6 +222,9 @@ POLICY: dict[str, Rule] = {
     "need.create": _need_write,
     "need.update": _need_write,
     "need.state": _need_write,
+    # A withdrawn need is how a need is deleted: those who may write it may still see it
+    # (and open it again), others no longer.
+    "need.read_withdrawn": _need_write,
     "organization.create": _organization_write,
     "organization.update": _organization_write,
     "user.manage": _admin_only(N_("Only administrators may manage users.")),

@@ -3,8 +3,9 @@ suggestions, kept fresh as the three change, and the people's verdicts on them.
 
 A suggestion is a ``suggested`` row; a person confirms it or rejects it. A rejected pair is
 never proposed again and a confirmed one is not proposed anew; a confirmed link withdrawn is
-``rejected`` by whoever withdrew it (never deleted). Suggestions that the matcher no longer
-makes when its target changes are dropped: nobody decided on them.
+``rejected`` by whoever withdrew it (never deleted). A suggestion whose pair no longer scores
+at the threshold, or whose need, recommendation or project is no longer live, is dropped:
+nobody decided on it (``pairs``).
 
 Who decides (``link.decide``): coordinators and administrators; for a need, the focal points
 of its country; for either, those who may edit the project.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,9 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.auth.models import Role, User
 from adam.auth.permissions import LinkScope
+from adam.coverage import pairs
 from adam.coverage.models import CoverageLink, LinkState
+from adam.coverage.pairs import Scored
 from adam.coverage.settings import CoverageSettings
 from adam.coverage.suggest import (
     Suggestion,
@@ -41,7 +44,7 @@ from adam.coverage.suggest import (
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound
 from adam.needs.models import Need, NeedState
-from adam.pact.models import Recommendation
+from adam.pact.models import Recommendation, RecommendationState
 from adam.projects import service as project_service
 from adam.projects.models import Project
 
@@ -85,10 +88,12 @@ def _store(
     suggestions: Sequence[Suggestion],
     existing: dict[Any, CoverageLink],
     key_of: Any,
+    still: Callable[[list[Any]], dict[Any, Scored]],
 ) -> list[CoverageLink]:
     """Write ``suggestions`` over the ``existing`` links (keyed by ``key_of``): new pairs
-    become suggested rows, suggested rows get the new score, decided ones stay as they are,
-    and suggested rows no longer suggested go. Returns the new rows."""
+    become suggested rows, suggested rows get the new score, decided ones stay as they are.
+    A suggested row this refresh did not list stays while ``still`` (keys -> score and
+    reasons) finds the pair holding (``pairs``), and goes otherwise. Returns the new rows."""
     kept: set[Any] = set()
     new: list[CoverageLink] = []
     for suggestion in suggestions:
@@ -109,11 +114,18 @@ def _store(
         elif link.state == LinkState.SUGGESTED:
             link.score = suggestion.score
             link.reasons = suggestion.reasons
-    stale = [
-        link.id
+    unlisted = {
+        key: link
         for key, link in existing.items()
         if key not in kept and link.state == LinkState.SUGGESTED
-    ]
+    }
+    holding = still(list(unlisted)) if unlisted else {}
+    stale = []
+    for key, link in unlisted.items():
+        if key in holding:
+            link.score, link.reasons = holding[key]
+        else:
+            stale.append(link.id)
     if stale:
         session.execute(delete(CoverageLink).where(CoverageLink.id.in_(stale)))
     session.flush()
@@ -140,7 +152,13 @@ def refresh_need(session: Session, need: Need, settings: CoverageSettings) -> Re
 
     def write() -> list[CoverageLink]:
         existing = _decided_pairs(session, need_id=need.id)
-        return _store(session, suggestions, existing, lambda s: s.project_id)
+        return _store(
+            session,
+            suggestions,
+            existing,
+            lambda s: s.project_id,
+            lambda ids: pairs.need_pairs(session, need, ids, settings),
+        )
 
     return Refreshed(suggestions, _guarded(session, write))
 
@@ -153,7 +171,13 @@ def refresh_recommendation(
 
     def write() -> list[CoverageLink]:
         existing = _decided_pairs(session, recommendation_id=recommendation.id)
-        return _store(session, suggestions, existing, lambda s: s.project_id)
+        return _store(
+            session,
+            suggestions,
+            existing,
+            lambda s: s.project_id,
+            lambda ids: pairs.recommendation_pairs(session, recommendation, ids, settings),
+        )
 
     return Refreshed(suggestions, _guarded(session, write))
 
@@ -171,7 +195,11 @@ def refresh_project(session: Session, project: Project, settings: CoverageSettin
 
     def write() -> tuple[list[CoverageLink], dict[Any, CoverageLink]]:
         existing = _decided_pairs(session, project_id=project.id)
-        return _store(session, found, existing, key), existing
+
+        def still(keys: list[Any]) -> dict[Any, Scored]:
+            return pairs.project_pairs(session, project, keys, settings)
+
+        return _store(session, found, existing, key, still), existing
 
     new, existing = _guarded(session, write)
     ids = {key(link): link.id for link in [*existing.values(), *new]}
@@ -355,6 +383,22 @@ def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+def _require_linkable(
+    project: Project, need: Need | None, recommendation: Recommendation | None
+) -> None:
+    """A withdrawn end cannot be linked: a link would count it as served. (A met need can:
+    a person may record which project met it.)
+
+    :raises Conflict: the project, need or recommendation is withdrawn.
+    """
+    if project.is_withdrawn:
+        raise Conflict(N_("A withdrawn project cannot be linked; restore it first."))
+    if need is not None and need.state == NeedState.WITHDRAWN:
+        raise Conflict(N_("A withdrawn need cannot be linked."))
+    if recommendation is not None and recommendation.state == RecommendationState.WITHDRAWN:
+        raise Conflict(N_("A withdrawn recommendation cannot be linked."))
+
+
 def confirm_link(
     session: Session, link_id: int, *, actor: Actor, note: str | None = None
 ) -> CoverageLink:
@@ -366,6 +410,7 @@ def confirm_link(
     permissions.require(actor, "link.decide", _scope(link.project, link.need))
     if link.state == LinkState.CONFIRMED:
         raise Conflict(N_("This link is already confirmed."))
+    _require_linkable(link.project, link.need, link.recommendation)
     _decide(link, LinkState.CONFIRMED, actor, note)
     return _flushed(session, link)
 
@@ -409,19 +454,16 @@ def create_link(
         project = project_service.get_project(session, project_id, actor=actor)
     except NotFound as missing:
         raise InvalidInput(missing.message, {"project_id": [missing.message]}) from None
-    if project.is_withdrawn:
-        raise Conflict(N_("A withdrawn project cannot be linked; restore it first."))
-    need = None
+    need = recommendation = None
     try:
         if need_id is not None:
             need = _need(session, need_id)
         if recommendation_id is not None:
-            _recommendation(session, recommendation_id)
+            recommendation = _recommendation(session, recommendation_id)
     except NotFound as missing:
         field_ = "need_id" if need_id is not None else "recommendation_id"
         raise InvalidInput(missing.message, {field_: [missing.message]}) from None
-    if need is not None and need.state == NeedState.WITHDRAWN:
-        raise Conflict(N_("A withdrawn need cannot be linked."))
+    _require_linkable(project, need, recommendation)
     permissions.require(actor, "link.decide", _scope(project, need))
     target = (
         CoverageLink.need_id == need_id

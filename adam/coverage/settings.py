@@ -10,7 +10,8 @@ from typing import Any
 # Suggestions at or above this score are stored and listed (bench/RESULTS.md: precision and
 # recall of the labelled set at this threshold).
 THRESHOLD = 50.0
-# Suggestions kept per need, recommendation or project, best first.
+# Suggestions one refresh of a need, recommendation or project lists, best first. Pairs the
+# other end found stay stored beside them while they hold (``pairs``).
 MAX_SUGGESTIONS = 10
 # Projects read from the word search per need or recommendation.
 CANDIDATES = 50

@@ -95,7 +95,7 @@ class Target:
     themes: frozenset[str] | None = None
 
 
-# Normalising a text costs about half a millisecond; a registration scores the open needs of
+# Normalising a text is the dear part of scoring; a registration scores the open needs of
 # its countries, so their records are kept in each process, keyed by what they are made of
 # (not by id: one process may serve several databases, as the tests do).
 _RECORDS: dict[tuple[Any, ...], MatchRecord] = {}

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
+from adam.auth.models import Role
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound, PreconditionFailed
 from adam.needs.filters import NeedFilters, apply_filters, order_needs
@@ -184,9 +185,10 @@ def create_need(
 
 
 def get_need(session: Session, need_id: int, *, actor: Actor) -> Need:
-    """A need by id; every signed-in person may read every need, withdrawn ones too.
+    """A need by id; every signed-in person may read every need, and those who may write
+    it the withdrawn ones too.
 
-    :raises NotFound: no such need.
+    :raises NotFound: no such need, or withdrawn and the actor may not write it.
     """
     permissions.require(actor, "need.read")
     need = (
@@ -198,9 +200,21 @@ def get_need(session: Session, need_id: int, *, actor: Actor) -> Need:
         if 0 < need_id <= MAX_ID
         else None
     )
-    if need is None:
+    if need is None or (
+        need.state == NeedState.WITHDRAWN
+        and not permissions.allowed(actor, "need.read_withdrawn", need.country_code)
+    ):
         raise NotFound(N_("No need with id %(id)s.", id=need_id))
     return need
+
+
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    """The needs ``actor`` may list: all but the withdrawn ones of countries it may not write."""
+    if actor.role in permissions.STAFF:
+        return true()
+    if actor.role == Role.FOCAL_POINT and actor.country_code:
+        return or_(Need.state != NeedState.WITHDRAWN, Need.country_code == actor.country_code)
+    return Need.state != NeedState.WITHDRAWN
 
 
 def _check_version(need: Need, expected_version: int | None) -> None:
@@ -327,10 +341,11 @@ def search_needs(
 ) -> tuple[list[Need], int]:
     """One page of the needs matching ``filters``, and how many match in all."""
     permissions.require(actor, "need.read")
-    matching = apply_filters(session, select(Need.id), filters).subquery()
+    visible = _visible(actor)
+    matching = apply_filters(session, select(Need.id).where(visible), filters).subquery()
     total = session.scalar(select(func.count()).select_from(matching))
     query = one_page(
-        order_needs(apply_filters(session, select(Need), filters), sort),
+        order_needs(apply_filters(session, select(Need).where(visible), filters), sort),
         page=page,
         per_page=per_page,
     ).options(selectinload(Need.themes), selectinload(Need.created_by))

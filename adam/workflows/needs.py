@@ -20,9 +20,7 @@ from adam.needs.models import Need
 from adam.workflows import coverage
 
 # A change of one of these can change which projects serve the need.
-MATCHED_FIELDS = frozenset(
-    {"country", "title", "description", "location", "themes", "start_date", "end_date"}
-)
+MATCHED_FIELDS = frozenset({"country", "title", "description", "themes", "start_date", "end_date"})
 
 
 @dataclass(frozen=True, slots=True)

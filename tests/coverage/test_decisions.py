@@ -165,3 +165,21 @@ def test_a_project_elsewhere_cannot_mark_a_needs_country_as_served(
     refused = client.post("/api/v1/links", json=body, headers=focal_tj.headers)
     assert refused.status_code == 403, refused.json
     assert links_of(client, coordinator.headers, f"/api/v1/needs/{need['id']}/links") == []
+
+
+def test_a_withdrawn_need_cannot_be_confirmed_as_served(
+    client: FlaskClient, coordinator: Account, need_link: dict[str, Any]
+) -> None:
+    rejected = _decide(client, coordinator, need_link["link_id"], "reject")
+    assert rejected.status_code == 200, rejected.json
+    withdrawn = client.post(
+        f"/api/v1/needs/{need_link['need_id']}/state",
+        json={"state": "withdrawn", "note": "Asked twice."},
+        headers=coordinator.headers,
+    )
+    assert withdrawn.status_code == 200, withdrawn.json
+    refused = _decide(client, coordinator, need_link["link_id"], "confirm")
+    assert refused.status_code == 409, refused.json
+    assert "withdrawn need" in refused.json["error"]["message"]
+    [kept] = links_of(client, coordinator.headers, f"/api/v1/needs/{need_link['need_id']}/links")
+    assert kept["state"] == "rejected"

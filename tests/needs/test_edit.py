@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -109,6 +110,24 @@ def test_withdraw_and_reopen(client: FlaskClient, app: Flask, focal_tj: Account)
     # The same state again is no change.
     assert _state(client, focal_tj, need, state="open").json["version"] == reopened.json["version"]
     assert counts(app) == (1, 3)
+
+
+def test_a_withdrawn_need_is_seen_only_by_those_who_may_write_it(
+    client: FlaskClient,
+    focal_tj: Account,
+    donor: Account,
+    coordinator: Account,
+    make_user: Callable[..., Account],
+) -> None:
+    need = create(client, focal_tj)
+    assert _state(client, focal_tj, need, state="withdrawn", note="Asked twice.").status_code == 200
+    focal_af = make_user("focal_point", country="AF")
+    for account, seen in ((focal_tj, True), (coordinator, True), (donor, False), (focal_af, False)):
+        read = client.get(f"/api/v1/needs/{need['id']}", headers=account.headers)
+        assert read.status_code == (200 if seen else 404), (account.role, read.json)
+        listed = client.get("/api/v1/needs?state=withdrawn", headers=account.headers).json
+        assert [n["id"] for n in listed["items"]] == ([need["id"]] if seen else [])
+        assert listed["total"] == (1 if seen else 0)
 
 
 def test_state_with_a_stale_if_match_is_412(client: FlaskClient, focal_tj: Account) -> None:

@@ -1,0 +1,125 @@
+"""Whether stored suggestions still hold when one end of them is refreshed.
+
+A pair is found from either end: a need's refresh lists its best projects, a project's
+registration its best needs and recommendations. Each list is capped, so a pair one end found
+is often missing from the other end's list. Dropping it there would make suggestions come
+and go as the two ends are saved in turn (and a person would hear of the same pair twice), so
+a refresh drops a suggestion only when the pair itself no longer scores at the threshold or
+one end is no longer live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adam.coverage.settings import CoverageSettings
+from adam.coverage.suggest import Target, need_target, recommendation_target, score_pair
+from adam.duplicates import service as duplicates_service
+from adam.needs.models import Need
+from adam.pact.models import Recommendation, RecommendationState
+from adam.projects.models import Project, ProjectStatus
+from adam.reference.models import Theme
+
+# A pair's score and reasons, as a refresh stores them.
+Scored = tuple[float, list[dict[str, Any]]]
+
+SUGGESTIBLE = (RecommendationState.PROPOSED, RecommendationState.ENDORSED)
+
+
+def _pillars(session: Session) -> dict[str, str]:
+    return {slug: str(pillar) for slug, pillar in session.execute(select(Theme.slug, Theme.pillar))}
+
+
+def _live(session: Session, ids: Iterable[int]) -> list[int]:
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Project.id).where(
+                Project.id.in_(ids),
+                Project.withdrawn_at.is_(None),
+                Project.status != ProjectStatus.CANCELLED,
+            )
+        )
+    )
+
+
+def _fits(target: Target, project: Any) -> bool:
+    """The conditions the searches put before scoring: the target's countries, and for a
+    recommendation a project still running after its event."""
+    if target.countries and target.countries.isdisjoint(project.countries):
+        return False
+    return not (target.after is not None and project.end is not None and project.end < target.after)
+
+
+def projects_still_serving(
+    session: Session, target: Target, project_ids: Iterable[int], settings: CoverageSettings
+) -> dict[int, Scored]:
+    """Of ``project_ids``, those still live that still score at the threshold for ``target``."""
+    candidates = duplicates_service.load_candidates(session, _live(session, project_ids))
+    pillars = _pillars(session)
+    kept: dict[int, Scored] = {}
+    for pid, candidate in candidates.items():
+        if not _fits(target, candidate.record):
+            continue
+        value, reasons = score_pair(target, candidate.record, pillars)
+        if value >= settings.threshold:
+            kept[pid] = (value, reasons)
+    return kept
+
+
+def need_pairs(
+    session: Session, need: Need, project_ids: Iterable[int], settings: CoverageSettings
+) -> dict[int, Scored]:
+    if not need.is_active:
+        return {}
+    return projects_still_serving(session, need_target(session, need), project_ids, settings)
+
+
+def recommendation_pairs(
+    session: Session,
+    recommendation: Recommendation,
+    project_ids: Iterable[int],
+    settings: CoverageSettings,
+) -> dict[int, Scored]:
+    if recommendation.state not in SUGGESTIBLE:
+        return {}
+    target = recommendation_target(session, recommendation)
+    return projects_still_serving(session, target, project_ids, settings)
+
+
+def project_pairs(
+    session: Session, project: Project, keys: Iterable[tuple[str, int]], settings: CoverageSettings
+) -> dict[tuple[str, int], Scored]:
+    """Of the needs (``("need", id)``) and recommendations (``("rec", id)``) named by
+    ``keys``, those still open or endorsed that ``project`` still serves at the threshold."""
+    keys = list(keys)
+    if not keys or not _live(session, [project.id]):
+        return {}
+    candidate = duplicates_service.load_candidates(session, [project.id]).get(project.id)
+    if candidate is None:
+        return {}
+    total = duplicates_service.indexed_total(session)
+    pillars = _pillars(session)
+    kept: dict[tuple[str, int], Scored] = {}
+    for kind, target_id in keys:
+        target: Target | None = None
+        if kind == "need":
+            need = session.get(Need, target_id)
+            if need is not None and need.is_active:
+                target = need_target(session, need, total=total)
+        else:
+            recommendation = session.get(Recommendation, target_id)
+            if recommendation is not None and recommendation.state in SUGGESTIBLE:
+                target = recommendation_target(session, recommendation, total=total)
+        if target is None or not _fits(target, candidate.record):
+            continue
+        value, reasons = score_pair(target, candidate.record, pillars)
+        if value >= settings.threshold:
+            kept[(kind, target_id)] = (value, reasons)
+    return kept
