@@ -79,7 +79,12 @@ def form_body(form: MultiDict[str, str]) -> dict[str, Any]:
         "location": _text(form, "location") or None,
         "themes": _codes(form, "themes"),
         "priority": _text(form, "priority"),
-        "estimated_cost": {"amount": amount, "currency": currency} if amount or currency else None,
+        # A missing half is left out, for the schema to ask for it by name.
+        "estimated_cost": (
+            {k: v for k, v in (("amount", amount), ("currency", currency)) if v}
+            if amount or currency
+            else None
+        ),
         "start_date": _text(form, "start_date") or None,
         "end_date": _text(form, "end_date") or None,
         # A number as the API's clients send it; anything else for the schema to refuse.
