@@ -298,12 +298,7 @@ def change_state(need_id: int) -> ResponseReturnValue:
     return _back(need_id)
 
 
-@page
-@blp.route(
-    "/needs/<int:need_id>/links/<int:link_id>/<any(confirm, reject):verdict>", methods=["POST"]
-)
-def decide(need_id: int, link_id: int, verdict: str) -> ResponseReturnValue:
-    """Confirm or reject a project suggested for the need (POST /links/<id>/confirm|reject)."""
+def _decide(need_id: int, link_id: int, verdict: str) -> ResponseReturnValue:
     session, actor = get_session(), current_actor()
     link = coverage_service.get_link(session, link_id, actor=actor)
     if link.need_id != need_id:
@@ -325,3 +320,17 @@ def decide(need_id: int, link_id: int, verdict: str) -> ResponseReturnValue:
     else:
         flash(gettext("The suggestion of project %(code)s is rejected.", code=code))
     return _back(need_id)
+
+
+@page
+@blp.route("/needs/<int:need_id>/links/<int:link_id>/confirm", methods=["POST"])
+def confirm(need_id: int, link_id: int) -> ResponseReturnValue:
+    """Confirm a project suggested for the need (POST /links/<id>/confirm)."""
+    return _decide(need_id, link_id, "confirm")
+
+
+@page
+@blp.route("/needs/<int:need_id>/links/<int:link_id>/reject", methods=["POST"])
+def reject(need_id: int, link_id: int) -> ResponseReturnValue:
+    """Reject a suggestion or withdraw a confirmed link (POST /links/<id>/reject)."""
+    return _decide(need_id, link_id, "reject")
