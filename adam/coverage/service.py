@@ -163,6 +163,12 @@ def refresh_need(session: Session, need: Need, settings: CoverageSettings) -> Re
     return Refreshed(suggestions, _guarded(session, write))
 
 
+def preview_need(session: Session, need: Need, settings: CoverageSettings) -> list[Suggestion]:
+    """The suggestions ``need`` would get, stored nowhere: a form's live answer while a
+    need is typed (``need`` may be a draft that is in no session)."""
+    return for_need(session, need, settings)
+
+
 def refresh_recommendation(
     session: Session, recommendation: Recommendation, settings: CoverageSettings
 ) -> Refreshed:
@@ -397,6 +403,11 @@ def _require_linkable(
         raise Conflict(N_("A withdrawn need cannot be linked."))
     if recommendation is not None and recommendation.state == RecommendationState.WITHDRAWN:
         raise Conflict(N_("A withdrawn recommendation cannot be linked."))
+
+
+def may_decide(actor: Actor, link: CoverageLink) -> bool:
+    """Whether ``actor`` may confirm or reject ``link`` (the rule ``confirm_link`` applies)."""
+    return permissions.allowed(actor, "link.decide", _scope(link.project, link.need))
 
 
 def confirm_link(

@@ -29,6 +29,7 @@ from adam.reference.models import Country, Theme
 __all__ = [
     "NeedFilters",
     "create_need",
+    "draft_need",
     "get_need",
     "need_history",
     "search_needs",
@@ -181,6 +182,20 @@ def create_need(
     session.add(need)
     _record(session, need, NeedHistoryAction.CREATE, actor, _diff({}, snapshot(need)))
     session.flush()
+    return need
+
+
+def draft_need(session: Session, *, actor: Actor, data: dict[str, Any]) -> Need:
+    """A need as ``data`` (``NeedCreateSchema``) would register it, kept out of the session:
+    what a form's live suggestions score while the person types. Nothing is written.
+
+    :raises InvalidInput: unknown country, themes or recommendation.
+    :raises Forbidden: the actor may not write needs of that country.
+    """
+    refs = _resolve(session, data)
+    permissions.require(actor, "need.create", refs["country"].code)
+    need = Need(state=NeedState(data.get("state") or NeedState.OPEN))
+    _apply(need, data, refs)
     return need
 
 

@@ -18,6 +18,8 @@ from adam.portal.views.countries import blp as countries_blp
 from adam.portal.views.gaps import blp as gaps_blp
 from adam.portal.views.imports import blp as imports_blp
 from adam.portal.views.maps import blp as map_blp
+from adam.portal.views.need_forms import blp as need_forms_blp
+from adam.portal.views.needs import blp as needs_blp
 from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.project_forms import blp as project_forms_blp
 from adam.portal.views.project_page import blp as project_page_blp
@@ -34,6 +36,8 @@ BLUEPRINTS = (
     alerts_blp,
     map_blp,
     gaps_blp,
+    needs_blp,
+    need_forms_blp,
     countries_blp,
     imports_blp,
     organizations_blp,
@@ -52,6 +56,7 @@ MENU = (
     ("portal_project_forms.new_project", lazy_gettext("Register a project"), WRITERS),
     ("portal_map.world_map", lazy_gettext("Map"), EVERYONE),
     ("portal_gaps.gaps", lazy_gettext("Gaps and overlaps"), EVERYONE),
+    ("portal_needs.needs", lazy_gettext("Needs"), EVERYONE),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
     ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),

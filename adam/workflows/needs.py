@@ -15,8 +15,11 @@ from adam.auth.actor import Actor
 from adam.coverage import service as coverage_service
 from adam.coverage.models import CoverageLink, LinkState
 from adam.coverage.settings import CoverageSettings
+from adam.errors import NotFound
 from adam.needs import service as need_service
 from adam.needs.models import Need
+from adam.projects import service as project_service
+from adam.projects.models import Project
 from adam.workflows import coverage
 
 # A change of one of these can change which projects serve the need.
@@ -29,6 +32,15 @@ class NeedWritten:
 
     need: Need
     suggested_projects: list[CoverageLink]
+
+
+@dataclass(frozen=True, slots=True)
+class LikelyProject:
+    """A project a need as typed would be suggested, with the matcher's score and reasons."""
+
+    project: Project
+    score: float
+    reasons: list[dict[str, Any]]
 
 
 def _suggested(
@@ -88,3 +100,27 @@ def set_state(
         session, need_id, actor=actor, state=state, note=note, expected_version=expected_version
     )
     return _suggested(session, need, actor, settings)
+
+
+def preview(
+    session: Session,
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    settings: CoverageSettings | None = None,
+) -> list[LikelyProject]:
+    """The projects a need of ``data`` would be suggested, best first, permitted as its
+    registration is; nothing is written (a form's live suggestions).
+
+    :raises: as ``register`` does before it writes (InvalidInput, Forbidden).
+    """
+    draft = need_service.draft_need(session, actor=actor, data=data)
+    found = coverage_service.preview_need(session, draft, coverage.settings_of(session, settings))
+    likely = []
+    for suggestion in found:
+        try:
+            project = project_service.get_project(session, suggestion.project_id, actor=actor)
+        except NotFound:  # withdrawn meanwhile, or hidden from this reader
+            continue
+        likely.append(LikelyProject(project, suggestion.score, suggestion.reasons))
+    return likely
