@@ -17,6 +17,7 @@ from adam.portal.views.alerts import blp as alerts_blp
 from adam.portal.views.countries import blp as countries_blp
 from adam.portal.views.gaps import blp as gaps_blp
 from adam.portal.views.imports import blp as imports_blp
+from adam.portal.views.indicators import blp as indicators_blp
 from adam.portal.views.maps import blp as map_blp
 from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.project_forms import blp as project_forms_blp
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     gaps_blp,
     countries_blp,
     imports_blp,
+    indicators_blp,
     organizations_blp,
     webhooks_blp,
     admin_blp,
