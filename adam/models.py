@@ -14,7 +14,7 @@ from adam.duplicates.models import (
 from adam.duplicates.terms import SearchTermStat
 from adam.iati.models import ImportJob, ImportStatus
 from adam.idempotency.models import IdempotencyKey
-from adam.indicators.models import CountryIndicator
+from adam.indicators.models import CountryIndicator, IndicatorHistory
 from adam.needs.models import Need, NeedHistory, NeedState, Priority, need_theme
 from adam.notifications.models import (
     Channel,
@@ -65,6 +65,7 @@ __all__ = [
     "IdempotencyKey",
     "ImportJob",
     "ImportStatus",
+    "IndicatorHistory",
     "LinkState",
     "MatchKey",
     "Need",

@@ -1,5 +1,5 @@
 """Country indicators: the catalogue, figures by filter, a country's series, entering a figure,
-importing a CSV or Excel file of them."""
+its history, importing a CSV or Excel file of them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from adam.access import protected
 from adam.api import Blueprint, error_response, translate
 from adam.idempotency.decorator import idempotent
 from adam.indicators import catalogue, service
-from adam.indicators.models import CountryIndicator
+from adam.indicators.models import CountryIndicator, IndicatorHistory
 from adam.indicators.schemas import (
     CatalogueEntrySchema,
     CountrySeriesSchema,
@@ -21,6 +21,7 @@ from adam.indicators.schemas import (
     FigureWrittenSchema,
     ImportRefusedSchema,
     ImportReportSchema,
+    IndicatorHistoryEntrySchema,
     IndicatorUploadSchema,
 )
 from adam.paging import page_answer
@@ -106,9 +107,20 @@ def put_figure(
         year=year,
         value=data["value"],
         source=data.get("source"),
+        note=data.get("note"),
     )
     commit()
     return _written(figure, outcome), 201 if outcome == "created" else 200
+
+
+@protected
+@blp.route("/countries/<code>/indicators/<indicator>/<int:year>/history")
+@blp.response(200, IndicatorHistoryEntrySchema(many=True))
+def figure_history(code: str, indicator: str, year: int) -> list[IndicatorHistory]:
+    """Every recorded change of a figure: who, when, how, old and new value and source, note."""
+    return service.figure_history(
+        get_session(), country_code=code, indicator_code=indicator, year=year
+    )
 
 
 def _written(figure: CountryIndicator, outcome: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from adam.fields import CodeList, FilePart, Text
 from adam.indicators import catalogue
 from adam.paging import PageQuerySchema, page_schema
 from adam.reference.codes import enum
+from adam.reference.schemas import UserRefSchema
 
 
 class Value(ma.fields.Decimal):
@@ -47,6 +48,15 @@ class FigureInSchema(ma.Schema):
         allow_none=True,
         validate=validate.Length(max=300),
         metadata={"example": "National drug control agency, annual report 2022"},
+    )
+    note = Text(
+        strip=True,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "Why the figure is entered or changed; kept in its history",
+            "example": "Revised figure of the 2022 annual report",
+        },
     )
 
 
@@ -118,7 +128,8 @@ class IndicatorUploadSchema(ma.Schema):
         required=True,
         metadata={
             "description": "A CSV (UTF-8) or XLSX file; first row: country, indicator, year, "
-            "value, source (or страна, показатель, год, значение, источник)"
+            "value, source, note (or страна, показатель, год, значение, источник, "
+            "примечание); source and note may be left out"
         },
     )
 
@@ -156,3 +167,26 @@ class ImportRefusedSchema(ma.Schema):
 
     error = ma.fields.Nested(_ErrorBody, required=True)
     report = ma.fields.Nested(ImportReportSchema)
+
+
+class IndicatorHistoryEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    action = ma.fields.String(metadata=enum(["create", "update"]))
+    via = ma.fields.String(
+        metadata={
+            **enum(["entry", "import"]),
+            "description": "entry: one figure entered (API or page); import: a row of a file",
+        }
+    )
+    at = ma.fields.DateTime()
+    actor = ma.fields.Nested(UserRefSchema, allow_none=True)
+    old_value = ma.fields.Decimal(
+        places=3,
+        as_string=True,
+        allow_none=True,
+        metadata={"description": "None when the change created the figure"},
+    )
+    new_value = ma.fields.Decimal(places=3, as_string=True)
+    old_source = ma.fields.String(allow_none=True)
+    new_source = ma.fields.String(allow_none=True)
+    note = ma.fields.String(allow_none=True)

@@ -1,4 +1,5 @@
-"""Country indicators: the figures of the fact sheets, read, entered one by one, imported."""
+"""Country indicators: the figures of the fact sheets, read, entered one by one, imported;
+every change of a figure is recorded in its history."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from adam.auth.actor import Actor
 from adam.db import utcnow
 from adam.errors import N_, AdamError, InvalidInput, NotFound, Text
 from adam.indicators import catalogue
-from adam.indicators.models import CountryIndicator
+from adam.indicators.models import (
+    CountryIndicator,
+    IndicatorChannel,
+    IndicatorHistory,
+    IndicatorHistoryAction,
+)
 from adam.indicators.sheets import read_sheet
 from adam.paging import one_page
 from adam.reference import refusals
@@ -23,6 +29,7 @@ from adam.reference import service as reference_service
 from adam.reference.models import Country
 
 MAX_SOURCE = 300
+MAX_NOTE = 2000
 # What became of a row; "not_written" is a good row of a file refused for another row's errors.
 OUTCOMES = ("created", "updated", "unchanged", "error", "not_written")
 
@@ -165,8 +172,11 @@ def _store(
     value: Decimal,
     source: str | None,
     actor_id: int | None,
+    via: IndicatorChannel,
+    note: str | None = None,
     illustrative: bool = False,
 ) -> tuple[CountryIndicator, str]:
+    """Write the figure, and record the change in its history (an unchanged one records none)."""
     if existing is None:
         figure = CountryIndicator(
             country_code=country_code,
@@ -179,6 +189,7 @@ def _store(
             updated_by_id=actor_id,
         )
         session.add(figure)
+        _record(session, figure, IndicatorHistoryAction.CREATE, via, actor_id, None, None, note)
         return figure, "created"
     same = (
         Decimal(existing.value) == value
@@ -188,13 +199,42 @@ def _store(
     )
     if same:
         return existing, "unchanged"
+    old_value, old_source = Decimal(existing.value), existing.source
     existing.value = value
     existing.source = source
     existing.unit = indicator.unit
     existing.illustrative = illustrative
     existing.updated_at = utcnow()
     existing.updated_by_id = actor_id
+    _record(
+        session, existing, IndicatorHistoryAction.UPDATE, via, actor_id, old_value, old_source, note
+    )
     return existing, "updated"
+
+
+def _record(
+    session: Session,
+    figure: CountryIndicator,
+    action: IndicatorHistoryAction,
+    via: IndicatorChannel,
+    actor_id: int | None,
+    old_value: Decimal | None,
+    old_source: str | None,
+    note: str | None,
+) -> None:
+    session.add(
+        IndicatorHistory(
+            figure=figure,
+            action=action,
+            via=via,
+            actor_id=actor_id,
+            old_value=old_value,
+            new_value=figure.value,
+            old_source=old_source,
+            new_source=figure.source,
+            note=note or None,
+        )
+    )
 
 
 def _existing(
@@ -218,8 +258,10 @@ def put_figure(
     year: int,
     value: Decimal,
     source: str | None,
+    note: str | None = None,
 ) -> tuple[CountryIndicator, str]:
-    """Enter (or replace) one figure; the outcome is created, updated or unchanged.
+    """Enter (or replace) one figure; the outcome is created, updated or unchanged. A change
+    is recorded in the figure's history with ``note``.
 
     :raises NotFound: no such country or indicator.
     :raises Forbidden: the actor may not enter figures of that country.
@@ -240,9 +282,39 @@ def put_figure(
         value=value,
         source=source or None,
         actor_id=actor.user_id,
+        via=IndicatorChannel.ENTRY,
+        note=note,
     )
     session.flush()
     return figure, outcome
+
+
+def figure_history(
+    session: Session, *, country_code: str, indicator_code: str, year: int
+) -> list[IndicatorHistory]:
+    """Every recorded change of a figure, oldest first.
+
+    :raises NotFound: no such country or indicator, or no figure for that year.
+    """
+    country = _country(session, country_code)
+    indicator = _indicator(indicator_code)
+    figure = _existing(session, country.code, indicator.code, year)
+    if figure is None:
+        raise NotFound(
+            N_(
+                "%(country)s has no figure of %(indicator)s for %(year)s.",
+                country=country.code,
+                indicator=indicator.code,
+                year=year,
+            )
+        )
+    return list(
+        session.scalars(
+            select(IndicatorHistory)
+            .where(IndicatorHistory.figure_id == figure.id)
+            .order_by(IndicatorHistory.id)
+        )
+    )
 
 
 # --- Import ---
@@ -272,6 +344,7 @@ class _Checked:
     outcome: RowOutcome
     value: Decimal | None = None
     source: str | None = None
+    note: str | None = None
 
 
 def _check_row(
@@ -317,6 +390,12 @@ def _check_row(
     elif "\x00" in source:
         outcome.errors.append(N_("source: Contains control characters."))
     checked.source = source or None
+    note = _text(cells.get("note"))
+    if len(note) > MAX_NOTE:
+        outcome.errors.append(N_("note: At most %(max)s characters.", max=MAX_NOTE))
+    elif "\x00" in note:
+        outcome.errors.append(N_("note: Contains control characters."))
+    checked.note = note or None
     return checked
 
 
@@ -382,6 +461,8 @@ def import_figures(session: Session, *, actor: Actor, filename: str, data: bytes
             value=item.value,
             source=item.source,
             actor_id=actor.user_id,
+            via=IndicatorChannel.IMPORT,
+            note=item.note,
         )
     session.flush()
     return report

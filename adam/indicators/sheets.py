@@ -28,6 +28,9 @@ COLUMNS = {
     "значение": "value",
     "source": "source",
     "источник": "source",
+    # Kept in each changed figure's history.
+    "note": "note",
+    "примечание": "note",
 }
 REQUIRED = ("country", "indicator", "year", "value")
 # A fact sheet has tens of rows a country; many thousands is a mistake, not a sheet.

@@ -17,6 +17,7 @@ from adam.portal.views.alerts import blp as alerts_blp
 from adam.portal.views.countries import blp as countries_blp
 from adam.portal.views.gaps import blp as gaps_blp
 from adam.portal.views.imports import blp as imports_blp
+from adam.portal.views.indicators import blp as indicators_blp
 from adam.portal.views.maps import blp as map_blp
 from adam.portal.views.need_forms import blp as need_forms_blp
 from adam.portal.views.needs import blp as needs_blp
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     need_forms_blp,
     countries_blp,
     imports_blp,
+    indicators_blp,
     organizations_blp,
     webhooks_blp,
     admin_blp,

@@ -193,6 +193,7 @@ def country(code: str) -> ResponseReturnValue:
         "documents_page": documents_page,
         "documents_pages": page_count(documents_total, DOCUMENTS_PER_PAGE),
         "indicators": _indicators(found),
+        "may_enter_indicators": permissions.allowed(actor, "indicator.write", found.code),
         "focal_points": auth_service.focal_points(session, country_code=found.code, actor=actor),
         "may_manage_users": permissions.allowed(actor, "user.manage"),
         "category_label": category_label,
