@@ -16,6 +16,7 @@ from adam.auth.routes import blp as auth_blp
 from adam.config import load_config
 from adam.coverage.routes import blp as links_blp
 from adam.documents.routes import blp as documents_blp
+from adam.documents.routes import event_blp as event_documents_blp
 from adam.duplicates.routes import blp as alerts_blp
 from adam.gaps.routes import blp as gaps_blp
 from adam.health import blp as health_blp
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     projects_blp,
     needs_blp,
     documents_blp,
+    event_documents_blp,
     iati_blp,
     stats_blp,
     gaps_blp,

@@ -247,6 +247,12 @@ POLICY: dict[str, Rule] = {
     "document.withdraw": _project_write,
     "document.restore": _project_write,
     "document.read_withdrawn": _project_write,
+    # An event's agenda, presentations and report: every signed-in person reads them; the
+    # secretariat's staff keep them.
+    "event_document.read": _anyone,
+    "event_document.write": _staff_only(
+        N_("Only coordinators and administrators may change the documents of an event.")
+    ),
     "indicator.write": _indicator_write,
     "indicator.import": _indicator_import,
     # Links between projects and the needs or recommendations they serve (adam.coverage):

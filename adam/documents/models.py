@@ -1,10 +1,14 @@
-"""A document or picture kept with a project; its bytes live in the blob store by SHA-256."""
+"""A document or picture kept with a project or with an event of the Paris Pact (its agenda,
+presentations, report); its bytes live in the blob store by SHA-256.
+
+One table for both: the blob store's bookkeeping (which rows name a blob, what a backup
+copies) then holds for every document without knowing who owns it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adam.auth.models import User
@@ -15,19 +19,25 @@ PICTURE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"}
 # prefixes them with PUBLIC_URL for document-link/@url.
 CONTENT_PATH = "/api/v1/projects/{project_id}/documents/{document_id}/content"
 THUMBNAIL_PATH = "/api/v1/projects/{project_id}/documents/{document_id}/thumbnail"
+EVENT_CONTENT_PATH = "/api/v1/events/{event_id}/documents/{document_id}/content"
+EVENT_THUMBNAIL_PATH = "/api/v1/events/{event_id}/documents/{document_id}/thumbnail"
 
 
 class Document(Base):
     __tablename__ = "project_document"
     __table_args__ = (
         Index("ix_project_document_project_id_id", "project_id", "id"),
+        Index("ix_project_document_event_id_id", "event_id", "id"),
+        CheckConstraint("(project_id IS NULL) <> (event_id IS NULL)", name="one_owner"),
         # A blob may be removed only when no row names it (a failed upload's cleanup).
         Index("ix_project_document_sha256", "sha256"),
         Index("ix_project_document_thumbnail_sha256", "thumbnail_sha256"),
     )
 
     id: Mapped[intpk]
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    # Exactly one owner: a project, or an event (pact_event).
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("pact_event.id"))
     title: Mapped[str] = mapped_column(String(500))
     category_code: Mapped[str] = mapped_column(String(3))  # IATI DocumentCategory
     language: Mapped[str] = mapped_column(String(2))  # ISO 639-1
@@ -56,10 +66,14 @@ class Document(Base):
 
     @property
     def content_path(self) -> str:
+        if self.event_id is not None:
+            return EVENT_CONTENT_PATH.format(event_id=self.event_id, document_id=self.id)
         return CONTENT_PATH.format(project_id=self.project_id, document_id=self.id)
 
     @property
     def thumbnail_path(self) -> str | None:
         if self.thumbnail_sha256 is None:
             return None
+        if self.event_id is not None:
+            return EVENT_THUMBNAIL_PATH.format(event_id=self.event_id, document_id=self.id)
         return THUMBNAIL_PATH.format(project_id=self.project_id, document_id=self.id)

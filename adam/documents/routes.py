@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from adam import commits
 from adam.access import protected
 from adam.api import Blueprint
-from adam.documents import service
+from adam.documents import event_documents, service
 from adam.documents.errors import FileTooLarge
 from adam.documents.models import Document
 from adam.documents.schemas import (
@@ -248,5 +248,159 @@ def restore_document(project_id: int, document_id: int) -> Document:
     document = service.restore_document(
         get_session(), project_id, document_id, actor=current_actor()
     )
+    commit()
+    return document
+
+
+# --- Documents of Paris Pact events ------------------------------------------------------
+
+event_blp = Blueprint(
+    "event_documents", __name__, description="Documents of Paris Pact events (agenda, report)"
+)
+accept_uploads(
+    event_blp,
+    max_bytes=lambda: upload_settings().max_bytes,
+    too_large=lambda limit: FileTooLarge(
+        f"The upload is larger than the {limit} bytes (UPLOAD_MAX_BYTES) accepted per file.",
+        {"file": [f"Larger than {limit} bytes."]},
+    ),
+)
+EVENT_DOCUMENT = "/events/<int:event_id>/documents/<int:document_id>"
+
+
+@protected(accepts="multipart")
+@event_blp.route("/events/<int:event_id>/documents", methods=["POST"])
+@idempotent
+@event_blp.arguments(DocumentUploadSchema, location="files")
+@event_blp.response(201, DocumentOutSchema)
+def upload_event_document(
+    data: dict[str, Any], event_id: int
+) -> tuple[Document, int, dict[str, str]]:
+    """Upload an event's agenda, presentation or report (coordinators; multipart/form-data:
+    file, title, category, language)."""
+    document = store_event_upload(
+        event_id,
+        file=data["file"],
+        title=data["title"],
+        category=data["category"],
+        language=data["language"],
+    )
+    return document, 201, {"Location": f"/api/v1/events/{event_id}/documents/{document.id}"}
+
+
+def store_event_upload(
+    event_id: int, *, file: FileStorage, title: str, category: str, language: str
+) -> Document:
+    """Keep an uploaded file with an event and commit (the API's and the portal's upload)."""
+    store, session = blob_store(), get_session()
+    upload = event_documents.upload(
+        session,
+        event_id,
+        actor=current_actor(),
+        store=store,
+        settings=upload_settings(),
+        file=cast(BinaryIO, file.stream),
+        filename=file.filename,
+        title=title,
+        category=category,
+        language=language,
+    )
+    try:
+        commit()
+    except BaseException:
+        service.abandon_upload(session, store, upload)
+        raise
+    commits.if_not_committed(session, lambda: service.abandon_upload(session, store, upload))
+    return upload.document
+
+
+@protected
+@event_blp.route("/events/<int:event_id>/documents")
+@event_blp.arguments(DocumentListQuerySchema, location="query", unknown="raise")
+@event_blp.response(200, DocumentListSchema)
+def list_event_documents(args: dict[str, Any], event_id: int) -> dict[str, list[Document]]:
+    """An event's documents, oldest first (withdrawn=true: the withdrawn ones, for staff)."""
+    items = event_documents.list_(
+        get_session(), event_id, actor=current_actor(), withdrawn=args["withdrawn"]
+    )
+    return {"items": items}
+
+
+@protected
+@event_blp.route(EVENT_DOCUMENT)
+@event_blp.response(200, DocumentOutSchema)
+def get_event_document(event_id: int, document_id: int) -> Document:
+    """An event document's metadata."""
+    return event_documents.get(get_session(), event_id, document_id, actor=current_actor())
+
+
+@protected
+@event_blp.route(EVENT_DOCUMENT + "/content")
+@event_blp.response(200, description="The file: pictures inline, other files as attachments.")
+@event_blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+def download_event_document(event_id: int, document_id: int) -> Response:
+    """The document's bytes, with its media type, file name and ETag (its SHA-256)."""
+    return send_event_content(event_id, document_id)
+
+
+def send_event_content(event_id: int, document_id: int) -> Response:
+    """An event document's bytes for the current actor (the API's and the portal's)."""
+    document = event_documents.get(get_session(), event_id, document_id, actor=current_actor())
+    return _send(
+        document.sha256,
+        lambda: service.open_content(blob_store(), document),
+        media_type=document.media_type,
+        name=document.filename,
+        inline=document.is_picture,
+    )
+
+
+@protected
+@event_blp.route(EVENT_DOCUMENT + "/thumbnail")
+@event_blp.response(200, description="A JPEG of at most THUMBNAIL_SIZE pixels a side.")
+@event_blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+def download_event_thumbnail(event_id: int, document_id: int) -> Response:
+    """A picture's thumbnail (404 for documents that are not pictures)."""
+    document = event_documents.get(get_session(), event_id, document_id, actor=current_actor())
+    service.open_thumbnail_check(document)
+    store = blob_store()
+    stem = document.filename.rpartition(".")[0] or document.filename
+    return _send(
+        document.thumbnail_sha256 or "",
+        lambda: service.open_thumbnail(store, document),
+        media_type="image/jpeg",
+        name=f"{stem}-thumbnail.jpg",
+        inline=True,
+    )
+
+
+@protected
+@event_blp.route(EVENT_DOCUMENT, methods=["PATCH"])
+@event_blp.arguments(DocumentPatchSchema(partial=True))
+@event_blp.response(200, DocumentOutSchema)
+def update_event_document(data: dict[str, Any], event_id: int, document_id: int) -> Document:
+    """Change a document's title, category or language (coordinators)."""
+    document = event_documents.update(
+        get_session(), event_id, document_id, actor=current_actor(), changes=data
+    )
+    commit()
+    return document
+
+
+@protected
+@event_blp.route(EVENT_DOCUMENT, methods=["DELETE"])
+@event_blp.response(204)
+def withdraw_event_document(event_id: int, document_id: int) -> None:
+    """Withdraw a document: hidden, kept on disk, restorable by coordinators."""
+    event_documents.withdraw(get_session(), event_id, document_id, actor=current_actor())
+    commit()
+
+
+@protected
+@event_blp.route(EVENT_DOCUMENT + "/restore", methods=["POST"])
+@event_blp.response(200, DocumentOutSchema)
+def restore_event_document(event_id: int, document_id: int) -> Document:
+    """Restore a withdrawn document (coordinators)."""
+    document = event_documents.restore(get_session(), event_id, document_id, actor=current_actor())
     commit()
     return document

@@ -10,9 +10,9 @@ after a failed commit it calls ``abandon_upload`` so no stray file is left.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -53,7 +53,7 @@ class Upload:
     created_blobs: list[str] = field(default_factory=list)
 
 
-def _check_codes(*, category: str | None, language: str | None) -> None:
+def check_codes(*, category: str | None, language: str | None) -> None:
     errors: dict[str, list[str]] = {}
     if category is not None and not is_category(category):
         errors["category"] = [
@@ -87,7 +87,7 @@ def _project(session: Session, project_id: int, *, actor: Actor, action: str) ->
     return project
 
 
-def _summary(document: Document) -> dict[str, Any]:
+def summary(document: Document) -> dict[str, Any]:
     return {
         "id": document.id,
         "title": document.title,
@@ -144,8 +144,43 @@ def upload_document(
     category: str,
     language: str,
 ) -> Upload:
-    """Keep a file with a project. Pictures are stored without their metadata (see
-    pictures.py) and get a thumbnail.
+    """Keep a file with a project (``keep_file``), noted in the project's history.
+
+    :raises FileTooLarge, UnsupportedFileType, InvalidInput: see ``keep_file``.
+    """
+    project = _project(session, project_id, actor=actor, action="document.upload")
+    return keep_file(
+        session,
+        {"project_id": project.id},
+        actor=actor,
+        store=store,
+        settings=settings,
+        file=file,
+        filename=filename,
+        title=title,
+        category=category,
+        language=language,
+        record=lambda document: _record(session, project, actor, None, summary(document)),
+    )
+
+
+def keep_file(
+    session: Session,
+    owner: dict[str, int],
+    *,
+    actor: Actor,
+    store: BlobStore,
+    settings: UploadSettings,
+    file: BinaryIO,
+    filename: str | None,
+    title: str,
+    category: str,
+    language: str,
+    record: Callable[[Document], None] = lambda _: None,
+) -> Upload:
+    """Keep a file as a document of ``owner`` (``project_id`` or ``event_id``). Pictures
+    are stored without their metadata (see pictures.py) and get a thumbnail; ``record``
+    notes the new document where its owner keeps its history.
 
     On any failure nothing stays behind: staging files are removed, and blobs this call
     created are removed again unless a stored row names them (the session is rolled back).
@@ -155,8 +190,7 @@ def upload_document(
         another accepted type.
     :raises InvalidInput: empty file, unknown codes, or a picture that cannot be decoded.
     """
-    project = _project(session, project_id, actor=actor, action="document.upload")
-    _check_codes(category=category, language=language)
+    check_codes(category=category, language=language)
     name = clean_filename(filename)
     staged: list[StagedBlob] = [store.stage(read_chunks(file), max_bytes=settings.max_bytes)]
     created: list[str] = []
@@ -197,7 +231,7 @@ def upload_document(
             if part is not None and store.keep(part):
                 created.append(part.sha256)
         document = Document(
-            project_id=project.id,
+            **owner,
             title=title,
             category_code=category,
             language=language,
@@ -212,7 +246,7 @@ def upload_document(
         )
         session.add(document)
         session.flush()
-        _record(session, project, actor, None, _summary(document))
+        record(document)
         session.flush()
     except BaseException:
         for part in staged:
@@ -327,7 +361,7 @@ def documents_for_projects(
             .order_by(Document.project_id, Document.id)
         )
         for document in rows:
-            found[document.project_id].append(document)
+            found[cast(int, document.project_id)].append(document)
     return found
 
 
@@ -374,7 +408,8 @@ def documents_of_country(
         .order_by(Document.id.desc())
     )
     rows = session.execute(one_page(query, page=page, per_page=per_page)).all()
-    return [ProjectDocument(d, d.project_id, code, title) for d, code, title in rows], total
+    found = [ProjectDocument(d, cast(int, d.project_id), code, title) for d, code, title in rows]
+    return found, total
 
 
 def update_document(
@@ -392,14 +427,14 @@ def update_document(
         raise Conflict(
             N_("Document %(id)s is withdrawn; restore it before editing.", id=document_id)
         )
-    _check_codes(category=changes.get("category"), language=changes.get("language"))
-    before = _summary(document)
+    check_codes(category=changes.get("category"), language=changes.get("language"))
+    before = summary(document)
     for name in EDITABLE:
         if name in changes:
             setattr(document, "category_code" if name == "category" else name, changes[name])
-    if _summary(document) != before:
+    if summary(document) != before:
         document.updated_at = utcnow()
-        _record(session, project, actor, before, _summary(document))
+        _record(session, project, actor, before, summary(document))
     session.flush()
     return document
 
@@ -414,7 +449,7 @@ def withdraw_document(
         return document
     document.withdrawn_at = utcnow()
     document.withdrawn_by_id = actor.user_id
-    _record(session, project, actor, _summary(document), None)
+    _record(session, project, actor, summary(document), None)
     session.flush()
     return document
 
@@ -428,7 +463,7 @@ def restore_document(
         return document
     document.withdrawn_at = None
     document.withdrawn_by_id = None
-    _record(session, project, actor, None, _summary(document))
+    _record(session, project, actor, None, summary(document))
     session.flush()
     return document
 

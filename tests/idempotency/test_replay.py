@@ -391,6 +391,7 @@ def test_the_openapi_document_names_the_header_on_every_create(client: FlaskClie
     )
     assert keyed_operations == [
         "POST /api/v1/alerts/{alert_id}/resolution",
+        "POST /api/v1/events/{event_id}/documents",
         "POST /api/v1/imports/iati",
         "POST /api/v1/indicators/imports",
         "POST /api/v1/links",
