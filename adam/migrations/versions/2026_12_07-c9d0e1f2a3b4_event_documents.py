@@ -1,7 +1,7 @@
 """documents of Paris Pact events beside those of projects
 
 Revision ID: c9d0e1f2a3b4
-Revises: f6a7b8c9d0e1
+Revises: b8c9d0e1f2a3
 Create Date: 2026-12-07 13:00:00
 
 An event's agenda, presentations and report are kept as a project's documents are, in the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c9d0e1f2a3b4"
-down_revision: str | None = "f6a7b8c9d0e1"
+down_revision: str | None = "b8c9d0e1f2a3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
