@@ -489,6 +489,7 @@ def get_recommendation(session: Session, recommendation_id: int, *, actor: Actor
                 selectinload(Recommendation.themes),
                 selectinload(Recommendation.countries),
                 selectinload(Recommendation.endorsed_by),
+                selectinload(Recommendation.superseded_by),
             )
         )
         if 0 < recommendation_id <= MAX_ID
@@ -662,6 +663,7 @@ def set_recommendation_state(
     elif new == RecommendationState.SUPERSEDED:
         other = _superseding(session, recommendation, superseded_by)
         changes["superseded_by"] = {"old": recommendation.superseded_by_id, "new": other.id}
+        recommendation.superseded_by = other
         recommendation.superseded_by_id = other.id
     elif new == RecommendationState.PROPOSED:
         # Proposed again: nobody has endorsed or replaced it yet.
@@ -673,6 +675,7 @@ def set_recommendation_state(
                 }
         recommendation.endorsed_by = None
         recommendation.endorsed_by_id = None
+        recommendation.superseded_by = None
         recommendation.superseded_by_id = None
     recommendation.state = new
     recommendation.updated_at = utcnow()
