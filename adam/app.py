@@ -24,6 +24,7 @@ from adam.iati.routes import blp as iati_blp
 from adam.indicators.routes import blp as indicators_blp
 from adam.needs.routes import blp as needs_blp
 from adam.notifications.routes import blp as webhooks_blp
+from adam.pact.routes import blp as pact_blp
 from adam.portal import setup as portal
 from adam.projects.routes import blp as projects_blp
 from adam.reference.routes import blp as reference_blp
@@ -36,6 +37,7 @@ BLUEPRINTS = (
     reference_blp,
     projects_blp,
     needs_blp,
+    pact_blp,
     documents_blp,
     event_documents_blp,
     iati_blp,

@@ -137,6 +137,7 @@ def seed(demo: bool) -> None:
     from adam.demo.indicators import load_demo_indicators
     from adam.demo.load import DEMO_PASSWORD, demo_accounts, load_demo
     from adam.demo.needs import load_demo_needs
+    from adam.demo.pact import load_demo_pact
     from adam.reference.seed import seed_reference_data
 
     if demo and current_app.config["ENV"] == "production":
@@ -159,6 +160,14 @@ def seed(demo: bool) -> None:
                     f"Demo data: {demo_report.organizations} organizations, "
                     f"{demo_report.projects} projects."
                 )
+            pact = load_demo_pact(session)
+            click.echo(
+                "Demo Paris Pact: events exist already, nothing loaded."
+                if pact.skipped
+                else f"Demo Paris Pact: {pact.events} events, {pact.public_recommendations} "
+                f"recommended actions from the public record, "
+                f"{pact.illustrative_recommendations} illustrative recommendations."
+            )
             added_needs = load_demo_needs(session, get_settings().coverage)
             click.echo(
                 f"Demo needs: {added_needs} illustrative needs added."

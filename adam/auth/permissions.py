@@ -178,6 +178,17 @@ def _indicator_import(actor: Actor, _target: object) -> str | None:
     return N_("Only coordinators, administrators and focal points may import indicators.")
 
 
+def _progress_note_write(actor: Actor, _target: object) -> str | None:
+    # Focal points and the programme's field liaison officers (focal-point accounts) report
+    # how a recommendation is carried out; coordinators too.
+    if actor.role in (*STAFF, Role.FOCAL_POINT):
+        return None
+    return N_(
+        "Only focal points, liaison officers, coordinators and administrators may add "
+        "progress notes."
+    )
+
+
 def _link_decide(actor: Actor, target: object) -> str | None:
     # Staff decide every link; a need's country decides on its need (its focal points); a
     # project's writers may say which needs and recommendations their project serves.
@@ -255,6 +266,27 @@ POLICY: dict[str, Rule] = {
     ),
     "indicator.write": _indicator_write,
     "indicator.import": _indicator_import,
+    # The consultative mechanism (adam.pact): its coordinators keep the events and the
+    # recommendations; every signed-in person reads them.
+    "event.read": _anyone,
+    "event.create": _staff_only(N_("Only coordinators and administrators may register events.")),
+    "event.update": _staff_only(N_("Only coordinators and administrators may change events.")),
+    "event.withdraw": _staff_only(N_("Only coordinators and administrators may withdraw events.")),
+    "recommendation.read": _anyone,
+    "recommendation.create": _staff_only(
+        N_("Only coordinators and administrators may register recommendations.")
+    ),
+    "recommendation.update": _staff_only(
+        N_("Only coordinators and administrators may change recommendations.")
+    ),
+    "recommendation.state": _staff_only(
+        N_("Only coordinators and administrators may change a recommendation's state.")
+    ),
+    "recommendation.follow_up": _staff_only(
+        N_("Only coordinators and administrators may set a recommendation's follow-up status.")
+    ),
+    "progress_note.read": _anyone,
+    "progress_note.create": _progress_note_write,
     # Links between projects and the needs or recommendations they serve (adam.coverage):
     # read by every signed-in person, as needs and recommendations are.
     "link.read": _anyone,

@@ -170,6 +170,9 @@ class Recommendation(Base):
 
     event: Mapped[Event] = relationship(foreign_keys=[event_id], lazy="joined")
     endorsed_by: Mapped[Event | None] = relationship(foreign_keys=[endorsed_by_id])
+    superseded_by: Mapped[Recommendation | None] = relationship(
+        foreign_keys=[superseded_by_id], remote_side="Recommendation.id"
+    )
     countries: Mapped[list[Country]] = relationship(
         secondary=recommendation_country, order_by=Country.code
     )

@@ -391,6 +391,7 @@ def test_the_openapi_document_names_the_header_on_every_create(client: FlaskClie
     )
     assert keyed_operations == [
         "POST /api/v1/alerts/{alert_id}/resolution",
+        "POST /api/v1/events",
         "POST /api/v1/events/{event_id}/documents",
         "POST /api/v1/imports/iati",
         "POST /api/v1/indicators/imports",
@@ -401,6 +402,8 @@ def test_the_openapi_document_names_the_header_on_every_create(client: FlaskClie
         "POST /api/v1/organizations",
         "POST /api/v1/projects",
         "POST /api/v1/projects/{project_id}/documents",
+        "POST /api/v1/recommendations",
+        "POST /api/v1/recommendations/{recommendation_id}/notes",
         "POST /api/v1/users",
         "POST /api/v1/webhooks",
     ]
