@@ -26,6 +26,7 @@ from adam.demo.load import DEMO_USER
 from adam.pact import service as pact_service
 from adam.pact.models import Event, EventKind
 from adam.reference.models import Pillar
+from adam.workflows import recommendations
 
 PILLARS = {
     "1": Pillar.REGIONAL_INITIATIVES,
@@ -152,7 +153,7 @@ def _stand_in(raw: dict[str, Any], order: int) -> dict[str, str]:
 
 def load_demo_pact(session: Session) -> PactDemoReport:
     """Add the events and their recommendations once (no event of the data's source stored
-    yet); what was added."""
+    yet), each recommendation matched to the projects stored; what was added."""
     data = pact_data()
     source = data["source"]
     if session.scalar(select(Event.id).where(Event.source == source).limit(1)) is not None:
@@ -172,7 +173,7 @@ def load_demo_pact(session: Session) -> PactDemoReport:
     public = illustrative = 0
     for raw, event in events:
         for action in raw.get("recommended_actions", []):
-            pact_service.create_recommendation(
+            recommendations.register(
                 session,
                 actor=actor,
                 data={
@@ -187,16 +188,16 @@ def load_demo_pact(session: Session) -> PactDemoReport:
         endorser = endorsers.get(event.start_date.year)
         count = raw.get("recommendations_agreed") or 0
         for order in range(1, count + 1):
-            recommendation = pact_service.create_recommendation(
+            written = recommendations.register(
                 session,
                 actor=actor,
                 data={"event_id": event.id, "illustrative": True, **_stand_in(raw, order)},
                 note=STAND_IN_NOTE.format(place=raw["place"], count=count),
             )
             if endorser is not None:
-                pact_service.set_recommendation_state(
+                recommendations.set_state(
                     session,
-                    recommendation.id,
+                    written.follow_up.id,
                     actor=actor,
                     state="endorsed",
                     endorsed_by=endorser.id,

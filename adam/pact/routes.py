@@ -40,6 +40,9 @@ from adam.pact.schemas import (
 from adam.paging import page_answer
 from adam.session import get_session
 from adam.web import commit, current_actor
+from adam.workflows import recommendations
+from adam.workflows.recommendations import RecommendationWritten
+from adam.workflows.schemas import RecommendationWrittenSchema
 
 blp = Blueprint(
     "pact",
@@ -187,16 +190,17 @@ def list_recommendations(args: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/recommendations", methods=["POST"])
 @idempotent
 @blp.arguments(RecommendationInSchema())
-@blp.response(201, RecommendationDetailSchema)
+@blp.response(201, RecommendationWrittenSchema)
 @blp.doc(responses={201: {"links": RECOMMENDATION_LINKS}})
-def create_recommendation(data: dict[str, Any]) -> tuple[FollowUp, int, dict[str, str]]:
-    """Register a proposed recommendation (coordinators and administrators)."""
-    session = get_session()
-    recommendation = service.create_recommendation(session, actor=current_actor(), data=data)
+def create_recommendation(
+    data: dict[str, Any],
+) -> tuple[RecommendationWritten, int, dict[str, str]]:
+    """Register a proposed recommendation (coordinators and administrators); the answer
+    lists the projects that likely serve it (stored as suggested links)."""
+    written = recommendations.register(get_session(), actor=current_actor(), data=data)
     commit()
-    answer = service.describe(session, recommendation)
-    location = f"/api/v1/recommendations/{recommendation.id}"
-    return answer, 201, {**_rec_headers(answer), "Location": location}
+    location = f"/api/v1/recommendations/{written.follow_up.id}"
+    return written, 201, {**_rec_headers(written.follow_up), "Location": location}
 
 
 @protected
@@ -212,44 +216,41 @@ def get_recommendation(recommendation_id: int) -> tuple[FollowUp, int, dict[str,
 @protected
 @blp.route("/recommendations/<int:recommendation_id>", methods=["PATCH"])
 @blp.arguments(RecommendationPatchSchema(partial=tuple(RecommendationPatchSchema._declared_fields)))
-@blp.response(200, RecommendationDetailSchema)
+@blp.response(200, RecommendationWrittenSchema)
 @blp.doc(parameters=[if_match(required=True)])
 def update_recommendation(
     data: dict[str, Any], recommendation_id: int
-) -> tuple[FollowUp, int, dict[str, str]]:
+) -> tuple[RecommendationWritten, int, dict[str, str]]:
     """Change a recommendation. Requires If-Match with the ETag of the version you read."""
     version = recommendation_version(
         request.headers.get("If-Match"), recommendation_id, required=True
     )
-    session = get_session()
-    recommendation = service.update_recommendation(
-        session,
+    written = recommendations.edit(
+        get_session(),
         recommendation_id,
         actor=current_actor(),
         changes=data,
         expected_version=version,
     )
     commit()
-    answer = service.describe(session, recommendation)
-    return answer, 200, _rec_headers(answer)
+    return written, 200, _rec_headers(written.follow_up)
 
 
 @protected
 @blp.route("/recommendations/<int:recommendation_id>/state", methods=["POST"])
 @blp.arguments(RecommendationStateSchema())
-@blp.response(200, RecommendationDetailSchema)
+@blp.response(200, RecommendationWrittenSchema)
 @blp.doc(parameters=[if_match(required=False)])
 def set_recommendation_state(
     data: dict[str, Any], recommendation_id: int
-) -> tuple[FollowUp, int, dict[str, str]]:
+) -> tuple[RecommendationWritten, int, dict[str, str]]:
     """Set the state: endorsed (by a PCG event), superseded (by another recommendation),
     withdrawn (its deletion), or proposed again."""
     version = recommendation_version(
         request.headers.get("If-Match"), recommendation_id, required=False
     )
-    session = get_session()
-    recommendation = service.set_recommendation_state(
-        session,
+    written = recommendations.set_state(
+        get_session(),
         recommendation_id,
         actor=current_actor(),
         state=data["state"],
@@ -259,8 +260,7 @@ def set_recommendation_state(
         expected_version=version,
     )
     commit()
-    answer = service.describe(session, recommendation)
-    return answer, 200, _rec_headers(answer)
+    return written, 200, _rec_headers(written.follow_up)
 
 
 @protected

@@ -14,6 +14,7 @@ import marshmallow as ma
 from adam.coverage.schemas import LinkSchema, ServedSchema
 from adam.duplicates.schemas import PossibleDuplicateSchema
 from adam.needs.schemas import NeedOutSchema
+from adam.pact.schemas import RecommendationDetailSchema
 from adam.projects.schemas import ProjectOutSchema
 
 _POSSIBLE_DUPLICATES = PossibleDuplicateSchema(many=True)
@@ -88,3 +89,24 @@ class NeedWrittenSchema(NeedOutSchema):
 
     def _cost(self, written: Any) -> dict[str, str] | None:
         return super()._cost(written.need)
+
+
+class RecommendationWrittenSchema(RecommendationDetailSchema):
+    """A recommendation just registered, changed or moved, with its follow-up and the projects
+    suggested as serving it."""
+
+    suggested_projects = ma.fields.Method(
+        "_suggested_projects",
+        metadata={
+            "description": "The live projects that likely serve the recommendation, best "
+            "first, each a suggested link with its score and reasons, to confirm or reject"
+        },
+    )
+
+    def _suggested_projects(self, written: Any) -> list[dict[str, Any]]:
+        return _LINKS.dump(written.suggested_projects)
+
+    # What is dumped is a ``workflows.recommendations.RecommendationWritten``.
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        source = obj if attr == "suggested_projects" else obj.follow_up
+        return super().get_attribute(source, attr, default)
