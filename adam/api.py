@@ -78,6 +78,18 @@ def if_match(*, required: bool) -> dict[str, Any]:
     }
 
 
+def if_none_match(what: str) -> dict[str, Any]:
+    """The If-None-Match header parameter of a read that answers 304 for ``what`` ("the
+    need's"), for ``Blueprint.doc(parameters=[...])``."""
+    return {
+        "in": "header",
+        "name": "If-None-Match",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": f"ETags you hold; 304 when one is {what}",
+    }
+
+
 def link(method: str, path: str, parameters: Mapping[str, str]) -> dict[str, Any]:
     """An OpenAPI link to the operation ``method path`` (its full path, /api/v1 included),
     for ``Blueprint.doc(responses={201: {"links": {...}}})``: clients and fuzzers then know

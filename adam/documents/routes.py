@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from flask import Flask, Response, current_app, request, send_file
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from adam import commits
@@ -46,14 +47,18 @@ def upload_root(app: Flask) -> Path:
     return get_settings(app).upload_dir
 
 
-accept_uploads(
-    blp,
-    max_bytes=lambda: upload_settings().max_bytes,
-    too_large=lambda limit: FileTooLarge(
-        f"The upload is larger than the {limit} bytes (UPLOAD_MAX_BYTES) accepted per file.",
-        {"file": [f"Larger than {limit} bytes."]},
-    ),
-)
+def _accept_uploads(blueprint: Blueprint) -> None:
+    accept_uploads(
+        blueprint,
+        max_bytes=lambda: upload_settings().max_bytes,
+        too_large=lambda limit: FileTooLarge(
+            f"The upload is larger than the {limit} bytes (UPLOAD_MAX_BYTES) accepted per file.",
+            {"file": [f"Larger than {limit} bytes."]},
+        ),
+    )
+
+
+_accept_uploads(blp)
 
 
 def blob_store() -> BlobStore:
@@ -99,6 +104,11 @@ def store_upload(
         category=category,
         language=language,
     )
+    return _committed(session, store, upload)
+
+
+def _committed(session: Session, store: BlobStore, upload: service.Upload) -> Document:
+    """Commit an upload; a failed commit leaves no stray file."""
     try:
         commit()
     except BaseException:
@@ -185,6 +195,10 @@ def download_document(project_id: int, document_id: int) -> Response:
 def send_content(project_id: int, document_id: int) -> Response:
     """A document's bytes for the current actor (the API's and the portal's download)."""
     document = service.get_document(get_session(), project_id, document_id, actor=current_actor())
+    return _send_content(document)
+
+
+def _send_content(document: Document) -> Response:
     return _send(
         document.sha256,
         lambda: service.open_content(blob_store(), document),
@@ -206,8 +220,12 @@ def download_thumbnail(project_id: int, document_id: int) -> Response:
 def send_thumbnail(project_id: int, document_id: int) -> Response:
     """A picture's thumbnail for the current actor (the API's and the portal's)."""
     document = service.get_document(get_session(), project_id, document_id, actor=current_actor())
-    store = blob_store()
+    return _send_thumbnail(document)
+
+
+def _send_thumbnail(document: Document) -> Response:
     service.open_thumbnail_check(document)
+    store = blob_store()
     stem = document.filename.rpartition(".")[0] or document.filename
     return _send(
         document.thumbnail_sha256 or "",
@@ -257,14 +275,7 @@ def restore_document(project_id: int, document_id: int) -> Document:
 event_blp = Blueprint(
     "event_documents", __name__, description="Documents of Paris Pact events (agenda, report)"
 )
-accept_uploads(
-    event_blp,
-    max_bytes=lambda: upload_settings().max_bytes,
-    too_large=lambda limit: FileTooLarge(
-        f"The upload is larger than the {limit} bytes (UPLOAD_MAX_BYTES) accepted per file.",
-        {"file": [f"Larger than {limit} bytes."]},
-    ),
-)
+_accept_uploads(event_blp)
 EVENT_DOCUMENT = "/events/<int:event_id>/documents/<int:document_id>"
 
 
@@ -305,13 +316,7 @@ def store_event_upload(
         category=category,
         language=language,
     )
-    try:
-        commit()
-    except BaseException:
-        service.abandon_upload(session, store, upload)
-        raise
-    commits.if_not_committed(session, lambda: service.abandon_upload(session, store, upload))
-    return upload.document
+    return _committed(session, store, upload)
 
 
 @protected
@@ -346,13 +351,7 @@ def download_event_document(event_id: int, document_id: int) -> Response:
 def send_event_content(event_id: int, document_id: int) -> Response:
     """An event document's bytes for the current actor (the API's and the portal's)."""
     document = event_documents.get(get_session(), event_id, document_id, actor=current_actor())
-    return _send(
-        document.sha256,
-        lambda: service.open_content(blob_store(), document),
-        media_type=document.media_type,
-        name=document.filename,
-        inline=document.is_picture,
-    )
+    return _send_content(document)
 
 
 @protected
@@ -362,16 +361,7 @@ def send_event_content(event_id: int, document_id: int) -> Response:
 def download_event_thumbnail(event_id: int, document_id: int) -> Response:
     """A picture's thumbnail (404 for documents that are not pictures)."""
     document = event_documents.get(get_session(), event_id, document_id, actor=current_actor())
-    service.open_thumbnail_check(document)
-    store = blob_store()
-    stem = document.filename.rpartition(".")[0] or document.filename
-    return _send(
-        document.thumbnail_sha256 or "",
-        lambda: service.open_thumbnail(store, document),
-        media_type="image/jpeg",
-        name=f"{stem}-thumbnail.jpg",
-        inline=True,
-    )
+    return _send_thumbnail(document)
 
 
 @protected

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint, if_match, link
+from adam.api import Blueprint, if_match, if_none_match, link
 from adam.idempotency.decorator import idempotent
 from adam.needs import service
 from adam.needs.etag import etag, expected_version, matches
@@ -83,15 +83,7 @@ def create_need(data: dict[str, Any]) -> tuple[NeedWritten, int, dict[str, str]]
 @blp.response(200, NeedOutSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
 @blp.doc(
-    parameters=[
-        {
-            "in": "header",
-            "name": "If-None-Match",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "ETags you hold; 304 when one is the need's",
-        }
-    ],
+    parameters=[if_none_match("the need's")],
     responses={200: {"links": NEED_LINKS}},
 )
 def get_need(need_id: int) -> tuple[Need, int, dict[str, str]] | Response:

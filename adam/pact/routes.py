@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint, if_match, link
+from adam.api import Blueprint, if_match, if_none_match, link
 from adam.exports.formats import FILE_SCHEMA, dated_filename, xlsx_download
 from adam.exports.mediatypes import XLSX
 from adam.exports.xlsx_stream import write_xlsx
@@ -118,15 +118,7 @@ def create_event(data: dict[str, Any]) -> tuple[Event, int, dict[str, str]]:
 @blp.response(200, EventOutSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
 @blp.doc(
-    parameters=[
-        {
-            "in": "header",
-            "name": "If-None-Match",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "ETags you hold; 304 when one is the event's",
-        }
-    ],
+    parameters=[if_none_match("the event's")],
     responses={200: {"links": EVENT_LINKS}},
 )
 def get_event(event_id: int) -> tuple[Event, int, dict[str, str]] | Response:

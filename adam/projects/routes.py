@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint, if_match, link
+from adam.api import Blueprint, if_match, if_none_match, link
 from adam.exports.downloads import projects_spreadsheet
 from adam.exports.formats import FILE_SCHEMA, negotiate
 from adam.exports.mediatypes import CSV, XLSX
@@ -107,15 +107,7 @@ def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]
 @blp.response(200, ProjectOutSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
 @blp.doc(
-    parameters=[
-        {
-            "in": "header",
-            "name": "If-None-Match",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "ETags you hold; 304 when one is the project's",
-        }
-    ],
+    parameters=[if_none_match("the project's")],
     responses={200: {"links": PROJECT_LINKS}},
 )
 def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Response:
