@@ -16,22 +16,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adam.coverage.scoring import (
+    Target,
+    need_target,
+    recommendation_target,
+    score_pair,
+    theme_pillars,
+)
 from adam.coverage.settings import CoverageSettings
-from adam.coverage.suggest import Target, need_target, recommendation_target, score_pair
 from adam.duplicates import service as duplicates_service
 from adam.needs.models import Need
 from adam.pact.models import Recommendation, RecommendationState
 from adam.projects.models import Project, ProjectStatus
-from adam.reference.models import Theme
 
 # A pair's score and reasons, as a refresh stores them.
 Scored = tuple[float, list[dict[str, Any]]]
 
 SUGGESTIBLE = (RecommendationState.PROPOSED, RecommendationState.ENDORSED)
-
-
-def _pillars(session: Session) -> dict[str, str]:
-    return {slug: str(pillar) for slug, pillar in session.execute(select(Theme.slug, Theme.pillar))}
 
 
 def _live(session: Session, ids: Iterable[int]) -> list[int]:
@@ -62,7 +63,7 @@ def projects_still_serving(
 ) -> dict[int, Scored]:
     """Of ``project_ids``, those still live that still score at the threshold for ``target``."""
     candidates = duplicates_service.load_candidates(session, _live(session, project_ids))
-    pillars = _pillars(session)
+    pillars = theme_pillars(session)
     kept: dict[int, Scored] = {}
     for pid, candidate in candidates.items():
         if not _fits(target, candidate.record):
@@ -105,7 +106,7 @@ def project_pairs(
     if candidate is None:
         return {}
     total = duplicates_service.indexed_total(session)
-    pillars = _pillars(session)
+    pillars = theme_pillars(session)
     kept: dict[tuple[str, int], Scored] = {}
     for kind, target_id in keys:
         target: Target | None = None

@@ -32,15 +32,9 @@ from adam.auth.permissions import LinkScope
 from adam.coverage import pairs
 from adam.coverage.models import CoverageLink, LinkState
 from adam.coverage.pairs import Scored
+from adam.coverage.scoring import Suggestion, need_summary, recommendation_summary
 from adam.coverage.settings import CoverageSettings
-from adam.coverage.suggest import (
-    Suggestion,
-    for_need,
-    for_project,
-    for_recommendation,
-    need_summary,
-    recommendation_summary,
-)
+from adam.coverage.suggest import for_need, for_project, for_recommendation
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound
 from adam.needs.models import Need, NeedState
