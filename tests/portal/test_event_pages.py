@@ -318,8 +318,38 @@ def test_a_donor_may_not_register_edit_or_upload(
     edited = post_form(donor, f"{page}/edit", form_of(place="Varna"), token_from=page)
     assert edited.status_code == 403
     assert upload(donor, sofia["id"], b"notes", "notes.txt").status_code == 403
+    assert post_form(donor, f"{page}/withdraw", {}, token_from=page).status_code == 403
+    assert post_form(donor, f"{page}/documents/1/withdraw", {}, token_from=page).status_code == 403
     assert counts(app) == before
     assert _documents(app) == 0
+
+
+def test_a_coordinator_withdraws_an_event_no_recommendation_names(
+    app: Flask, browser_of: Callable[..., FlaskClient], client: FlaskClient, coordinator: Account
+) -> None:
+    named = create_event(client, coordinator, place="Ankara")
+    create_rec(client, coordinator, named["id"])
+    unnamed = create_event(client, coordinator, place="Samarkand")
+    browser = browser_of("coordinator")
+    page = f"/events/{named['id']}"
+    refused = post_form(browser, f"{page}/withdraw", {"expected_version": "1"}, token_from=page)
+    assert refused.status_code == 303
+    text = browser.get(page).get_data(as_text=True)
+    assert "is named by 1 recommendations that are not withdrawn" in text
+    page = f"/events/{unnamed['id']}"
+    assert upload(browser, unnamed["id"], b"report", "report.txt").status_code == 303
+    done = post_form(browser, f"{page}/withdraw", {"expected_version": "1"}, token_from=page)
+    assert done.status_code == 303
+    assert "The event is withdrawn." in browser.get(page).get_data(as_text=True)
+    donor = browser_of("donor")
+    assert _listed(donor, "/events") == ["Expert working group, Ankara"]
+    tree = _tree(donor, page)
+    assert "This event is withdrawn" in _text(tree)
+    assert "report.txt" not in _text(tree)  # its documents are for staff now
+    assert browser.get(f"{page}/edit").status_code == 409
+    with new_session(app) as session:
+        event = session.get(Event, unnamed["id"])
+        assert event is not None and event.withdrawn_at is not None
 
 
 # --- The forms ---

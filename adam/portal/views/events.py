@@ -27,7 +27,7 @@ from adam.documents.categories import document_categories
 from adam.documents.errors import FileTooLarge, UnsupportedFileType
 from adam.documents.models import Document
 from adam.documents.schemas import DocumentUploadSchema
-from adam.errors import Conflict, InvalidInput
+from adam.errors import Conflict, InvalidInput, PreconditionFailed
 from adam.pact import service as pact_service
 from adam.pact.models import DatePrecision, Event, Recommendation
 from adam.pact.schemas import KINDS, PILLARS, ROUTES, EventListQuerySchema
@@ -36,6 +36,7 @@ from adam.portal import query
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.categories import category_label
 from adam.portal.errors import page_for
+from adam.portal.forms import form_int
 from adam.portal.i18n import label, localized, translate
 from adam.portal.views.project_page import (
     FORM_PROBLEMS,
@@ -197,6 +198,7 @@ def _abilities(actor: Actor, event: Event) -> dict[str, bool]:
     live = event.withdrawn_at is None
     return {
         "edit": live and permissions.allowed(actor, "event.update"),
+        "withdraw": live and permissions.allowed(actor, "event.withdraw"),
         "upload": live and permissions.allowed(actor, "event_document.write"),
     }
 
@@ -260,6 +262,26 @@ def _back(event_id: int) -> ResponseReturnValue:
 def event(event_id: int) -> ResponseReturnValue:
     """Everything about one event: its facts, its recommendations and its documents."""
     return _render(event_id)
+
+
+@page
+@blp.route("/events/<int:event_id>/withdraw", methods=["POST"])
+def withdraw(event_id: int) -> ResponseReturnValue:
+    """Withdraw the event: kept and shown here, no longer listed (as POST .../withdraw)."""
+    try:
+        pact_service.withdraw_event(
+            get_session(),
+            event_id,
+            actor=current_actor(),
+            expected_version=form_int(request.form.get("expected_version")),
+        )
+    except (Conflict, PreconditionFailed) as error:  # still named by recommendations; or stale
+        rollback_request_session()
+        flash(translate(error.message))
+        return _back(event_id)
+    commit()
+    flash(gettext("The event is withdrawn."))
+    return _back(event_id)
 
 
 # --- Its documents ---
