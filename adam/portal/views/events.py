@@ -88,6 +88,15 @@ TITLES: dict[str, Any] = {
 }
 
 
+# What a filter needs, where the schema's refusal names codes or bounds (a hand-made URL).
+FILTER_HINTS: dict[str, Any] = {
+    "kind": lazy_gettext("Choose a kind of event from the list."),
+    "pillar": lazy_gettext("Choose a pillar from the list."),
+    "route": lazy_gettext("Choose routes from the list."),
+    "year": lazy_gettext("Give a year from 1900 to 2200."),
+}
+
+
 def _title(titles: dict[str, Any], code: Any) -> str:
     key = str(getattr(code, "value", code))
     found = titles.get(key)
@@ -147,6 +156,10 @@ def _parse() -> tuple[dict[str, Any], list[str]]:
         return QUERY.load(query.as_data(QUERY, request.args)), []
     except ma.ValidationError as error:
         found = error.messages if isinstance(error.messages, dict) else {"": error.messages}
+        found = {
+            name: [str(FILTER_HINTS[name])] if name in FILTER_HINTS else problems
+            for name, problems in found.items()
+        }
         return {}, query.messages(found, TITLES)
 
 
