@@ -15,6 +15,8 @@ from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
 from adam.portal.views.countries import blp as countries_blp
+from adam.portal.views.event_forms import blp as event_forms_blp
+from adam.portal.views.events import blp as events_blp
 from adam.portal.views.gaps import blp as gaps_blp
 from adam.portal.views.imports import blp as imports_blp
 from adam.portal.views.indicators import blp as indicators_blp
@@ -39,6 +41,8 @@ BLUEPRINTS = (
     gaps_blp,
     needs_blp,
     need_forms_blp,
+    events_blp,
+    event_forms_blp,
     countries_blp,
     imports_blp,
     indicators_blp,
@@ -59,6 +63,7 @@ MENU = (
     ("portal_map.world_map", lazy_gettext("Map"), EVERYONE),
     ("portal_gaps.gaps", lazy_gettext("Gaps and overlaps"), EVERYONE),
     ("portal_needs.needs", lazy_gettext("Needs"), EVERYONE),
+    ("portal_events.events", lazy_gettext("Paris Pact"), EVERYONE),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
     ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),

@@ -89,7 +89,8 @@ def language_name(code: str | None) -> str:
     return str(Locale.parse(language()).languages.get(code, code))
 
 
-def _languages() -> list[tuple[str, str]]:
+def document_languages() -> list[tuple[str, str]]:
+    """The languages a document may be in, named in the reader's language, by name."""
     return _languages_in(language())
 
 
@@ -172,7 +173,7 @@ def _render(
         errors=errors or {},
         form=form or {"language": project.language},
         categories={code: category_label(code) for code in document_categories()},
-        languages=_languages() if can["upload"] else [],
+        languages=document_languages() if can["upload"] else [],
         category_name=category_label,
         language_name=language_name,
         file_size=file_size,
@@ -190,7 +191,7 @@ def project(project_id: int) -> ResponseReturnValue:
     return _render(project_id)
 
 
-def _upload_errors(error: Exception) -> dict[str, list[str]]:
+def upload_errors(error: Exception) -> dict[str, list[str]]:
     """The refusal of an upload in the reader's words, by field."""
     if isinstance(error, FileTooLarge | RequestEntityTooLarge):
         limit = documents_routes.upload_settings().max_bytes
@@ -243,7 +244,7 @@ def upload(project_id: int) -> ResponseReturnValue:
         )
     except (FileTooLarge, UnsupportedFileType, InvalidInput) as error:
         rollback_request_session()
-        return _render(project_id, status=error.status, errors=_upload_errors(error), form=form)
+        return _render(project_id, status=error.status, errors=upload_errors(error), form=form)
     flash(gettext("“%(title)s” is kept with the project.", title=document.title))
     return redirect(url_for("portal_project.project", project_id=project_id), 303)
 
@@ -255,7 +256,7 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if request.endpoint != UPLOAD_ENDPOINT or project_id is None:
         return page_for(413)
     form = {k: "" for k in ("title", "category", "language")}
-    return _render(project_id, status=413, errors=_upload_errors(error), form=form)
+    return _render(project_id, status=413, errors=upload_errors(error), form=form)
 
 
 def _expected_version() -> int | None:
