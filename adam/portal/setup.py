@@ -15,6 +15,7 @@ from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
 from adam.portal.views.countries import blp as countries_blp
+from adam.portal.views.follow_up import blp as follow_up_blp
 from adam.portal.views.gaps import blp as gaps_blp
 from adam.portal.views.imports import blp as imports_blp
 from adam.portal.views.indicators import blp as indicators_blp
@@ -25,6 +26,9 @@ from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.project_forms import blp as project_forms_blp
 from adam.portal.views.project_page import blp as project_page_blp
 from adam.portal.views.projects import blp as projects_blp
+from adam.portal.views.recommendation_actions import blp as recommendation_actions_blp
+from adam.portal.views.recommendation_forms import blp as recommendation_forms_blp
+from adam.portal.views.recommendations import blp as recommendations_blp
 from adam.portal.views.statistics import blp as statistics_blp
 from adam.portal.views.webhooks import blp as webhooks_blp
 
@@ -39,6 +43,10 @@ BLUEPRINTS = (
     gaps_blp,
     needs_blp,
     need_forms_blp,
+    recommendations_blp,
+    recommendation_actions_blp,
+    recommendation_forms_blp,
+    follow_up_blp,
     countries_blp,
     imports_blp,
     indicators_blp,
@@ -59,6 +67,7 @@ MENU = (
     ("portal_map.world_map", lazy_gettext("Map"), EVERYONE),
     ("portal_gaps.gaps", lazy_gettext("Gaps and overlaps"), EVERYONE),
     ("portal_needs.needs", lazy_gettext("Needs"), EVERYONE),
+    ("portal_recommendations.recommendations", lazy_gettext("Recommendations"), EVERYONE),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
     ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),
