@@ -566,7 +566,7 @@ def test_the_pages_speak_russian(
     no_note = post_form(
         browser, f"/recommendations/{border['id']}/follow-up", {"status": "under_way"}
     )
-    assert "Объясните в примечании, почему меняется статус." in _errors(no_note, "follow_up_note")
+    assert "Укажите в примечании, почему меняется статус." in _errors(no_note, "follow_up_note")
     form = _tree(browser, NEW)
     assert _text(form.xpath("//h1")[0]) == "Зарегистрировать рекомендацию"
 
