@@ -618,3 +618,33 @@ def test_the_need_form_chooses_among_proposed_and_endorsed_recommendations(
     assert edit.xpath(
         f'//select[@id="recommendation_id"]/option[@value="{border["id"]}"][@selected]'
     )
+
+
+def test_odd_input_on_the_page_s_forms_is_named_not_a_500(
+    browser_of: Callable[..., FlaskClient],
+    app: Flask,
+    client: FlaskClient,
+    coordinator: Account,
+    border: dict[str, Any],
+    event: dict[str, Any],
+) -> None:
+    browser = browser_of("coordinator")
+    url = f"/recommendations/{border['id']}"
+    before = counts(app), _version(app, border["id"])
+    typed = post_form(browser, f"{url}/state", {"state": "endorsed", "endorsed_by": "abc"})
+    assert typed.status_code == 422 and _errors(typed, "endorsed_by")
+    day = post_form(browser, f"{url}/notes", {"noted_on": "14/05/2024", "text": "x"})
+    assert day.status_code == 422 and _errors(day, "noted_on")
+    assert (counts(app), _version(app, border["id"])) == before
+    other = create_rec(client, coordinator, event["id"], text_en="The one in force.")
+    replaced = post_form(
+        browser, f"{url}/state", {"state": "superseded", "superseded_by": str(other["id"])}
+    )
+    assert replaced.status_code == 303
+    # Superseded cannot be endorsed: the rule is named beside the state.
+    back = post_form(browser, f"{url}/state", {"state": "proposed"})
+    assert back.status_code == 409 and "cannot become proposed" in _errors(back, "state")
+    gone = post_form(browser, f"{url}/state", {"state": "withdrawn"})
+    assert gone.status_code == 303
+    assert browser.get(f"{url}/edit").status_code == 409
+    assert not _tree(browser, url).xpath("//form[contains(@action, '/notes')]")
