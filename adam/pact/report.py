@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +17,7 @@ from adam.auth.actor import Actor
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, InvalidInput
 from adam.exports.table import Column, Kind
+from adam.exports.xlsx_stream import write_xlsx
 from adam.pact.follow_up import FollowUp, follow_ups
 from adam.pact.models import Event, EventKind, Recommendation, RecommendationState
 from adam.reference.models import Pillar
@@ -162,3 +163,13 @@ def report_table(report: FollowUpReport) -> tuple[list[Column], list[list[Any]]]
                 ]
             )
     return columns, rows
+
+
+# The workbook's file name begins with this (then the day it was made).
+FILE_STEM = "pact-follow-up"
+
+
+def report_workbook(report: FollowUpReport) -> IO[bytes]:
+    """The report as an Excel workbook (the API's and the portal's download alike)."""
+    columns, rows = report_table(report)
+    return write_xlsx(columns, rows, sheet_title="follow-up")

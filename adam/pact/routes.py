@@ -11,7 +11,6 @@ from adam.access import protected
 from adam.api import Blueprint, if_match, if_none_match, link
 from adam.exports.formats import FILE_SCHEMA, dated_filename, xlsx_download
 from adam.exports.mediatypes import XLSX
-from adam.exports.xlsx_stream import write_xlsx
 from adam.idempotency.decorator import idempotent
 from adam.pact import report, service
 from adam.pact.etag import etag, event_version, matches, recommendation_version
@@ -335,7 +334,6 @@ def follow_up_report(args: dict[str, Any]) -> dict[str, Any] | Response:
         get_session(), actor=current_actor(), event_id=args.get("event"), pillar=args.get("pillar")
     )
     if args["format"] == "xlsx":
-        columns, rows = report.report_table(built)
-        workbook = write_xlsx(columns, rows, sheet_title="follow-up")
-        return xlsx_download(workbook, dated_filename("pact-follow-up", "xlsx"))
+        workbook = report.report_workbook(built)
+        return xlsx_download(workbook, dated_filename(report.FILE_STEM, "xlsx"))
     return report.report_answer(built)

@@ -17,6 +17,7 @@ from adam.portal.views.alerts import blp as alerts_blp
 from adam.portal.views.countries import blp as countries_blp
 from adam.portal.views.event_forms import blp as event_forms_blp
 from adam.portal.views.events import blp as events_blp
+from adam.portal.views.follow_up import blp as follow_up_blp
 from adam.portal.views.gaps import blp as gaps_blp
 from adam.portal.views.imports import blp as imports_blp
 from adam.portal.views.indicators import blp as indicators_blp
@@ -27,6 +28,9 @@ from adam.portal.views.organizations import blp as organizations_blp
 from adam.portal.views.project_forms import blp as project_forms_blp
 from adam.portal.views.project_page import blp as project_page_blp
 from adam.portal.views.projects import blp as projects_blp
+from adam.portal.views.recommendation_actions import blp as recommendation_actions_blp
+from adam.portal.views.recommendation_forms import blp as recommendation_forms_blp
+from adam.portal.views.recommendations import blp as recommendations_blp
 from adam.portal.views.statistics import blp as statistics_blp
 from adam.portal.views.webhooks import blp as webhooks_blp
 
@@ -43,6 +47,10 @@ BLUEPRINTS = (
     need_forms_blp,
     events_blp,
     event_forms_blp,
+    recommendations_blp,
+    recommendation_actions_blp,
+    recommendation_forms_blp,
+    follow_up_blp,
     countries_blp,
     imports_blp,
     indicators_blp,
@@ -64,6 +72,7 @@ MENU = (
     ("portal_gaps.gaps", lazy_gettext("Gaps and overlaps"), EVERYONE),
     ("portal_needs.needs", lazy_gettext("Needs"), EVERYONE),
     ("portal_events.events", lazy_gettext("Paris Pact"), EVERYONE),
+    ("portal_recommendations.recommendations", lazy_gettext("Recommendations"), EVERYONE),
     ("portal_alerts.inbox", lazy_gettext("Duplicate alerts"), EVERYONE - {Role.VIEWER}),
     ("portal_imports.new_import", lazy_gettext("Import IATI"), WRITERS),
     ("portal_organizations.organizations", lazy_gettext("Organisations"), EVERYONE),

@@ -29,6 +29,7 @@ from adam.portal.blueprint import portal_blueprint
 from adam.portal.forms import form_int
 from adam.portal.i18n import localized, translate
 from adam.portal.views.needs import FIELDS, template_helpers
+from adam.portal.views.recommendations import excerpt, recommendation_choices
 from adam.reference import service as reference_service
 from adam.session import get_session, get_settings, rollback_request_session
 from adam.web import commit, current_actor
@@ -168,6 +169,11 @@ def _countries() -> list[tuple[str, str]]:
     return sorted(((c.code, localized(c)) for c in countries), key=lambda p: p[1].casefold())
 
 
+def _recommendations() -> list[tuple[int, str]]:
+    """The recommendations a need may answer: those proposed or endorsed, by code."""
+    return [(r.id, f"{r.code}: {excerpt(r, 80)}") for r in recommendation_choices(current_actor())]
+
+
 def _render(
     form: MultiDict[str, str], errors: dict[str, list[str]], status: int, **extra: Any
 ) -> tuple[str, int]:
@@ -181,6 +187,7 @@ def _render(
             countries=_countries(),
             themes=themes,
             priorities=PRIORITIES,
+            recommendations=_recommendations(),
             **template_helpers(),
             **extra,
         ),

@@ -1,0 +1,93 @@
+"""The follow-up report for a meeting of the Policy Consultative Group, as a printable page
+and as the API's Excel workbook: per pillar, each endorsed recommendation with its status,
+its linked projects (donors, budgets, periods) and its latest progress note.
+
+Both read the query with the API's schema and call ``report.follow_up_report`` as
+``GET /api/v1/pact/follow-up`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext
+
+from adam.access import page
+from adam.errors import InvalidInput
+from adam.exports.formats import dated_filename, xlsx_download
+from adam.pact import report
+from adam.pact.schemas import PILLARS, FollowUpQuerySchema
+from adam.portal import query
+from adam.portal.blueprint import portal_blueprint
+from adam.portal.errors import page_for
+from adam.portal.i18n import translate
+from adam.portal.views.recommendations import pcg_events, template_helpers
+from adam.session import get_session
+from adam.web import current_actor
+
+blp = portal_blueprint("portal_follow_up", __name__)
+
+QUERY = FollowUpQuerySchema(exclude=("format",))
+TITLES: dict[str, Any] = {
+    "event": lazy_gettext("PCG meeting"),
+    "pillar": lazy_gettext("Pillar"),
+}
+
+
+def _parse() -> tuple[dict[str, Any], list[str]]:
+    try:
+        return QUERY.load(query.as_data(QUERY, request.args)), []
+    except ma.ValidationError as error:
+        found = error.messages if isinstance(error.messages, dict) else {"": error.messages}
+        return {}, query.messages(found, TITLES)
+
+
+def _report(args: dict[str, Any]) -> report.FollowUpReport:
+    """:raises InvalidInput: the event is no PCG meeting (see the report)."""
+    return report.follow_up_report(
+        get_session(), actor=current_actor(), event_id=args.get("event"), pillar=args.get("pillar")
+    )
+
+
+@page
+@blp.route("/pact/follow-up")
+def follow_up() -> ResponseReturnValue:
+    """The printable follow-up report, for one PCG meeting and one pillar if chosen."""
+    args, errors = _parse()
+    built = None
+    if not errors:
+        try:
+            built = _report(args)
+        except InvalidInput as error:
+            errors = query.messages(error.details, TITLES) or [translate(error.message)]
+    context: dict[str, Any] = {
+        "args": args,
+        "errors": errors,
+        "report": built,
+        "events": pcg_events(current_actor()),
+        "pillars": PILLARS,
+        "chosen_event": request.args.get("event", "").strip(),
+        "chosen_pillar": request.args.get("pillar", "").strip(),
+        "excel_url": query.url_with(url_for("portal_follow_up.download_xlsx")),
+        **template_helpers(),
+    }
+    return render_template("portal/follow_up.html", **context), 422 if errors else 200
+
+
+@page
+@blp.route("/pact/follow-up.xlsx")
+def download_xlsx() -> ResponseReturnValue:
+    """The report as an Excel workbook (the API's file)."""
+    args, errors = _parse()
+    if errors:
+        return page_for(422, " ".join(errors))
+    try:
+        built = _report(args)
+    except InvalidInput as error:
+        return page_for(
+            422, " ".join(query.messages(error.details, TITLES)) or translate(error.message)
+        )
+    return xlsx_download(report.report_workbook(built), dated_filename(report.FILE_STEM, "xlsx"))
