@@ -186,6 +186,8 @@ def _fewer_enum_values(schema: Any) -> None:
         return True
 
 
+A_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
 # The organizations every run's database holds (the ``orgs`` fixture).
 DONORS, IMPLEMENTERS = ["gb-fcdo"], ["unodc"]
 
@@ -203,6 +205,10 @@ def _known_organizations(schema: Any) -> None:
             body["donors"] = list(DONORS)
             if "implementers" in body:
                 body["implementers"] = list(IMPLEMENTERS)
+        # A document's type is judged from its bytes, which the schema cannot describe: valid
+        # uploads carry a real PDF, so they are stored and what follows one is reached.
+        if positive and isinstance(body, dict) and "file" in body and "category" in body:
+            body["file"] = A_PDF
         return case
 
 

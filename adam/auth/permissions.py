@@ -178,11 +178,21 @@ def _indicator_import(actor: Actor, _target: object) -> str | None:
     return N_("Only coordinators, administrators and focal points may import indicators.")
 
 
-def _progress_note_write(actor: Actor, _target: object) -> str | None:
+def _progress_note_write(actor: Actor, target: object) -> str | None:
+    """``target``: the codes of the countries the recommendation names (none: all)."""
     # Focal points and the programme's field liaison officers (focal-point accounts) report
-    # how a recommendation is carried out; coordinators too.
-    if actor.role in (*STAFF, Role.FOCAL_POINT):
+    # how a recommendation is carried out in their country; coordinators anywhere.
+    assert isinstance(target, tuple)
+    if actor.role in STAFF:
         return None
+    if actor.role == Role.FOCAL_POINT:
+        if not target or (actor.country_code and actor.country_code in target):
+            return None
+        return N_(
+            "Focal points may add progress notes only to recommendations that name their "
+            "country (%(own)s) or no country.",
+            own=actor.country_code or "-",
+        )
     return N_(
         "Only focal points, liaison officers, coordinators and administrators may add "
         "progress notes."
@@ -272,6 +282,15 @@ POLICY: dict[str, Rule] = {
     "event.create": _staff_only(N_("Only coordinators and administrators may register events.")),
     "event.update": _staff_only(N_("Only coordinators and administrators may change events.")),
     "event.withdraw": _staff_only(N_("Only coordinators and administrators may withdraw events.")),
+    # Withdrawing is how an event or a recommendation is deleted: staff still see (and may
+    # restore) them, others no longer.
+    "event.read_withdrawn": _staff_only(
+        N_("Only coordinators and administrators may see withdrawn events.")
+    ),
+    "event.restore": _staff_only(N_("Only coordinators and administrators may restore events.")),
+    "recommendation.read_withdrawn": _staff_only(
+        N_("Only coordinators and administrators may see withdrawn recommendations.")
+    ),
     "recommendation.read": _anyone,
     "recommendation.create": _staff_only(
         N_("Only coordinators and administrators may register recommendations.")

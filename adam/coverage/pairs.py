@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from adam.coverage.scoring import (
     Target,
     need_target,
+    need_targets,
     recommendation_target,
+    recommendation_targets,
     score_pair,
     theme_pillars,
 )
@@ -105,22 +107,45 @@ def project_pairs(
     candidate = duplicates_service.load_candidates(session, [project.id]).get(project.id)
     if candidate is None:
         return {}
+    need_ids = [target_id for kind, target_id in keys if kind == "need"]
+    rec_ids = [target_id for kind, target_id in keys if kind != "need"]
+    needs = (
+        session.scalars(
+            select(Need).where(Need.id.in_(need_ids)).options(selectinload(Need.themes))
+        ).all()
+        if need_ids
+        else []
+    )
+    recommendations = (
+        session.scalars(
+            select(Recommendation)
+            .where(Recommendation.id.in_(rec_ids))
+            .options(selectinload(Recommendation.themes), selectinload(Recommendation.countries))
+        ).all()
+        if rec_ids
+        else []
+    )
+    live_needs = [need for need in needs if need.is_active]
+    live_recs = [r for r in recommendations if r.state in SUGGESTIBLE]
     total = duplicates_service.indexed_total(session)
+    targets: list[tuple[tuple[str, int], Target]] = [
+        *(
+            (("need", n.id), t)
+            for n, t in zip(live_needs, need_targets(session, live_needs, total=total), strict=True)
+        ),
+        *(
+            (("rec", r.id), t)
+            for r, t in zip(
+                live_recs, recommendation_targets(session, live_recs, total=total), strict=True
+            )
+        ),
+    ]
     pillars = theme_pillars(session)
     kept: dict[tuple[str, int], Scored] = {}
-    for kind, target_id in keys:
-        target: Target | None = None
-        if kind == "need":
-            need = session.get(Need, target_id)
-            if need is not None and need.is_active:
-                target = need_target(session, need, total=total)
-        else:
-            recommendation = session.get(Recommendation, target_id)
-            if recommendation is not None and recommendation.state in SUGGESTIBLE:
-                target = recommendation_target(session, recommendation, total=total)
-        if target is None or not _fits(target, candidate.record):
+    for key, target in targets:
+        if not _fits(target, candidate.record):
             continue
         value, reasons = score_pair(target, candidate.record, pillars)
         if value >= settings.threshold:
-            kept[(kind, target_id)] = (value, reasons)
+            kept[key] = (value, reasons)
     return kept

@@ -154,6 +154,8 @@ def _recommendation_record(recommendation: Recommendation) -> MatchRecord:
 def weighed(session: Session, records: Sequence[MatchRecord], total: int) -> list[MatchRecord]:
     """``records`` with each word weighed by how many projects hold it. A word no project
     holds is left out: it cannot be found in any, so it would lower every score alike."""
+    if not records:
+        return []
     words: list[str] = []
     for record in records:
         words += record.title_norm.text.split()
@@ -245,29 +247,53 @@ def _pillars_of(themes: Iterable[Theme], extra: Iterable[str] = ()) -> frozenset
 
 
 def need_target(session: Session, need: Need, *, total: int | None = None) -> Target:
+    (target,) = need_targets(session, [need], total=total)
+    return target
+
+
+def need_targets(
+    session: Session, needs: Sequence[Need], *, total: int | None = None
+) -> list[Target]:
+    """The targets of ``needs``, their words weighed in one read of the index."""
     total = duplicates_service.indexed_total(session) if total is None else total
-    (record,) = weighed(session, [_need_record(need)], total)
-    return Target(
-        record=record,
-        pillars=_pillars_of(need.themes),
-        countries=frozenset({need.country_code.lower()}),
-        start=need.start_date,
-    )
+    records = weighed(session, [_need_record(need) for need in needs], total)
+    return [
+        Target(
+            record=record,
+            pillars=_pillars_of(need.themes),
+            countries=frozenset({need.country_code.lower()}),
+            start=need.start_date,
+        )
+        for need, record in zip(needs, records, strict=True)
+    ]
 
 
 def recommendation_target(
     session: Session, recommendation: Recommendation, *, total: int | None = None
 ) -> Target:
+    (target,) = recommendation_targets(session, [recommendation], total=total)
+    return target
+
+
+def recommendation_targets(
+    session: Session, recommendations: Sequence[Recommendation], *, total: int | None = None
+) -> list[Target]:
+    """The targets of ``recommendations``, their words weighed in one read of the index."""
     total = duplicates_service.indexed_total(session) if total is None else total
-    (record,) = weighed(session, [_recommendation_record(recommendation)], total)
-    event = recommendation.event
-    return Target(
-        record=record,
-        pillars=_pillars_of(recommendation.themes, [recommendation.pillar]),
-        countries=frozenset(c.code.lower() for c in recommendation.countries),
-        start=event.start_date if event else None,
-        after=event.start_date if event else None,
-    )
+    records = weighed(session, [_recommendation_record(r) for r in recommendations], total)
+    targets = []
+    for recommendation, record in zip(recommendations, records, strict=True):
+        event = recommendation.event
+        targets.append(
+            Target(
+                record=record,
+                pillars=_pillars_of(recommendation.themes, [recommendation.pillar]),
+                countries=frozenset(c.code.lower() for c in recommendation.countries),
+                start=event.start_date if event else None,
+                after=event.start_date if event else None,
+            )
+        )
+    return targets
 
 
 def need_summary(need: Need) -> dict[str, Any]:

@@ -37,7 +37,9 @@ from adam.coverage.settings import CoverageSettings
 from adam.coverage.suggest import for_need, for_project, for_recommendation
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound
+from adam.needs import service as need_service
 from adam.needs.models import Need, NeedState
+from adam.pact import service as pact_service
 from adam.pact.models import Recommendation, RecommendationState
 from adam.projects import service as project_service
 from adam.projects.models import Project
@@ -311,7 +313,7 @@ def _links(session: Session, *where: Any) -> list[CoverageLink]:
 def links_of_need(session: Session, need_id: int, *, actor: Actor) -> list[CoverageLink]:
     """The links of a need, best score first (confirmed, suggested and rejected)."""
     permissions.require(actor, "link.read")
-    _need(session, need_id)
+    need_service.get_need(session, need_id, actor=actor)  # NotFound as needs say
     return _visible(actor, _links(session, CoverageLink.need_id == need_id))
 
 
@@ -319,7 +321,7 @@ def links_of_recommendation(
     session: Session, recommendation_id: int, *, actor: Actor
 ) -> list[CoverageLink]:
     permissions.require(actor, "link.read")
-    _recommendation(session, recommendation_id)
+    pact_service.get_recommendation(session, recommendation_id, actor=actor)
     return _visible(actor, _links(session, CoverageLink.recommendation_id == recommendation_id))
 
 
@@ -330,18 +332,33 @@ def links_of_project(session: Session, project_id: int, *, actor: Actor) -> list
 
 
 def _visible(actor: Actor, links: list[CoverageLink]) -> list[CoverageLink]:
-    # A withdrawn project exists only for staff: its links too.
-    if permissions.allowed(actor, "project.read_withdrawn"):
-        return links
-    return [link for link in links if not link.project.is_withdrawn]
+    return [link for link in links if _seen_by(actor, link)]
+
+
+def _seen_by(actor: Actor, link: CoverageLink) -> bool:
+    """A withdrawn project, need or recommendation exists only for those who may see it
+    withdrawn: its links too."""
+    if link.project.is_withdrawn and not permissions.allowed(actor, "project.read_withdrawn"):
+        return False
+    need = link.need
+    if (
+        need is not None
+        and need.state == NeedState.WITHDRAWN
+        and not permissions.allowed(actor, "need.read_withdrawn", need.country_code)
+    ):
+        return False
+    recommendation = link.recommendation
+    return not (
+        recommendation is not None
+        and recommendation.state == RecommendationState.WITHDRAWN
+        and not permissions.allowed(actor, "recommendation.read_withdrawn")
+    )
 
 
 def get_link(session: Session, link_id: int, *, actor: Actor) -> CoverageLink:
     permissions.require(actor, "link.read")
     link = session.get(CoverageLink, link_id) if 0 < link_id <= MAX_ID else None
-    if link is None or (
-        link.project.is_withdrawn and not permissions.allowed(actor, "project.read_withdrawn")
-    ):
+    if link is None or not _seen_by(actor, link):
         raise NotFound(N_("No link with id %(id)s.", id=link_id))
     return link
 

@@ -91,7 +91,9 @@ class DocumentListQuerySchema(ma.Schema):
 
 class DocumentOutSchema(ma.Schema):
     id = ma.fields.Integer()
-    project_id = ma.fields.Integer()
+    # Exactly one of the two: the project or the event the document belongs to.
+    project_id = ma.fields.Integer(allow_none=True)
+    event_id = ma.fields.Integer(allow_none=True)
     title = ma.fields.String()
     category = ma.fields.Method("_category")
     language = ma.fields.String()

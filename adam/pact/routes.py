@@ -158,6 +158,20 @@ def withdraw_event(data: dict[str, Any], event_id: int) -> tuple[Event, int, dic
     return event, 200, _event_headers(event)
 
 
+@protected
+@blp.route("/events/<int:event_id>/restore", methods=["POST"])
+@blp.response(200, EventOutSchema)
+@blp.doc(parameters=[if_match(required=False)])
+def restore_event(event_id: int) -> tuple[Event, int, dict[str, str]]:
+    """Restore a withdrawn event (coordinators and administrators)."""
+    version = event_version(request.headers.get("If-Match"), event_id, required=False)
+    event = service.restore_event(
+        get_session(), event_id, actor=current_actor(), expected_version=version
+    )
+    commit()
+    return event, 200, _event_headers(event)
+
+
 # --- Recommendations ---
 
 

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -186,9 +186,9 @@ def create_event(session: Session, *, actor: Actor, data: dict[str, Any]) -> Eve
 
 
 def get_event(session: Session, event_id: int, *, actor: Actor) -> Event:
-    """An event by id, withdrawn ones too.
+    """An event by id; a withdrawn one for coordinators and administrators only.
 
-    :raises NotFound: no such event.
+    :raises NotFound: no such event, or withdrawn and the actor may not see it.
     """
     permissions.require(actor, "event.read")
     event = (
@@ -198,7 +198,9 @@ def get_event(session: Session, event_id: int, *, actor: Actor) -> Event:
         if 0 < event_id <= MAX_ID
         else None
     )
-    if event is None:
+    if event is None or (
+        event.withdrawn_at is not None and not permissions.allowed(actor, "event.read_withdrawn")
+    ):
         raise NotFound(N_("No event with id %(id)s.", id=event_id))
     return event
 
@@ -223,11 +225,54 @@ def update_event(
     _check_version(event, expected_version, "Event")
     with session.no_autoflush:  # one flush, so one version step, for the whole change
         _apply_event(session, event, changes)
+        _check_endorsements(session, event)
     if not session.is_modified(event):
         return event
     event.updated_at = utcnow()
     _flush_versioned(session, event, "Event")
     return event
+
+
+def _check_endorsements(session: Session, event: Event) -> None:
+    """An edit must not break what endorsements stand on: an endorsing event stays a PCG
+    meeting held no earlier than the events whose recommendations it endorsed, and an event
+    whose recommendations were endorsed stays no later than the PCG that did.
+
+    :raises Conflict: the change would leave an endorsement standing on a wrong event.
+    """
+    endorsed = session.scalars(
+        select(Recommendation).where(
+            Recommendation.endorsed_by_id == event.id,
+            Recommendation.state == RecommendationState.ENDORSED,
+        )
+    ).all()
+    agreed_here = session.scalars(
+        select(Recommendation).where(
+            Recommendation.event_id == event.id,
+            Recommendation.state == RecommendationState.ENDORSED,
+            Recommendation.endorsed_by_id.is_not(None),
+        )
+    ).all()
+    broken = [
+        r
+        for r in endorsed
+        if event.kind != EventKind.POLICY_CONSULTATIVE_GROUP
+        or event.start_date < r.event.start_date
+    ] + [
+        r
+        for r in agreed_here
+        if r.endorsed_by is not None and r.endorsed_by.start_date < event.start_date
+    ]
+    if broken:
+        raise Conflict(
+            N_(
+                "This change would leave %(count)s endorsed recommendations (%(codes)s) "
+                "endorsed by a meeting that is not a PCG or took place before the event that "
+                "agreed them; change their state first.",
+                count=len(broken),
+                codes=", ".join(sorted(r.code for r in broken)[:5]),
+            )
+        )
 
 
 def withdraw_event(
@@ -266,6 +311,21 @@ def withdraw_event(
     return event
 
 
+def restore_event(
+    session: Session, event_id: int, *, actor: Actor, expected_version: int | None = None
+) -> Event:
+    """Bring a withdrawn event back; restoring a live one changes nothing."""
+    event = get_event(session, event_id, actor=actor)
+    permissions.require(actor, "event.restore")
+    if event.withdrawn_at is None:
+        return event
+    _check_version(event, expected_version, "Event")
+    event.withdrawn_at = None
+    event.updated_at = utcnow()
+    _flush_versioned(session, event, "Event")
+    return event
+
+
 def search_events(
     session: Session,
     *,
@@ -276,6 +336,8 @@ def search_events(
 ) -> tuple[list[Event], int]:
     """One page of the events matching ``filters``, newest first, and how many match."""
     permissions.require(actor, "event.read")
+    if filters.withdrawn:
+        permissions.require(actor, "event.read_withdrawn")
     matching = filter_events(session, select(Event.id), filters).subquery()
     total = session.scalar(select(func.count()).select_from(matching))
     query = one_page(
@@ -476,9 +538,9 @@ def create_recommendation(
 
 
 def get_recommendation(session: Session, recommendation_id: int, *, actor: Actor) -> Recommendation:
-    """A recommendation by id, withdrawn ones too.
+    """A recommendation by id; a withdrawn one for coordinators and administrators only.
 
-    :raises NotFound: no such recommendation.
+    :raises NotFound: no such recommendation, or withdrawn and the actor may not see it.
     """
     permissions.require(actor, "recommendation.read")
     recommendation = (
@@ -495,7 +557,10 @@ def get_recommendation(session: Session, recommendation_id: int, *, actor: Actor
         if 0 < recommendation_id <= MAX_ID
         else None
     )
-    if recommendation is None:
+    if recommendation is None or (
+        recommendation.state == RecommendationState.WITHDRAWN
+        and not permissions.allowed(actor, "recommendation.read_withdrawn")
+    ):
         raise NotFound(N_("No recommendation with id %(id)s.", id=recommendation_id))
     return recommendation
 
@@ -543,6 +608,20 @@ def update_recommendation(
     before = snapshot(recommendation)
     with session.no_autoflush:  # one flush, so one version step, for the whole change
         _apply_recommendation(session, recommendation, changes)
+    endorser = recommendation.endorsed_by
+    if (
+        "event_id" in changes
+        and recommendation.state == RecommendationState.ENDORSED
+        and endorser is not None
+        and endorser.start_date < recommendation.event.start_date
+    ):
+        message = N_(
+            "The PCG event %(id)s (%(date)s) took place before the event that agreed the "
+            "recommendation.",
+            id=endorser.id,
+            date=endorser.start_date.isoformat(),
+        )
+        raise InvalidInput(message, {"event_id": [message]})
     diff = _diff(before, snapshot(recommendation))
     if not diff:
         session.expire(recommendation)
@@ -760,6 +839,12 @@ def recommendation_history(
     )
 
 
+def note_scope(recommendation: Recommendation) -> tuple[str, ...]:
+    """What ``progress_note.create`` is checked against: the countries the recommendation
+    names (none: every focal point may report on it)."""
+    return tuple(c.code for c in recommendation.countries)
+
+
 def search_recommendations(
     session: Session,
     *,
@@ -770,10 +855,17 @@ def search_recommendations(
 ) -> tuple[list[Recommendation], int]:
     """One page of the recommendations matching ``filters`` by code, and how many match."""
     permissions.require(actor, "recommendation.read")
-    matching = filter_recommendations(session, select(Recommendation.id), filters).subquery()
+    visible = (
+        true()
+        if permissions.allowed(actor, "recommendation.read_withdrawn")
+        else Recommendation.state != RecommendationState.WITHDRAWN
+    )
+    matching = filter_recommendations(
+        session, select(Recommendation.id).where(visible), filters
+    ).subquery()
     total = session.scalar(select(func.count()).select_from(matching))
     query = one_page(
-        filter_recommendations(session, select(Recommendation), filters).order_by(
+        filter_recommendations(session, select(Recommendation).where(visible), filters).order_by(
             Recommendation.code, Recommendation.id
         ),
         page=page,
@@ -805,7 +897,7 @@ def add_progress_note(
     :raises InvalidInput: no text; a day after today.
     """
     recommendation = get_recommendation(session, recommendation_id, actor=actor)
-    permissions.require(actor, "progress_note.create", recommendation)
+    permissions.require(actor, "progress_note.create", note_scope(recommendation))
     if recommendation.state == RecommendationState.WITHDRAWN:
         raise Conflict(
             N_("Recommendation %(code)s is withdrawn; it takes no notes.", code=recommendation.code)

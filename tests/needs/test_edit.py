@@ -125,6 +125,8 @@ def test_a_withdrawn_need_is_seen_only_by_those_who_may_write_it(
     for account, seen in ((focal_tj, True), (coordinator, True), (donor, False), (focal_af, False)):
         read = client.get(f"/api/v1/needs/{need['id']}", headers=account.headers)
         assert read.status_code == (200 if seen else 404), (account.role, read.json)
+        links = client.get(f"/api/v1/needs/{need['id']}/links", headers=account.headers)
+        assert links.status_code == (200 if seen else 404), (account.role, links.json)
         listed = client.get("/api/v1/needs?state=withdrawn", headers=account.headers).json
         assert [n["id"] for n in listed["items"]] == ([need["id"]] if seen else [])
         assert listed["total"] == (1 if seen else 0)

@@ -198,6 +198,6 @@ def test_the_refusal_reads_in_russian(client: FlaskClient, focal_tj: Account) ->
     )
     assert response.status_code == 403
     assert response.json["error"]["message"] == (
-        "Координаторы по стране могут регистрировать и изменять только потребности "
+        "Национальные координаторы могут регистрировать и изменять только потребности "
         "своей страны (TJ), а не AF."
     )

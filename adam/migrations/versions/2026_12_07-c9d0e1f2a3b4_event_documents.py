@@ -33,8 +33,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Event documents have no project to fall back on: they go (their blobs stay on disk).
-    op.execute("DELETE FROM project_document WHERE event_id IS NOT NULL")
+    # Event documents have no project to fall back on, and nothing is deleted silently: a
+    # database that holds any is not taken below this revision.
+    held = op.get_bind().scalar(
+        sa.text("SELECT count(*) FROM project_document WHERE event_id IS NOT NULL")
+    )
+    if held:
+        raise RuntimeError(
+            f"{held} documents belong to events; the schema before {revision} cannot hold "
+            "them. Back up (adam backup DIR) and remove them first."
+        )
     with op.batch_alter_table("project_document") as batch_op:
         batch_op.drop_index("ix_project_document_event_id_id")
         batch_op.drop_constraint(op.f("ck_project_document_one_owner"), type_="check")

@@ -171,7 +171,9 @@ def change_follow_up(recommendation_id: int) -> ResponseReturnValue:
 def add_note(recommendation_id: int) -> ResponseReturnValue:
     """Add a dated progress note (POST /recommendations/<id>/notes)."""
     actor = current_actor()
-    permissions.require(actor, "progress_note.create", _recommendation(recommendation_id))
+    permissions.require(
+        actor, "progress_note.create", pact_service.note_scope(_recommendation(recommendation_id))
+    )
     form = {
         "noted_on": request.form.get("noted_on", "").strip(),
         "text": request.form.get("text", ""),

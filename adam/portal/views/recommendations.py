@@ -284,7 +284,10 @@ def _abilities(actor: Actor, recommendation: Recommendation) -> dict[str, bool]:
         "state": permissions.allowed(actor, "recommendation.state", recommendation),
         "follow_up": recommendation.state == RecommendationState.ENDORSED
         and permissions.allowed(actor, "recommendation.follow_up", recommendation),
-        "note": live and permissions.allowed(actor, "progress_note.create", recommendation),
+        "note": live
+        and permissions.allowed(
+            actor, "progress_note.create", pact_service.note_scope(recommendation)
+        ),
     }
 
 
