@@ -229,6 +229,19 @@ project_fact = Table(
 )
 
 
+# Per country, a number raised by each transaction that changes ``project_fact`` rows of that
+# country (a project registered, imported, edited, withdrawn or restored there, or moved out
+# of it). A reader keeping figures per country (the gap view, adam/gaps/matrix.py) recomputes
+# only the countries whose number moved; it works across processes, as the rows commit with
+# the facts they announce.
+project_fact_version = Table(
+    "project_fact_version",
+    Base.metadata,
+    Column("country_code", String(2), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+
 class ProjectCodeCounter(Base):
     """Last sequence number used for readable project codes, per prefix such as ``AF-2026``."""
 
