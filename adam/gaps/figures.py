@@ -1,13 +1,14 @@
 """The figures of the gap and overlap matrix, read from the database (``cells`` says what
 they count): active projects, budgets and donors per cell from ``project_fact``, for every
-country or only some (``project_cells``), then the duplicate alerts, needs and
-recommendations, which are few enough to count whole each time (``assemble``).
+country or only some (``project_cells``); open needs and endorsed recommendations, assisted
+or not (``target_cells``); the duplicate alerts, read with each assembled matrix (``assemble``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -114,9 +115,12 @@ def project_cells(
         if currency is not None and amount is not None:
             cell.budget[currency] = cell.budget.get(currency, Decimal(0)) + Decimal(amount)
             cell.budget_projects[currency] = cell.budget_projects.get(currency, 0) + budgeted
-    # Driven from the donor rows (which carry the same project columns): the planners then
-    # read them from ix_project_fact_active instead of walking the country rows in key order.
+    # Every country: driven from the donor rows (which carry the same project columns), the
+    # planners read them from ix_project_fact_active instead of walking the country rows in
+    # key order. Some countries: from their country rows (ix_project_fact_country), each
+    # project's donor rows then read from the primary key alone.
     donor = project_fact.alias("d")
+    active = active_facts(donor if countries is None else country, today)
     donors = (
         select(
             country.c.key,
@@ -141,7 +145,7 @@ def project_cells(
         )
         .where(
             donor.c.dimension == int(FactDimension.DONOR),
-            *active_facts(donor, today),
+            *active,
             *in_countries,
         )
         .group_by(country.c.key, column)
@@ -244,13 +248,26 @@ def assisted_recommendations(session: Session, today: dt.date) -> set[int]:
     return _assisted(session, CoverageLink.recommendation_id, today)
 
 
+@dataclass(frozen=True, slots=True)
+class Assisted:
+    needs: frozenset[int]
+    recommendations: frozenset[int]
+
+
+def assisted(session: Session, today: dt.date) -> Assisted:
+    """The needs and recommendations with an active project confirmed-linked to them."""
+    return Assisted(
+        frozenset(assisted_needs(session, today)),
+        frozenset(assisted_recommendations(session, today)),
+    )
+
+
 def _need_figures(
     session: Session,
     cells: dict[CellKey, Cell],
     column_of: dict[int, str],
-    today: dt.date,
+    assisted: frozenset[int],
 ) -> None:
-    assisted = assisted_needs(session, today)
     rows = session.execute(
         select(
             Need.id,
@@ -281,9 +298,8 @@ def _recommendation_figures(
     session: Session,
     cells: dict[CellKey, Cell],
     column_of: dict[int, str],
-    today: dt.date,
+    assisted: frozenset[int],
 ) -> None:
-    assisted = assisted_recommendations(session, today)
     endorsed = Recommendation.state == RecommendationState.ENDORSED
     countries: dict[int, list[str | None]] = {}
     for rec_id, code in session.execute(
@@ -330,17 +346,34 @@ def _labels(
     return countries, columns
 
 
-def _project_part(cell: Cell) -> Cell:
-    """A copy of the project figures of ``cell``: a kept matrix is never changed in place."""
-    return Cell(
-        cell.country,
-        cell.column,
-        projects=cell.projects,
-        budget=dict(cell.budget),
-        budget_projects=dict(cell.budget_projects),
-        donors=cell.donors,
-        funded_projects=cell.funded_projects,
-    )
+def target_cells(
+    session: Session, *, column_of: dict[int, str], assisted: Assisted
+) -> dict[CellKey, Cell]:
+    """Open needs and endorsed recommendations per cell, assisted or not, in cells holding
+    only these figures."""
+    cells: dict[CellKey, Cell] = {}
+    _need_figures(session, cells, column_of, assisted.needs)
+    _recommendation_figures(session, cells, column_of, assisted.recommendations)
+    return cells
+
+
+def _add(into: Cell, part: Cell) -> None:
+    """Add the figures of ``part`` to ``into`` (the parts of a cell each hold some)."""
+    for priority, count in part.needs.items():
+        into.needs[priority] = into.needs.get(priority, 0) + count
+    for currency, amount in part.need_cost.items():
+        into.need_cost[currency] = into.need_cost.get(currency, Decimal(0)) + amount
+    for currency, amount in part.budget.items():
+        into.budget[currency] = into.budget.get(currency, Decimal(0)) + amount
+    for currency, count in part.budget_projects.items():
+        into.budget_projects[currency] = into.budget_projects.get(currency, 0) + count
+    into.unassisted_high_needs += part.unassisted_high_needs
+    into.projects += part.projects
+    into.donors += part.donors
+    into.funded_projects += part.funded_projects
+    into.recommendations += part.recommendations
+    into.unassisted_recommendations += part.unassisted_recommendations
+    into.duplicate_alerts += part.duplicate_alerts
 
 
 def assemble(
@@ -350,14 +383,16 @@ def assemble(
     today: dt.date,
     themes: list[ThemeRow],
     projects: dict[CellKey, Cell],
+    targets: dict[CellKey, Cell],
 ) -> Matrix:
-    """The matrix from the project figures ``projects`` (from ``project_cells``, not changed)
-    and the other figures, read whole."""
+    """The matrix from the project figures (``project_cells``) and the needs' and
+    recommendations' (``target_cells``), neither changed, with the duplicate alerts read."""
     column_of = column_of_themes(by, themes)
-    cells = {key: _project_part(cell) for key, cell in projects.items()}
+    cells: dict[CellKey, Cell] = {}
+    for part in (projects, targets):
+        for (country, column), cell in part.items():
+            _add(cell_of(cells, country, column), cell)
     _alert_figures(session, cells, column_of, by, today)
-    _need_figures(session, cells, column_of, today)
-    _recommendation_figures(session, cells, column_of, today)
     countries, columns = _labels(session, by, themes)
     return Matrix(by, today, cells, countries, columns)
 
@@ -367,4 +402,5 @@ def compute_matrix(session: Session, *, by: By, today: dt.date) -> Matrix:
     themes = theme_rows(session)
     column_of = column_of_themes(by, themes)
     projects = project_cells(session, by=by, column_of=column_of, today=today)
-    return assemble(session, by=by, today=today, themes=themes, projects=projects)
+    targets = target_cells(session, column_of=column_of, assisted=assisted(session, today))
+    return assemble(session, by=by, today=today, themes=themes, projects=projects, targets=targets)

@@ -4,9 +4,9 @@ The costly figures are the projects' (two GROUP BYs over ``project_fact``); they
 country. Each transaction that changes a country's project facts raises that country's number
 in ``project_fact_version`` (adam/projects/facts.py), so any process sees which countries
 changed and recomputes their project figures alone; a new "today" adds the countries of the
-projects whose end date it passes. The needs, recommendations, links and duplicate alerts are
-few: their figures are read whole whenever anything changed, as is what depends on both (an
-assisted need, an alert between two active projects).
+projects whose end date it passes. The needs' and recommendations' figures are read again
+when they or their links changed, or when the set of assisted ones did (a linked project
+ended, say); the duplicate alerts, few, are read with every change.
 
 What changed is seen from one cheap statement (the stamp): the sum and count of the country
 numbers; the highest id and update time of the projects (a project written without its facts
@@ -32,11 +32,14 @@ from adam.db import utcnow
 from adam.duplicates.models import DuplicateAlert
 from adam.gaps.cells import By, Cell, CellKey, Matrix
 from adam.gaps.figures import (
+    Assisted,
     assemble,
+    assisted,
     column_of_themes,
     compute_matrix,
     countries_ending,
     project_cells,
+    target_cells,
     theme_rows,
 )
 from adam.needs.models import Need
@@ -51,7 +54,8 @@ CACHE_SECONDS = 600.0
 class Stamp:
     versions: tuple[Any, ...]  # sum and count of the country numbers
     projects: tuple[Any, ...]  # highest project id and update time
-    others: tuple[Any, ...]  # needs, recommendations, links, alerts
+    targets: tuple[Any, ...]  # needs, recommendations, links
+    alerts: tuple[Any, ...]
     themes: tuple[Any, ...]
 
 
@@ -85,7 +89,9 @@ def _stamp(session: Session) -> Stamp:
             scalar(select(func.max(theme.id))),
         )
     ).one()
-    return Stamp(tuple(row[0:2]), tuple(row[2:4]), tuple(row[4:13]), tuple(row[13:15]))
+    return Stamp(
+        tuple(row[0:2]), tuple(row[2:4]), tuple(row[4:11]), tuple(row[11:13]), tuple(row[13:15])
+    )
 
 
 def _versions(session: Session) -> dict[str, int]:
@@ -104,6 +110,8 @@ class Kept:
     today: dt.date
     computed_at: float  # time.monotonic() of the last whole computation
     projects: dict[CellKey, Cell]  # the project figures alone, per cell
+    assisted: Assisted
+    targets: dict[CellKey, Cell]  # the needs' and recommendations' figures alone
     matrix: Matrix
 
 
@@ -114,13 +122,17 @@ _CACHE: dict[tuple[str, str], Kept] = {}
 def _whole(session: Session, by: By, today: dt.date, stamp: Stamp) -> Kept:
     versions = _versions(session)  # before the figures: a later change shows as one to read
     themes = theme_rows(session)
-    projects = project_cells(session, by=by, column_of=column_of_themes(by, themes), today=today)
-    found = assemble(session, by=by, today=today, themes=themes, projects=projects)
-    return Kept(stamp, versions, today, time.monotonic(), projects, found)
+    column_of = column_of_themes(by, themes)
+    projects = project_cells(session, by=by, column_of=column_of, today=today)
+    helped = assisted(session, today)
+    targets = target_cells(session, column_of=column_of, assisted=helped)
+    found = assemble(session, by=by, today=today, themes=themes, projects=projects, targets=targets)
+    return Kept(stamp, versions, today, time.monotonic(), projects, helped, targets, found)
 
 
 def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) -> Kept:
-    """``kept`` with the project figures of the countries that changed recomputed."""
+    """``kept`` with the project figures of the countries that changed recomputed, and the
+    needs' and recommendations' when they, their links or what is assisted changed."""
     versions = _versions(session)
     changed = {
         code
@@ -130,18 +142,17 @@ def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) 
     if today != kept.today:
         changed |= countries_ending(session, min(today, kept.today), max(today, kept.today))
     themes = theme_rows(session)
+    column_of = column_of_themes(by, themes)
     projects = {key: cell for key, cell in kept.projects.items() if key[0] not in changed}
     projects.update(
-        project_cells(
-            session,
-            by=by,
-            column_of=column_of_themes(by, themes),
-            today=today,
-            countries=changed,
-        )
+        project_cells(session, by=by, column_of=column_of, today=today, countries=changed)
     )
-    found = assemble(session, by=by, today=today, themes=themes, projects=projects)
-    return Kept(stamp, versions, today, kept.computed_at, projects, found)
+    helped = assisted(session, today)
+    targets = kept.targets
+    if stamp.targets != kept.stamp.targets or helped != kept.assisted:
+        targets = target_cells(session, column_of=column_of, assisted=helped)
+    found = assemble(session, by=by, today=today, themes=themes, projects=projects, targets=targets)
+    return Kept(stamp, versions, today, kept.computed_at, projects, helped, targets, found)
 
 
 def matrix(session: Session, *, by: By, today: dt.date | None = None, cache: bool = True) -> Matrix:

@@ -214,7 +214,8 @@ project_fact = Table(
         "project_id",
     ),
     # The gap view's active projects (adam/gaps): status and end date first, so that it
-    # reads the index alone instead of each row.
+    # reads the index alone instead of each row; and by country (the key second), so that
+    # recomputing one country's figures reads that country's rows only.
     Index(
         "ix_project_fact_active",
         "dimension",
@@ -222,6 +223,17 @@ project_fact = Table(
         "status",
         "end_date",
         "key",
+        "project_id",
+        "currency",
+        "amount",
+    ),
+    Index(
+        "ix_project_fact_country",
+        "dimension",
+        "key",
+        "withdrawn",
+        "status",
+        "end_date",
         "project_id",
         "currency",
         "amount",
