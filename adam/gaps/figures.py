@@ -1,7 +1,8 @@
 """The figures of the gap and overlap matrix, read from the database (``cells`` says what
 they count): active projects, budgets and donors per cell from ``project_fact``, for every
-country or only some (``project_cells``); open needs and endorsed recommendations, assisted
-or not (``target_cells``); the duplicate alerts, read with each assembled matrix (``assemble``).
+country or only some (``project_cells``), and the duplicate alerts between them
+(``alert_cells``); open needs and endorsed recommendations, assisted or not
+(``target_cells``). ``assemble`` adds these parts up into the matrix.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from adam.projects.models import FactDimension, Project, project_fact
 from adam.reference.models import Country, Pillar, Theme
 
 ThemeRow = tuple[int, str, str, str, Pillar]
+Parts = dict[CellKey, Cell]  # cells holding some of their figures only
 
 
 def theme_rows(session: Session) -> list[ThemeRow]:
@@ -178,14 +180,19 @@ def countries_ending(session: Session, first: dt.date, last: dt.date) -> set[str
     )
 
 
-def _alert_figures(
+def alert_cells(
     session: Session,
-    cells: dict[CellKey, Cell],
-    column_of: dict[int, str],
+    *,
     by: By,
+    column_of: dict[int, str],
     today: dt.date,
-) -> None:
-    """Open duplicate alerts whose two projects are both active and both in the cell."""
+    countries: Collection[str] | None = None,
+) -> dict[CellKey, Cell]:
+    """Open duplicate alerts whose two projects are both active and both in the cell, per
+    cell of ``countries`` (all when None), in cells holding only this figure."""
+    cells: dict[CellKey, Cell] = {}
+    if countries is not None and not countries:
+        return cells
     alert = DuplicateAlert.__table__
     ca, cb = project_fact.alias("ca"), project_fact.alias("cb")
     ta, tb = project_fact.alias("ta"), project_fact.alias("tb")
@@ -211,6 +218,7 @@ def _alert_figures(
             col_a == col_b,
             *active_facts(ca, today),
             *active_facts(cb, today),
+            *([] if countries is None else [ca.c.key.in_(sorted(countries))]),
         )
         .group_by(ca.c.key, col_a)
     )
@@ -219,33 +227,32 @@ def _alert_figures(
         name = slug_of.get(col) if by == "theme" else col
         if name is not None:
             cell_of(cells, code, name).duplicate_alerts = count
+    return cells
 
 
-def _assisted(session: Session, target: Any, today: dt.date) -> set[int]:
+def _assisted_query(target: Any, today: dt.date) -> Any:
     """Ids in ``target`` (a link's need or recommendation column) with an active project
-    confirmed-linked to them."""
-    return set(
-        session.scalars(
-            select(target)
-            .join(Project, Project.id == CoverageLink.project_id)
-            .where(
-                CoverageLink.state == LinkState.CONFIRMED,
-                target.is_not(None),
-                *active_projects(today),
-            )
-            .distinct()
+    confirmed-linked to them, as a SELECT."""
+    return (
+        select(target)
+        .join(Project, Project.id == CoverageLink.project_id)
+        .where(
+            CoverageLink.state == LinkState.CONFIRMED,
+            target.is_not(None),
+            *active_projects(today),
         )
+        .distinct()
     )
 
 
 def assisted_needs(session: Session, today: dt.date) -> set[int]:
     """Ids of needs with an active project confirmed-linked to them."""
-    return _assisted(session, CoverageLink.need_id, today)
+    return set(session.scalars(_assisted_query(CoverageLink.need_id, today)))
 
 
 def assisted_recommendations(session: Session, today: dt.date) -> set[int]:
     """Ids of recommendations with an active project confirmed-linked to them."""
-    return _assisted(session, CoverageLink.recommendation_id, today)
+    return set(session.scalars(_assisted_query(CoverageLink.recommendation_id, today)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,69 +269,95 @@ def assisted(session: Session, today: dt.date) -> Assisted:
     )
 
 
+def _theme_column(theme_id: Any, by: By, column_of: dict[int, str]) -> Any:
+    """The column of a theme id in SQL: the id itself by theme (named after the GROUP BY),
+    its pillar by pillar."""
+    if by == "theme":
+        return theme_id
+    return case({tid: literal(col) for tid, col in column_of.items()}, value=theme_id)
+
+
 def _need_figures(
     session: Session,
     cells: dict[CellKey, Cell],
     column_of: dict[int, str],
-    assisted: frozenset[int],
+    by: By,
+    today: dt.date,
 ) -> None:
-    rows = session.execute(
+    """Open needs per cell and priority, their costs per currency, and the high-priority ones
+    without an active project: grouped in SQL, each need once per pillar."""
+    need = Need.__table__
+    rows: Any = (
         select(
-            Need.id,
-            Need.country_code,
-            need_theme.c.theme_id,
-            Need.priority,
-            Need.cost_amount,
-            Need.cost_currency,
+            need.c.id,
+            need.c.country_code.label("country"),
+            _theme_column(need_theme.c.theme_id, by, column_of).label("col"),
+            need.c.priority,
+            need.c.cost_currency.label("currency"),
+            need.c.cost_amount.label("amount"),
+            need.c.id.in_(_assisted_query(CoverageLink.need_id, today)).label("assisted"),
         )
-        .join(need_theme, need_theme.c.need_id == Need.id)
-        .where(Need.state.in_(OPEN_NEED_STATES))
+        .join(need_theme, need_theme.c.need_id == need.c.id)
+        .where(need.c.state.in_(OPEN_NEED_STATES))
     )
-    seen: set[tuple[int, str]] = set()
-    for need_id, code, theme_id, priority, amount, currency in rows:
-        col = column_of.get(theme_id)
-        if col is None or (need_id, col) in seen:
+    if by == "pillar":
+        rows = rows.distinct()
+    rows = rows.subquery()
+    grouped = select(
+        rows.c.country,
+        rows.c.col,
+        rows.c.priority,
+        rows.c.currency,
+        rows.c.assisted,
+        func.count(),
+        func.sum(rows.c.amount),
+    ).group_by(rows.c.country, rows.c.col, rows.c.priority, rows.c.currency, rows.c.assisted)
+    for code, col, priority, currency, helped, count, amount in session.execute(grouped):
+        name = column_of.get(col) if by == "theme" else col
+        if name is None:
             continue
-        seen.add((need_id, col))
-        cell = cell_of(cells, code, col)
-        cell.needs[priority.value] += 1
+        cell = cell_of(cells, code, name)
+        cell.needs[Priority(priority).value] += count
         if amount is not None and currency:
-            cell.need_cost[currency] = cell.need_cost.get(currency, Decimal(0)) + amount
-        if priority == Priority.HIGH and need_id not in assisted:
-            cell.unassisted_high_needs += 1
+            cell.need_cost[currency] = cell.need_cost.get(currency, Decimal(0)) + Decimal(amount)
+        if priority == Priority.HIGH and not helped:
+            cell.unassisted_high_needs += count
 
 
 def _recommendation_figures(
     session: Session,
     cells: dict[CellKey, Cell],
     column_of: dict[int, str],
-    assisted: frozenset[int],
+    by: By,
+    today: dt.date,
 ) -> None:
-    endorsed = Recommendation.state == RecommendationState.ENDORSED
-    countries: dict[int, list[str | None]] = {}
-    for rec_id, code in session.execute(
-        select(recommendation_country.c.recommendation_id, recommendation_country.c.country_code)
-        .join(Recommendation, Recommendation.id == recommendation_country.c.recommendation_id)
-        .where(endorsed)
-    ):
-        countries.setdefault(rec_id, []).append(code)
-    seen: set[tuple[int, str | None, str]] = set()
-    for rec_id, theme_id in session.execute(
-        select(Recommendation.id, recommendation_theme.c.theme_id)
-        .join(recommendation_theme, recommendation_theme.c.recommendation_id == Recommendation.id)
-        .where(endorsed)
-    ):
-        col = column_of.get(theme_id)
-        if col is None:
+    """Endorsed recommendations per cell, and those without an active project; one naming no
+    country counts in the regional row (country null)."""
+    rec = Recommendation.__table__
+    rows = (
+        select(
+            rec.c.id,
+            recommendation_country.c.country_code.label("country"),
+            _theme_column(recommendation_theme.c.theme_id, by, column_of).label("col"),
+            rec.c.id.in_(_assisted_query(CoverageLink.recommendation_id, today)).label("assisted"),
+        )
+        .join(recommendation_theme, recommendation_theme.c.recommendation_id == rec.c.id)
+        .outerjoin(recommendation_country, recommendation_country.c.recommendation_id == rec.c.id)
+        .where(rec.c.state == RecommendationState.ENDORSED)
+        .distinct()
+        .subquery()
+    )
+    grouped = select(rows.c.country, rows.c.col, rows.c.assisted, func.count()).group_by(
+        rows.c.country, rows.c.col, rows.c.assisted
+    )
+    for code, col, helped, count in session.execute(grouped):
+        name = column_of.get(col) if by == "theme" else col
+        if name is None:
             continue
-        for code in countries.get(rec_id) or [None]:
-            if (rec_id, code, col) in seen:
-                continue
-            seen.add((rec_id, code, col))
-            cell = cell_of(cells, code, col)
-            cell.recommendations += 1
-            if rec_id not in assisted:
-                cell.unassisted_recommendations += 1
+        cell = cell_of(cells, code, name)
+        cell.recommendations += count
+        if not helped:
+            cell.unassisted_recommendations += count
 
 
 def _labels(
@@ -347,13 +380,13 @@ def _labels(
 
 
 def target_cells(
-    session: Session, *, column_of: dict[int, str], assisted: Assisted
+    session: Session, *, by: By, column_of: dict[int, str], today: dt.date
 ) -> dict[CellKey, Cell]:
     """Open needs and endorsed recommendations per cell, assisted or not, in cells holding
     only these figures."""
     cells: dict[CellKey, Cell] = {}
-    _need_figures(session, cells, column_of, assisted.needs)
-    _recommendation_figures(session, cells, column_of, assisted.recommendations)
+    _need_figures(session, cells, column_of, by, today)
+    _recommendation_figures(session, cells, column_of, by, today)
     return cells
 
 
@@ -377,22 +410,14 @@ def _add(into: Cell, part: Cell) -> None:
 
 
 def assemble(
-    session: Session,
-    *,
-    by: By,
-    today: dt.date,
-    themes: list[ThemeRow],
-    projects: dict[CellKey, Cell],
-    targets: dict[CellKey, Cell],
+    session: Session, *, by: By, today: dt.date, themes: list[ThemeRow], parts: Iterable[Parts]
 ) -> Matrix:
-    """The matrix from the project figures (``project_cells``) and the needs' and
-    recommendations' (``target_cells``), neither changed, with the duplicate alerts read."""
-    column_of = column_of_themes(by, themes)
+    """The matrix from its parts (``project_cells``, ``alert_cells``, ``target_cells``), which
+    it does not change."""
     cells: dict[CellKey, Cell] = {}
-    for part in (projects, targets):
+    for part in parts:
         for (country, column), cell in part.items():
             _add(cell_of(cells, country, column), cell)
-    _alert_figures(session, cells, column_of, by, today)
     countries, columns = _labels(session, by, themes)
     return Matrix(by, today, cells, countries, columns)
 
@@ -401,6 +426,9 @@ def compute_matrix(session: Session, *, by: By, today: dt.date) -> Matrix:
     """Every cell's figures, from the database (no cache)."""
     themes = theme_rows(session)
     column_of = column_of_themes(by, themes)
-    projects = project_cells(session, by=by, column_of=column_of, today=today)
-    targets = target_cells(session, column_of=column_of, assisted=assisted(session, today))
-    return assemble(session, by=by, today=today, themes=themes, projects=projects, targets=targets)
+    parts = [
+        project_cells(session, by=by, column_of=column_of, today=today),
+        alert_cells(session, by=by, column_of=column_of, today=today),
+        target_cells(session, by=by, column_of=column_of, today=today),
+    ]
+    return assemble(session, by=by, today=today, themes=themes, parts=parts)

@@ -6,12 +6,14 @@ in ``project_fact_version`` (adam/projects/facts.py), so any process sees which 
 changed and recomputes their project figures alone; a new "today" adds the countries of the
 projects whose end date it passes. The needs' and recommendations' figures are read again
 when they or their links changed, or when the set of assisted ones did (a linked project
-ended, say); the duplicate alerts, few, are read with every change.
+ended, say). The duplicate alerts are kept per country too: read again for the countries
+that changed, or for all when an alert was raised or resolved.
 
 What changed is seen from one cheap statement (the stamp): the sum and count of the country
 numbers; the highest id and update time of the projects (a project written without its facts
 refreshed, such as by a bulk load, moves these alone: everything is then recomputed); the
-counts and highest ids and update times of needs, recommendations, links, alerts and themes.
+counts and highest ids or update times of needs, recommendations, confirmed links, alerts and
+themes.
 The matrix is computed whole at the first request, when the themes change, and after
 ``CACHE_SECONDS`` as a safety net; filters only pick cells, so every filtered view reads the
 same matrix (bench/gaps.py gives the cost of each case).
@@ -27,12 +29,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adam.coverage.models import CoverageLink
+from adam.coverage.models import CoverageLink, LinkState
 from adam.db import utcnow
 from adam.duplicates.models import DuplicateAlert
-from adam.gaps.cells import By, Cell, CellKey, Matrix
+from adam.gaps.cells import By, Matrix
 from adam.gaps.figures import (
     Assisted,
+    Parts,
+    alert_cells,
     assemble,
     assisted,
     column_of_themes,
@@ -80,8 +84,10 @@ def _stamp(session: Session) -> Stamp:
             scalar(select(func.max(need.updated_at))),
             count(Recommendation.__table__),
             scalar(select(func.max(rec.updated_at))),
-            count(CoverageLink.__table__),
-            scalar(select(func.max(link.id))),
+            # Confirmed links only (the figures read no others): a registration's
+            # suggestions leave the needs' figures kept. A decision moves decided_at.
+            scalar(select(func.count()).where(link.state == LinkState.CONFIRMED)),
+            scalar(select(func.max(link.id)).where(link.state == LinkState.CONFIRMED)),
             scalar(select(func.max(link.decided_at))),
             scalar(select(func.max(alert.id))),
             scalar(select(func.max(alert.updated_at))),
@@ -109,9 +115,10 @@ class Kept:
     versions: dict[str, int]
     today: dt.date
     computed_at: float  # time.monotonic() of the last whole computation
-    projects: dict[CellKey, Cell]  # the project figures alone, per cell
+    projects: Parts  # the project figures alone, per cell
+    alerts: Parts  # the duplicate alerts alone
     assisted: Assisted
-    targets: dict[CellKey, Cell]  # the needs' and recommendations' figures alone
+    targets: Parts  # the needs' and recommendations' figures alone
     matrix: Matrix
 
 
@@ -124,15 +131,21 @@ def _whole(session: Session, by: By, today: dt.date, stamp: Stamp) -> Kept:
     themes = theme_rows(session)
     column_of = column_of_themes(by, themes)
     projects = project_cells(session, by=by, column_of=column_of, today=today)
+    alerts = alert_cells(session, by=by, column_of=column_of, today=today)
     helped = assisted(session, today)
-    targets = target_cells(session, column_of=column_of, assisted=helped)
-    found = assemble(session, by=by, today=today, themes=themes, projects=projects, targets=targets)
-    return Kept(stamp, versions, today, time.monotonic(), projects, helped, targets, found)
+    targets = target_cells(session, by=by, column_of=column_of, today=today)
+    found = assemble(session, by=by, today=today, themes=themes, parts=(projects, alerts, targets))
+    return Kept(stamp, versions, today, time.monotonic(), projects, alerts, helped, targets, found)
+
+
+def _kept_but(part: Parts, changed: set[str]) -> Parts:
+    return {key: cell for key, cell in part.items() if key[0] not in changed}
 
 
 def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) -> Kept:
-    """``kept`` with the project figures of the countries that changed recomputed, and the
-    needs' and recommendations' when they, their links or what is assisted changed."""
+    """``kept`` with the project figures and alerts of the countries that changed recomputed
+    (every country's alerts when alerts changed), and the needs' and recommendations' when
+    they, their links or what is assisted changed."""
     versions = _versions(session)
     changed = {
         code
@@ -143,16 +156,23 @@ def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) 
         changed |= countries_ending(session, min(today, kept.today), max(today, kept.today))
     themes = theme_rows(session)
     column_of = column_of_themes(by, themes)
-    projects = {key: cell for key, cell in kept.projects.items() if key[0] not in changed}
+    projects = _kept_but(kept.projects, changed)
     projects.update(
         project_cells(session, by=by, column_of=column_of, today=today, countries=changed)
     )
+    if stamp.alerts != kept.stamp.alerts:
+        alerts = alert_cells(session, by=by, column_of=column_of, today=today)
+    else:
+        alerts = _kept_but(kept.alerts, changed)
+        alerts.update(
+            alert_cells(session, by=by, column_of=column_of, today=today, countries=changed)
+        )
     helped = assisted(session, today)
     targets = kept.targets
     if stamp.targets != kept.stamp.targets or helped != kept.assisted:
-        targets = target_cells(session, column_of=column_of, assisted=helped)
-    found = assemble(session, by=by, today=today, themes=themes, projects=projects, targets=targets)
-    return Kept(stamp, versions, today, kept.computed_at, projects, helped, targets, found)
+        targets = target_cells(session, by=by, column_of=column_of, today=today)
+    found = assemble(session, by=by, today=today, themes=themes, parts=(projects, alerts, targets))
+    return Kept(stamp, versions, today, kept.computed_at, projects, alerts, helped, targets, found)
 
 
 def matrix(session: Session, *, by: By, today: dt.date | None = None, cache: bool = True) -> Matrix:
