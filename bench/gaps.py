@@ -216,21 +216,27 @@ def _writes(client: Any, headers: dict[str, str], rng: random.Random, themes: li
         ok(client.post("/api/v1/projects", json=body, headers=headers), 201)
 
     def edit() -> None:
-        project_id = rng.randint(1, 100_000)
-        etag = ok(client.get(f"/api/v1/projects/{project_id}", headers=headers)).headers["ETag"]
-        ok(
-            client.patch(
+        while True:  # a live project: a withdrawn one refuses edits (409)
+            project_id = rng.randint(1, 100_000)
+            got = ok(client.get(f"/api/v1/projects/{project_id}", headers=headers))
+            response = client.patch(
                 f"/api/v1/projects/{project_id}",
-                json={"budget": {"amount": f"{rng.randint(10, 900)}000.00", "currency": "EUR"}},
-                headers={**headers, "If-Match": etag},
+                # A new amount on each run too (the seed repeats the projects), so that
+                # the edit always changes something.
+                json={"budget": {"amount": f"{uuid.uuid4().int % 10**7}.00", "currency": "EUR"}},
+                headers={**headers, "If-Match": got.headers["ETag"]},
             )
-        )
+            if response.status_code != 409:
+                ok(response)
+                return
 
     def need_state() -> None:
-        state = rng.choice(["open", "partly_met", "met"])
+        need_id = rng.randint(1, 5000)
+        now = ok(client.get(f"/api/v1/needs/{need_id}", headers=headers)).json["state"]
+        state = rng.choice([s for s in ("open", "partly_met", "met") if s != now])
         ok(
             client.post(
-                f"/api/v1/needs/{rng.randint(1, 5000)}/state",
+                f"/api/v1/needs/{need_id}/state",
                 json={"state": state, "note": "Bench."},
                 headers=headers,
             )

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, literal, select
+from sqlalchemy import and_, case, false, func, literal, or_, select, union
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from adam.coverage.models import CoverageLink, LinkState
 from adam.duplicates.models import AlertStatus, DuplicateAlert
@@ -228,6 +229,34 @@ def alert_cells(
         if name is not None:
             cell_of(cells, code, name).duplicate_alerts = count
     return cells
+
+
+def alert_countries_since(session: Session, last_id: int | None, last_update: Any) -> set[str]:
+    """The countries of the projects of the alerts raised (an id above ``last_id``) or changed
+    (updated at or after ``last_update``) since; all alerts' when there were none."""
+    alert = DuplicateAlert.__table__
+    since: list[ColumnElement[bool]] = []
+    if last_id is not None:
+        since.append(alert.c.id > last_id)
+    if last_update is not None:
+        since.append(alert.c.updated_at >= last_update)
+    pairs = select(alert.c.project_a_id, alert.c.project_b_id)
+    if len(since) == 2:
+        pairs = pairs.where(or_(*since))
+    pairs_subquery = pairs.subquery()
+    projects = union(
+        select(pairs_subquery.c.project_a_id), select(pairs_subquery.c.project_b_id)
+    ).subquery()
+    return set(
+        session.scalars(
+            select(project_fact.c.key)
+            .where(
+                project_fact.c.dimension == int(FactDimension.COUNTRY),
+                project_fact.c.project_id.in_(select(projects.c[0])),
+            )
+            .distinct()
+        )
+    )
 
 
 def _assisted_query(target: Any, today: dt.date) -> Any:

@@ -7,7 +7,8 @@ changed and recomputes their project figures alone; a new "today" adds the count
 projects whose end date it passes. The needs' and recommendations' figures are read again
 when they or their links changed, or when the set of assisted ones did (a linked project
 ended, say). The duplicate alerts are kept per country too: read again for the countries
-that changed, or for all when an alert was raised or resolved.
+that changed and for those of the alerts raised or resolved since (a higher id or update
+time than the kept stamp's).
 
 What changed is seen from one cheap statement (the stamp): the sum and count of the country
 numbers; the highest id and update time of the projects (a project written without its facts
@@ -37,6 +38,7 @@ from adam.gaps.figures import (
     Assisted,
     Parts,
     alert_cells,
+    alert_countries_since,
     assemble,
     assisted,
     column_of_themes,
@@ -59,7 +61,7 @@ class Stamp:
     versions: tuple[Any, ...]  # sum and count of the country numbers
     projects: tuple[Any, ...]  # highest project id and update time
     targets: tuple[Any, ...]  # needs, recommendations, links
-    alerts: tuple[Any, ...]
+    alerts: tuple[Any, ...]  # count, highest id, highest update time
     themes: tuple[Any, ...]
 
 
@@ -89,6 +91,7 @@ def _stamp(session: Session) -> Stamp:
             scalar(select(func.count()).where(link.state == LinkState.CONFIRMED)),
             scalar(select(func.max(link.id)).where(link.state == LinkState.CONFIRMED)),
             scalar(select(func.max(link.decided_at))),
+            count(DuplicateAlert.__table__),
             scalar(select(func.max(alert.id))),
             scalar(select(func.max(alert.updated_at))),
             count(Theme.__table__),
@@ -96,7 +99,7 @@ def _stamp(session: Session) -> Stamp:
         )
     ).one()
     return Stamp(
-        tuple(row[0:2]), tuple(row[2:4]), tuple(row[4:11]), tuple(row[11:13]), tuple(row[13:15])
+        tuple(row[0:2]), tuple(row[2:4]), tuple(row[4:11]), tuple(row[11:14]), tuple(row[14:16])
     )
 
 
@@ -144,8 +147,8 @@ def _kept_but(part: Parts, changed: set[str]) -> Parts:
 
 def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) -> Kept:
     """``kept`` with the project figures and alerts of the countries that changed recomputed
-    (every country's alerts when alerts changed), and the needs' and recommendations' when
-    they, their links or what is assisted changed."""
+    (and the alerts of the countries of alerts raised or resolved since), and the needs' and
+    recommendations' when they, their links or what is assisted changed."""
     versions = _versions(session)
     changed = {
         code
@@ -160,12 +163,19 @@ def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) 
     projects.update(
         project_cells(session, by=by, column_of=column_of, today=today, countries=changed)
     )
-    if stamp.alerts != kept.stamp.alerts:
+    (count, last_id, last_update), now = kept.stamp.alerts, stamp.alerts
+    if now == kept.stamp.alerts:
+        alert_changed: set[str] | None = changed
+    elif now[0] < count or (now[1] or 0) < (last_id or 0):  # gone: no telling where
+        alert_changed = None
+    else:
+        alert_changed = changed | alert_countries_since(session, last_id, last_update)
+    if alert_changed is None:
         alerts = alert_cells(session, by=by, column_of=column_of, today=today)
     else:
-        alerts = _kept_but(kept.alerts, changed)
+        alerts = _kept_but(kept.alerts, alert_changed)
         alerts.update(
-            alert_cells(session, by=by, column_of=column_of, today=today, countries=changed)
+            alert_cells(session, by=by, column_of=column_of, today=today, countries=alert_changed)
         )
     helped = assisted(session, today)
     targets = kept.targets
@@ -173,6 +183,16 @@ def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) 
         targets = target_cells(session, by=by, column_of=column_of, today=today)
     found = assemble(session, by=by, today=today, themes=themes, parts=(projects, alerts, targets))
     return Kept(stamp, versions, today, kept.computed_at, projects, alerts, helped, targets, found)
+
+
+def _needs_whole(kept: Kept | None, stamp: Stamp) -> bool:
+    return (
+        kept is None
+        or time.monotonic() - kept.computed_at >= CACHE_SECONDS
+        or stamp.themes != kept.stamp.themes
+        # projects written without their facts announced: no telling which countries
+        or (stamp.projects != kept.stamp.projects and stamp.versions == kept.stamp.versions)
+    )
 
 
 def matrix(session: Session, *, by: By, today: dt.date | None = None, cache: bool = True) -> Matrix:
@@ -185,20 +205,14 @@ def matrix(session: Session, *, by: By, today: dt.date | None = None, cache: boo
     database = session.connection().engine.url.render_as_string(hide_password=True)
     key = (database, by)
     kept = _CACHE.get(key)
-    if (
-        kept is None
-        or time.monotonic() - kept.computed_at >= CACHE_SECONDS
-        or stamp.themes != kept.stamp.themes
-        # projects written without their facts announced: no telling which countries
-        or (stamp.projects != kept.stamp.projects and stamp.versions == kept.stamp.versions)
-    ):
-        kept = _whole(session, by, today, stamp)
+    if kept is None or _needs_whole(kept, stamp):
+        fresh = _whole(session, by, today, stamp)
     elif stamp != kept.stamp or today != kept.today:
-        kept = _update(session, kept, by, today, stamp)
+        fresh = _update(session, kept, by, today, stamp)
     else:
         return kept.matrix
-    _CACHE[key] = kept
-    return kept.matrix
+    _CACHE[key] = fresh
+    return fresh.matrix
 
 
 def clear_cache() -> None:
