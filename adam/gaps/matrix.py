@@ -177,7 +177,11 @@ def _update(session: Session, kept: Kept, by: By, today: dt.date, stamp: Stamp) 
         alerts.update(
             alert_cells(session, by=by, column_of=column_of, today=today, countries=alert_changed)
         )
-    helped = assisted(session, today)
+    # Only an active project changing (in a changed country, or by the day) or a link changes
+    # which needs and recommendations are assisted.
+    helped = kept.assisted
+    if changed or stamp.targets != kept.stamp.targets:
+        helped = assisted(session, today)
     targets = kept.targets
     if stamp.targets != kept.stamp.targets or helped != kept.assisted:
         targets = target_cells(session, by=by, column_of=column_of, today=today)
