@@ -157,13 +157,24 @@ def refresh_facts(session: Session, project_ids: Iterable[int]) -> None:
     have the countries they leave or reach raise their ``project_fact_version`` at commit."""
     ids = sorted(set(project_ids))
     changed: set[str] = session.info.setdefault(CHANGED_COUNTRIES, set())
+    country = int(FactDimension.COUNTRY)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        changed |= _countries(session, chunk)
-        session.execute(delete(project_fact).where(project_fact.c.project_id.in_(chunk)))
+        # The rows removed and written say which countries they leave and reach (RETURNING,
+        # rather than two more statements).
+        removed = session.execute(
+            delete(project_fact)
+            .where(project_fact.c.project_id.in_(chunk))
+            .returning(project_fact.c.dimension, project_fact.c.key)
+        )
+        changed |= {key for dimension, key in removed if dimension == country}
         rows = _copy(Project.__table__.c.id.in_(chunk))
-        session.execute(project_fact.insert().from_select(COLUMNS, rows))
-        changed |= _countries(session, chunk)
+        written = session.execute(
+            project_fact.insert()
+            .from_select(COLUMNS, rows)
+            .returning(project_fact.c.dimension, project_fact.c.key)
+        )
+        changed |= {key for dimension, key in written if dimension == country}
 
 
 def rebuild_facts(session: Session | Connection) -> None:
