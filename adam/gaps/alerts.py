@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from adam.db import utcnow
-from adam.gaps.service import OPEN_NEED_STATES, assisted_needs
+from adam.gaps.cells import OPEN_NEED_STATES
+from adam.gaps.figures import assisted_needs
 from adam.gaps.settings import GapSettings
 from adam.needs.models import Need, Priority
 from adam.notifications import service as notifications

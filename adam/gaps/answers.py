@@ -10,13 +10,15 @@ from flask import Response
 from adam.exports.formats import csv_download, dated_filename, xlsx_download
 from adam.exports.table import Column, Kind
 from adam.exports.xlsx_stream import write_xlsx
-from adam.gaps.service import PRIORITIES, Cell, CellDetail, GapView, Matrix
+from adam.gaps.cells import PRIORITIES, Cell, Matrix
+from adam.gaps.service import CellDetail, GapView
 
 NOTE = (
     "Active projects: not withdrawn, status pipeline, implementation or finalisation, no end "
     "date or one not past. Open needs: open or partly met. A gap is a high-priority open need "
     "or an endorsed recommendation without an active confirmed-linked project; an overlap is a "
-    "cell where at least overlap_donors distinct donors fund active projects. Recommendations "
+    "cell where at least overlap_donors distinct donors fund active projects, two of them at "
+    "least with a donor (one co-funded project alone is not an overlap). Recommendations "
     "naming no country are in the regional row (country null). Each project, need or "
     "recommendation counts whole in each of its cells; sums are per currency, unconverted."
 )

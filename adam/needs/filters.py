@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, UnaryExpression, case, select
+from sqlalchemy import Select, UnaryExpression, select
 from sqlalchemy.orm import Session
 
 from adam.errors import N_, InvalidInput
-from adam.needs.models import Need, NeedState, Priority, need_theme
+from adam.needs.models import PRIORITY_RANK, Need, NeedState, need_theme
 from adam.pact.models import Recommendation
 from adam.projects.filters import search_words
 from adam.reference import refusals
@@ -18,10 +18,6 @@ from adam.reference.models import Theme
 
 _Columns = TypeVarTuple("_Columns")
 
-# High first when ascending, as a reader expects "sort by priority" to put the urgent first.
-PRIORITY_RANK = case(
-    {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}, value=Need.priority, else_=3
-)
 SORT_COLUMNS: dict[str, Any] = {
     "title": Need.title,
     "priority": PRIORITY_RANK,

@@ -7,7 +7,7 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adam.auth.models import User
@@ -106,3 +106,10 @@ class NeedHistory(Base):
 
     need: Mapped[Need] = relationship()
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+# High first when ascending, as a reader expects "sort by priority" to put the urgent first
+# (the stored values sort as text: high, low, medium).
+PRIORITY_RANK = case(
+    {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}, value=Need.priority, else_=3
+)

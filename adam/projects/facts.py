@@ -2,8 +2,10 @@
 
 The project service refreshes a project's rows in the same transaction as every write that
 changes what they copy (registration, import, edit, withdrawal, restoration), so the tables
-read them as they would read the projects. ``filter_facts`` gives the list's filters as
-conditions on these rows, with the list's refusals of unknown codes.
+read them as they would read the projects; the countries whose rows changed raise their
+number in ``project_fact_version`` at commit, for readers that keep figures per country.
+``filter_facts`` gives the list's filters as conditions on these rows, with the list's
+refusals of unknown codes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import (
     and_,
     cast,
     delete,
+    event,
     false,
     func,
     literal,
@@ -26,8 +29,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import ColumnElement
 
 from adam.projects.filters import (
@@ -44,11 +49,14 @@ from adam.projects.models import (
     ProjectOrganization,
     project_country,
     project_fact,
+    project_fact_version,
     project_theme,
 )
 
 # Ids per statement: far below SQLite's limit of bound parameters.
 CHUNK = 500
+# session.info: the countries whose facts this transaction changed (see refresh_facts).
+CHANGED_COUNTRIES = "adam.fact_countries_changed"
 COLUMNS = [c.name for c in project_fact.columns]
 
 
@@ -104,20 +112,78 @@ def _copy(condition: ColumnElement[bool] | None) -> Any:
     return union_all(*parts)
 
 
+def _countries(executor: Session | Connection, chunk: list[int] | None) -> set[str]:
+    """The countries of the rows of these projects (all when None)."""
+    query = select(project_fact.c.key).where(project_fact.c.dimension == int(FactDimension.COUNTRY))
+    if chunk is not None:
+        query = query.where(project_fact.c.project_id.in_(chunk))
+    return set(executor.scalars(query.distinct()))
+
+
+def _raise_versions(executor: Session | Connection, countries: Iterable[str]) -> None:
+    """Raise each country's number in ``project_fact_version``, one upsert per country in
+    code order: each row stays locked until commit, so two transactions naming the same
+    countries take them in the same order instead of deadlocking."""
+    bind = executor.get_bind() if isinstance(executor, Session) else executor
+    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    version = project_fact_version.c.version
+    for code in sorted(set(countries)):
+        executor.execute(
+            insert(project_fact_version)
+            .values(country_code=code, version=1)
+            .on_conflict_do_update(
+                index_elements=[project_fact_version.c.country_code],
+                set_={"version": version + 1},
+            )
+        )
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_pending_versions(session: Session) -> None:
+    # At the commit rather than at each refresh: the rows stay locked for the commit only,
+    # and a transaction refreshing several times raises each country once, in order.
+    if countries := session.info.pop(CHANGED_COUNTRIES, None):
+        _raise_versions(session, countries)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending_versions(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back: the facts it announced are gone too
+        session.info.pop(CHANGED_COUNTRIES, None)
+
+
 def refresh_facts(session: Session, project_ids: Iterable[int]) -> None:
-    """Rewrite the rows of these projects from what they hold now (call after a flush)."""
+    """Rewrite the rows of these projects from what they hold now (call after a flush), and
+    have the countries they leave or reach raise their ``project_fact_version`` at commit."""
     ids = sorted(set(project_ids))
+    changed: set[str] = session.info.setdefault(CHANGED_COUNTRIES, set())
+    country = int(FactDimension.COUNTRY)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        session.execute(delete(project_fact).where(project_fact.c.project_id.in_(chunk)))
+        # The rows removed and written say which countries they leave and reach (RETURNING,
+        # rather than two more statements).
+        removed = session.execute(
+            delete(project_fact)
+            .where(project_fact.c.project_id.in_(chunk))
+            .returning(project_fact.c.dimension, project_fact.c.key)
+        )
+        changed |= {key for dimension, key in removed if dimension == country}
         rows = _copy(Project.__table__.c.id.in_(chunk))
-        session.execute(project_fact.insert().from_select(COLUMNS, rows))
+        written = session.execute(
+            project_fact.insert()
+            .from_select(COLUMNS, rows)
+            .returning(project_fact.c.dimension, project_fact.c.key)
+        )
+        changed |= {key for dimension, key in written if dimension == country}
 
 
 def rebuild_facts(session: Session | Connection) -> None:
-    """Rewrite every row from the projects (after a bulk load, or to check the copy)."""
+    """Rewrite every row from the projects (after a bulk load, or to check the copy), and
+    raise every country's ``project_fact_version`` at once."""
+    before = _countries(session, None)
     session.execute(delete(project_fact))
     session.execute(project_fact.insert().from_select(COLUMNS, _copy(None)))
+    _raise_versions(session, before | _countries(session, None))
 
 
 def filter_facts(session: Session, fact: FromClause, filters: ProjectFilters) -> list[Any]:

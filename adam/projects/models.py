@@ -214,7 +214,8 @@ project_fact = Table(
         "project_id",
     ),
     # The gap view's active projects (adam/gaps): status and end date first, so that it
-    # reads the index alone instead of each row.
+    # reads the index alone instead of each row; and by country (the key second), so that
+    # recomputing one country's figures reads that country's rows only.
     Index(
         "ix_project_fact_active",
         "dimension",
@@ -226,6 +227,30 @@ project_fact = Table(
         "currency",
         "amount",
     ),
+    Index(
+        "ix_project_fact_country",
+        "dimension",
+        "key",
+        "withdrawn",
+        "status",
+        "end_date",
+        "project_id",
+        "currency",
+        "amount",
+    ),
+)
+
+
+# Per country, a number raised by each transaction that changes ``project_fact`` rows of that
+# country (a project registered, imported, edited, withdrawn or restored there, or moved out
+# of it). A reader keeping figures per country (the gap view, adam/gaps/matrix.py) recomputes
+# only the countries whose number moved; it works across processes, as the rows commit with
+# the facts they announce.
+project_fact_version = Table(
+    "project_fact_version",
+    Base.metadata,
+    Column("country_code", String(2), primary_key=True),
+    Column("version", Integer, nullable=False),
 )
 
 

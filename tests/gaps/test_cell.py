@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 
+from adam.session import new_session
 from tests.conftest import Account
-from tests.gaps.conftest import World
+from tests.gaps.conftest import World, _insert_need
 
 
 def test_the_rows_behind_a_cell(client: FlaskClient, coordinator: Account, world: World) -> None:
@@ -36,6 +38,33 @@ def test_the_rows_behind_a_cell(client: FlaskClient, coordinator: Account, world
         "/api/v1/gaps/cell?country=TJ&theme=border-control&limit=1", headers=coordinator.headers
     ).json
     assert limited["projects_listed"] == 1 and limited["cell"]["projects"]["active"] == 3
+
+
+def test_needs_are_listed_by_priority_rank(
+    app: Flask, client: FlaskClient, coordinator: Account, world: World
+) -> None:
+    """High, medium, low: not the text order of the stored values (high, low, medium)."""
+    with new_session(app) as session:
+        low = _insert_need(
+            session,
+            {
+                "country": "TJ",
+                "title": "Spare tyres",
+                "priority": "low",
+                "themes": ["border-control"],
+            },
+        )
+        session.commit()
+    body = client.get(
+        "/api/v1/gaps/cell?country=TJ&theme=border-control", headers=coordinator.headers
+    ).json
+    assert [n["id"] for n in body["needs"]] == [
+        world.ids["n1"],
+        world.ids["n2"],
+        world.ids["n5"],
+        world.ids["n3"],
+        low,
+    ]
 
 
 def test_a_pillar_cell_and_the_regional_row(

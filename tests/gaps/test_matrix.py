@@ -102,7 +102,8 @@ def expected(
         "recommendations": {"endorsed": len(recs), "without_active_project": unassisted_recs},
         "gaps": unassisted_high + unassisted_recs,
         "gap": unassisted_high + unassisted_recs > 0,
-        "overlap": len(donors) >= 2,
+        # several donors, and not all on one co-funded project
+        "overlap": len(donors) >= 2 and sum(1 for _, p in projects if p["donors"]) >= 2,
         "duplicate_alerts": sum(1 for a, b in alerts if a in ids and b in ids),
     }
 
@@ -310,3 +311,31 @@ def test_any_signed_in_role_reads_and_no_one_else(
         )
     assert client.get("/api/v1/gaps").status_code == 401
     assert client.get("/api/v1/gaps/cell?country=TJ&theme=border-control").status_code == 401
+
+
+def test_one_co_funded_project_alone_is_no_overlap(
+    client: FlaskClient, coordinator: Account, world: World, register: Any
+) -> None:
+    query = "/api/v1/gaps?country=KG&theme=border-control"
+    register(
+        title="Border liaison office in Osh",
+        description="One project, two donors.",
+        countries=["KG"],
+        themes=["border-control"],
+        donors=["gb-fcdo", "us-inl"],
+        end_date=None,
+    )
+    [alone] = client.get(query, headers=coordinator.headers).json["cells"]
+    assert alone["projects"]["active"] == 1 and alone["projects"]["donors"] == 2
+    assert alone["overlap"] is False
+    register(
+        title="Mobile teams on the Kyrgyz-Tajik border",
+        description="A second project, funded by one of the two.",
+        countries=["KG"],
+        themes=["border-control"],
+        donors=["us-inl"],
+        end_date=None,
+    )
+    [two] = client.get(query, headers=coordinator.headers).json["cells"]
+    assert two["projects"]["active"] == 2 and two["projects"]["donors"] == 2
+    assert two["overlap"] is True
