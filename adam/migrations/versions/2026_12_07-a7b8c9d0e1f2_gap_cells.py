@@ -2,7 +2,7 @@
 project_fact index by country
 
 Revision ID: a7b8c9d0e1f2
-Revises: f6a7b8c9d0e1
+Revises: c9d0e1f2a3b4
 Create Date: 2026-12-07 14:00:00
 
 The gap view keeps its matrix per country and, after a write, recomputes only the countries
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a7b8c9d0e1f2"
-down_revision: str | None = "f6a7b8c9d0e1"
+down_revision: str | None = "c9d0e1f2a3b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
