@@ -5,6 +5,7 @@ its latest progress note; as data, as the API's JSON, and as the rows of a workb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -109,30 +110,52 @@ def _period(follow_up: FollowUp) -> str | None:
     ends = [p.end_date for p in follow_up.projects if p.end_date]
     if not starts and not ends:
         return None
-    start = min(starts).isoformat() if starts else "?"
-    end = max(ends).isoformat() if ends else "?"
-    return f"{start} to {end}"
+    start = min(starts).isoformat() if starts else "…"
+    end = max(ends).isoformat() if ends else "…"
+    return f"{start} – {end}"
 
 
-def report_table(report: FollowUpReport) -> tuple[list[Column], list[list[Any]]]:
-    """A row per endorsed recommendation: the columns and rows of the workbook."""
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """How the workbook speaks to its reader, given by the web layer (which knows the
+    request's language): ``text`` gives a catalogue message, ``label`` the name of a code."""
+
+    text: Callable[[str], str]
+    label: Callable[[Any], str]
+
+
+def _endorser(event: Event | None, wording: Wording) -> str | None:
+    if event is None:
+        return None
+    return f"{wording.label(event.kind)} {event.number or ''}".strip()
+
+
+def report_table(report: FollowUpReport, words: Wording) -> tuple[list[Column], list[list[Any]]]:
+    """A row per endorsed recommendation: the columns and rows of the workbook, headed and
+    filled with names a meeting reads (the API's JSON keeps the codes)."""
+    text = words.text
     currencies = report.currencies
     columns = [
-        Column("pillar", width=28),
-        Column("code", width=18),
-        Column("text_en", width=60),
-        Column("text_ru", width=60),
-        Column("illustrative", width=10),
-        Column("endorsed_by", width=24),
-        Column("follow_up", width=14),
-        Column("projects", Kind.INTEGER, width=10),
-        Column("project_titles", width=60),
-        Column("donors", width=30),
-        *(Column(f"budget_{c}", Kind.AMOUNT, width=18) for c in currencies),
-        Column("period", width=26),
-        Column("latest_note_on", Kind.DATE, width=14),
-        Column("latest_note", width=60),
+        Column(text(N_("Pillar")), width=28),
+        Column(text(N_("Code")), width=18),
+        Column(text(N_("Text in English")), width=60),
+        Column(text(N_("Text in Russian")), width=60),
+        Column(text(N_("Illustrative stand-in text")), width=10),
+        Column(text(N_("Endorsed by")), width=30),
+        Column(text(N_("Endorsed on")), Kind.DATE, width=14),
+        Column(text(N_("Follow-up status")), width=14),
+        Column(text(N_("Projects")), Kind.INTEGER, width=10),
+        Column(text(N_("Projects that serve it")), width=60),
+        Column(text(N_("Donors")), width=30),
+        *(
+            Column(text(N_("Budget, %(currency)s", currency=c)), Kind.AMOUNT, width=18)
+            for c in currencies
+        ),
+        Column(text(N_("Period")), width=26),
+        Column(text(N_("Date of the latest progress note")), Kind.DATE, width=14),
+        Column(text(N_("Latest progress note")), width=60),
     ]
+    yes, no = text(N_("Yes")), text(N_("No"))
     rows: list[list[Any]] = []
     for section in report.sections:
         for f in section.recommendations:
@@ -142,17 +165,14 @@ def report_table(report: FollowUpReport) -> tuple[list[Column], list[list[Any]]]
             donors = sorted({name for p in f.projects for _, name in p.donors})
             rows.append(
                 [
-                    section.pillar.value,
+                    words.label(section.pillar),
                     rec.code,
                     rec.text_en,
                     rec.text_ru,
-                    "yes" if rec.illustrative else "no",
-                    (
-                        f"PCG {endorser.number or ''} {endorser.start_date.isoformat()}".strip()
-                        if endorser
-                        else None
-                    ),
-                    rec.follow_up.value,
+                    yes if rec.illustrative else no,
+                    _endorser(endorser, words),
+                    endorser.start_date if endorser else None,
+                    words.label(rec.follow_up),
                     len(f.projects),
                     "; ".join(p.title for p in f.projects) or None,
                     "; ".join(donors) or None,
@@ -169,7 +189,8 @@ def report_table(report: FollowUpReport) -> tuple[list[Column], list[list[Any]]]
 FILE_STEM = "pact-follow-up"
 
 
-def report_workbook(report: FollowUpReport) -> IO[bytes]:
+def report_workbook(report: FollowUpReport, words: Wording) -> IO[bytes]:
     """The report as an Excel workbook (the API's and the portal's download alike)."""
-    columns, rows = report_table(report)
-    return write_xlsx(columns, rows, sheet_title="follow-up")
+    columns, rows = report_table(report, words)
+    sheet = words.text(N_("Follow-up report"))
+    return write_xlsx(columns, rows, sheet_title=sheet)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint, if_match, if_none_match, link
+from adam.api import Blueprint, if_match, if_none_match, label, link, translate
 from adam.exports.formats import FILE_SCHEMA, dated_filename, xlsx_download
 from adam.exports.mediatypes import XLSX
 from adam.idempotency.decorator import idempotent
@@ -348,6 +348,6 @@ def follow_up_report(args: dict[str, Any]) -> dict[str, Any] | Response:
         get_session(), actor=current_actor(), event_id=args.get("event"), pillar=args.get("pillar")
     )
     if args["format"] == "xlsx":
-        workbook = report.report_workbook(built)
+        workbook = report.report_workbook(built, report.Wording(translate, label))
         return xlsx_download(workbook, dated_filename(report.FILE_STEM, "xlsx"))
     return report.report_answer(built)

@@ -8,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from adam import errors
 from adam.db import MAX_ID
 from adam.errors import N_
 from adam.fields import CodeList, PatchSchema, QueryBoolean, StrictBoolean, StrictList, Text
@@ -35,24 +36,54 @@ PRECISIONS = [p.value for p in DatePrecision]
 MAX_PARTICIPANTS = 100_000
 # A readable reference, as "EWG-2023-SOFIA/3": letters, digits and a few separators.
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9./_-]{0,39}$"
-YEARS = validate.Range(min=1900, max=2200, error="Give a year from 1900 to 2200.")
+YEARS = validate.Range(min=1900, max=2200, error=N_("Give a year from 1900 to 2200."))
+
+# A sentence per kind of code rather than the kind as a placeholder: Russian declines the
+# kind's name and makes the rest of the sentence agree with it.
+_UNKNOWN: dict[str, errors.Text] = {
+    "event kind": N_("Unknown event kind '%(input)s': use one of %(choices)s."),
+    "pillar": N_("Unknown pillar '%(input)s': use one of %(choices)s."),
+    "date precision": N_("Unknown date precision '%(input)s': use one of %(choices)s."),
+    "route": N_("Unknown route '%(input)s': use one of %(choices)s."),
+    "addressee": N_("Unknown addressee '%(input)s': use one of %(choices)s."),
+    "state": N_("Unknown state '%(input)s': use one of %(choices)s."),
+    "follow-up status": N_("Unknown follow-up status '%(input)s': use one of %(choices)s."),
+    "format": N_("Unknown format '%(input)s': use one of %(choices)s."),
+}
+
+
+class _OneOf(validate.OneOf):
+    """marshmallow's OneOf refusing with a catalogue message that keeps the value given and
+    the choices as values (its own ``error`` is formatted into a plain string, which the
+    catalogue cannot look up)."""
+
+    def __init__(self, choices: list[str], message: errors.Text) -> None:
+        super().__init__(choices)
+        self.message = message
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            return super().__call__(value)
+        except ma.ValidationError:
+            values = {"input": value, "choices": self.choices_text}
+            raise ma.ValidationError(errors.Text(self.message.template, values)) from None
 
 
 def one_of(kind: str, values: list[str]) -> validate.OneOf:
     """A choice whose refusal names what was given and every allowed value."""
-    return validate.OneOf(values, error=f"Unknown {kind} '{{input}}': use one of {{choices}}.")
+    return _OneOf(values, _UNKNOWN[kind])
 
 
 def _country(value: str) -> None:
     if value.upper() not in country_codes():
-        raise ma.ValidationError(f"Unknown country code: {value}.")
+        raise ma.ValidationError(N_("Unknown country code: %(code)s.", code=value))
 
 
 def _countries() -> StrictList:
     return StrictList(
         Text(single_line=True, strip=True, validate=_country, metadata=enum(country_codes())),
         load_default=list,
-        validate=validate.Length(max=80, error="Name at most 80 countries."),
+        validate=validate.Length(max=80, error=N_("Name at most 80 countries.")),
         metadata={"description": "ISO 3166-1 alpha-2 codes"},
     )
 
@@ -129,7 +160,7 @@ class EventInSchema(ma.Schema):
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
         start, end = data.get("start_date"), data.get("end_date")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            raise ma.ValidationError("The end date is before the start date.", "end_date")
+            raise ma.ValidationError(N_("The end date is before the start date."), "end_date")
 
 
 class EventPatchSchema(EventInSchema, PatchSchema):
@@ -214,7 +245,9 @@ class RecommendationInSchema(ma.Schema):
         strip=True,
         validate=validate.Regexp(
             CODE_PATTERN,
-            error="A code is 1 to 40 letters, digits, '.', '/', '_' or '-', e.g. EWG-2023-SOFIA/3.",
+            error=N_(
+                "A code is 1 to 40 letters, digits, '.', '/', '_' or '-', e.g. EWG-2023-SOFIA/3."
+            ),
         ),
         metadata={"description": "Unique; made from the event's when not given"},
     )
@@ -237,7 +270,7 @@ class RecommendationInSchema(ma.Schema):
     themes = StrictList(
         Text(single_line=True, strip=True, metadata=enum(theme_slugs())),
         load_default=list,
-        validate=validate.Length(max=20, error="Name at most 20 themes."),
+        validate=validate.Length(max=20, error=N_("Name at most 20 themes.")),
         metadata={"description": "Theme slugs, see GET /themes."},
     )
     countries = _countries()
@@ -280,7 +313,9 @@ class FollowUpSchema(ma.Schema):
     note = Text(
         required=True,
         strip=True,
-        validate=validate.Length(min=1, max=5000, error="Say in a note why the status changes."),
+        validate=validate.Length(
+            min=1, max=5000, error=N_("Say in a note why the status changes.")
+        ),
         error_messages={"required": N_("Say in a note why the status changes.")},
     )
 
@@ -290,7 +325,9 @@ class ProgressNoteInSchema(ma.Schema):
     text = Text(
         required=True,
         strip=True,
-        validate=validate.Length(min=1, max=20000, error="Write the note (1 to 20000 characters)."),
+        validate=validate.Length(
+            min=1, max=20000, error=N_("Write the note (1 to 20000 characters).")
+        ),
     )
 
 

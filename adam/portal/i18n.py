@@ -84,6 +84,15 @@ LABELS: dict[str, Any] = {
     "financial_flows": lazy_gettext("Illicit financial flows"),
     "precursors": lazy_gettext("Precursors"),
     "drug_abuse_and_dependence": lazy_gettext("Drug abuse and dependence"),
+    # Follow-up of a Paris Pact recommendation.
+    "not_started": lazy_gettext("Not started"),
+    "under_way": lazy_gettext("Under way"),
+    "implemented": lazy_gettext("Implemented"),
+    # Kinds of Paris Pact events.
+    "expert_working_group": lazy_gettext("Expert working group"),
+    "expert_round_table": lazy_gettext("Expert round table"),
+    "policy_consultative_group": lazy_gettext("Policy Consultative Group"),
+    "ministerial_conference": lazy_gettext("Ministerial conference"),
 }
 
 

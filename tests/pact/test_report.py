@@ -126,14 +126,18 @@ def test_report_lists_linked_projects_with_budgets(
     sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:3] == ("pillar", "code", "text_en")
-    assert "budget_EUR" in header and "budget_USD" in header
+    assert header[:3] == ("Pillar", "Code", "Text in English")
+    assert "Budget, EUR" in header and "Budget, USD" in header
     records = [dict(zip(header, r, strict=True)) for r in rows[1:]]
-    assert [r["code"] for r in records] == [later["code"], rec["code"]]
+    assert [r["Code"] for r in records] == [later["code"], rec["code"]]
     mine = records[1]
-    assert mine["projects"] == 3
-    assert Decimal(str(mine["budget_USD"])) == expected_usd
-    assert Decimal(str(mine["budget_EUR"])) == Decimal("300000.50")
-    assert "Chemical profiling laboratory" in mine["project_titles"]
-    assert mine["latest_note"] == "Two trainings held."
-    assert mine["donors"] == "Foreign, Commonwealth & Development Office"
+    assert mine["Pillar"] == "Precursors" and mine["Follow-up status"] == "Not started"
+    assert mine["Illustrative stand-in text"] == "No"
+    assert mine["Endorsed by"] == "Policy Consultative Group 17"
+    assert mine["Endorsed on"].date().isoformat() == "2023-12-11"
+    assert mine["Projects"] == 3
+    assert Decimal(str(mine["Budget, USD"])) == expected_usd
+    assert Decimal(str(mine["Budget, EUR"])) == Decimal("300000.50")
+    assert "Chemical profiling laboratory" in mine["Projects that serve it"]
+    assert mine["Latest progress note"] == "Two trainings held."
+    assert mine["Donors"] == "Foreign, Commonwealth & Development Office"

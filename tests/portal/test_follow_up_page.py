@@ -187,10 +187,10 @@ def test_the_excel_download_is_the_api_s_workbook(
     header = list(rows[0])
     assert len(rows) == 2
     row = dict(zip(header, rows[1], strict=True))
-    assert row["code"] == meeting["rec"]["code"] and row["follow_up"] == "under_way"
-    assert Decimal(str(row["budget_USD"])) == Decimal("1250000.00")
-    assert Decimal(str(row["budget_EUR"])) == Decimal("300000.50")
-    assert row["latest_note"] == "Two trainings held."
+    assert row["Code"] == meeting["rec"]["code"] and row["Follow-up status"] == "Under way"
+    assert Decimal(str(row["Budget, USD"])) == Decimal("1250000.00")
+    assert Decimal(str(row["Budget, EUR"])) == Decimal("300000.50")
+    assert row["Latest progress note"] == "Two trainings held."
     api = client.get(
         f"/api/v1/pact/follow-up?event={meeting['pcg']['id']}&format=xlsx",
         headers=coordinator.headers,
@@ -229,3 +229,23 @@ def test_the_report_speaks_russian(
     text = _text(tree)
     for shown in ("Прекурсоры", "Выполняется", "Последняя заметка о ходе работы"):
         assert shown in text, shown
+
+
+def test_the_excel_download_speaks_russian(
+    browser_of: Callable[..., FlaskClient], meeting: dict[str, Any]
+) -> None:
+    browser = browser_of("viewer")
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    response = browser.get(f"/pact/follow-up.xlsx?event={meeting['pcg']['id']}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.active.title == "Отчёт о выполнении"
+    rows = list(book.active.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[:3] == ["Направление", "Код", "Текст на английском"]
+    assert "Бюджет, USD" in header and "Статус выполнения" in header
+    row = dict(zip(header, rows[1], strict=True))
+    assert row["Направление"] == "Прекурсоры" and row["Статус выполнения"] == "Выполняется"
+    assert row["Одобрена на"] == "Консультативная группа по вопросам политики 17"
+    assert row["Код"] == meeting["rec"]["code"]

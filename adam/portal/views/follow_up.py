@@ -23,7 +23,7 @@ from adam.pact.schemas import PILLARS, FollowUpQuerySchema
 from adam.portal import query
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.errors import page_for
-from adam.portal.i18n import translate
+from adam.portal.i18n import label, translate
 from adam.portal.views.recommendations import pcg_events, template_helpers
 from adam.session import get_session
 from adam.web import current_actor
@@ -90,4 +90,5 @@ def download_xlsx() -> ResponseReturnValue:
         return page_for(
             422, " ".join(query.messages(error.details, TITLES)) or translate(error.message)
         )
-    return xlsx_download(report.report_workbook(built), dated_filename(report.FILE_STEM, "xlsx"))
+    workbook = report.report_workbook(built, report.Wording(translate, label))
+    return xlsx_download(workbook, dated_filename(report.FILE_STEM, "xlsx"))

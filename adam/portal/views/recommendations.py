@@ -26,6 +26,7 @@ from adam.pact.models import Event, EventKind, Recommendation, RecommendationSta
 from adam.pact.schemas import (
     ADDRESSEES,
     FOLLOW_UPS,
+    KINDS,
     PILLARS,
     ROUTES,
     STATES,
@@ -34,7 +35,7 @@ from adam.pact.schemas import (
 from adam.paging import page_count
 from adam.portal import query
 from adam.portal.blueprint import portal_blueprint
-from adam.portal.i18n import label, language, localized, translate
+from adam.portal.i18n import LABELS, label, language, localized, translate
 from adam.portal.views.needs import LINK_STATES, reason_detail, reason_field
 from adam.reference import service as reference_service
 from adam.session import get_session
@@ -53,11 +54,8 @@ STATE_TITLES: dict[str, Any] = {
     "superseded": lazy_gettext("Superseded"),
     "withdrawn": lazy_gettext("Withdrawn"),
 }
-FOLLOW_UP_TITLES: dict[str, Any] = {
-    "not_started": lazy_gettext("Not started"),
-    "under_way": lazy_gettext("Under way"),
-    "implemented": lazy_gettext("Implemented"),
-}
+# The follow-up statuses and event kinds are named in LABELS, which the workbooks share.
+FOLLOW_UP_TITLES: dict[str, Any] = {code: LABELS[code] for code in FOLLOW_UPS}
 ROUTE_TITLES: dict[str, Any] = {
     "northern": lazy_gettext("Northern route"),
     "balkan": lazy_gettext("Balkan route"),
@@ -69,12 +67,7 @@ ADDRESSEE_TITLES: dict[str, Any] = {
     "unodc": lazy_gettext("UNODC"),
     "organizations": lazy_gettext("Organisations"),
 }
-KIND_TITLES: dict[str, Any] = {
-    "expert_working_group": lazy_gettext("Expert working group"),
-    "expert_round_table": lazy_gettext("Expert round table"),
-    "policy_consultative_group": lazy_gettext("Policy Consultative Group"),
-    "ministerial_conference": lazy_gettext("Ministerial conference"),
-}
+KIND_TITLES: dict[str, Any] = {code: LABELS[code] for code in KINDS}
 TITLES: dict[str, Any] = {
     **query.FIELD_TITLES,
     "state": lazy_gettext("State"),
