@@ -41,8 +41,8 @@ def _values(reason: dict[str, Any]) -> dict[str, Any]:
     field, detail = reason.get("field"), str(reason.get("detail") or "")
     values: dict[str, Any] = {}
     if field == "words" and (m := _WORDS.match(detail)):
-        values = {"words": _after(f"shared words: {m['words']}", "shared words: ")}
-        values["more"] = int(m["more"] or 0)
+        words = [word.strip() for word in m["words"].split(",") if word.strip()]
+        values = {"words": words, "more": int(m["more"] or 0)}
     elif field == "title" and (m := _TITLES.match(detail)):
         values = {"titles": [m["a"], m["b"]]}
     elif field == "themes":
