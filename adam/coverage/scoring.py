@@ -13,6 +13,7 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -20,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from adam.duplicates import service as duplicates_service
 from adam.matching.features import compare
+from adam.matching.normalize import surface_forms
 from adam.matching.rarity import record_weights
 from adam.matching.record import MatchRecord
+from adam.matching.vocabulary import ACRONYMS
 from adam.needs.models import Need, NeedState
 from adam.pact.models import (
     Recommendation,
@@ -199,41 +202,79 @@ def score_pair(
         listed = ", ".join(word for _, word in found[:LISTED_WORDS])
         extra = len(found) - LISTED_WORDS
         detail = f"shared words: {listed}" + (f" (+{extra})" if extra > 0 else "")
-        parts.append((WORDS * covered, _reason("words", 100 * covered, detail)))
+        surface = _surface_words(a.title, a.description)
+        values = {
+            "words": [_shown_word(word, surface) for _, word in found[:LISTED_WORDS]],
+            "more": max(0, extra),
+        }
+        parts.append((WORDS * covered, _reason("words", 100 * covered, detail, **values)))
     if evidence.title_specific > 0:
         detail = f'title: "{a.title.strip()[:120]}" / "{project.title.strip()[:120]}"'
         parts.append(
             (
                 TITLE * evidence.title_specific,
-                _reason("title", 100 * evidence.title_specific, detail),
+                _reason(
+                    "title",
+                    100 * evidence.title_specific,
+                    detail,
+                    titles=[a.title.strip()[:120], project.title.strip()[:120]],
+                ),
             )
         )
     if shared_themes:
-        detail = "same theme: " + ", ".join(sorted(shared_themes))
-        parts.append((SAME_THEME, _reason("themes", 100.0, detail)))
+        themes = sorted(shared_themes)
+        detail = "same theme: " + ", ".join(themes)
+        parts.append((SAME_THEME, _reason("themes", 100.0, detail, themes=themes)))
     elif same_pillar:
-        detail = "same pillar: " + ", ".join(sorted(target.pillars & project_pillars))
-        parts.append((SAME_PILLAR, _reason("pillar", 100.0, detail)))
+        shared_pillars = sorted(target.pillars & project_pillars)
+        detail = "same pillar: " + ", ".join(shared_pillars)
+        parts.append((SAME_PILLAR, _reason("pillar", 100.0, detail, pillars=shared_pillars)))
     if shared_countries:
-        detail = "same country: " + ", ".join(sorted(c.upper() for c in shared_countries))
-        parts.append((0.0, _reason("countries", 100.0, detail)))
+        codes = sorted(c.upper() for c in shared_countries)
+        detail = "same country: " + ", ".join(codes)
+        parts.append((0.0, _reason("countries", 100.0, detail, countries=codes)))
     elif not target.countries:
-        parts.append((0.0, _reason("countries", 100.0, "any country")))
+        parts.append((0.0, _reason("countries", 100.0, "any country", countries=[])))
     if evidence.overlap is not None:
         start, end = evidence.overlap
         detail = f"periods overlap {start:%Y-%m}..{end:%Y-%m}"
-        parts.append((DATES_OVERLAP, _reason("dates", 100.0, detail)))
+        values = {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}"}
+        parts.append((DATES_OVERLAP, _reason("dates", 100.0, detail, **values)))
     elif evidence.dates_disjoint:
         detail = f"periods disjoint: {_period(a)} / {_period(project)}"
-        parts.append((DATES_DISJOINT, _reason("dates", 0.0, detail)))
+        values = {
+            "from": _month(a.start),
+            "to": _month(a.end),
+            "project_from": _month(project.start),
+            "project_to": _month(project.end),
+        }
+        parts.append((DATES_DISJOINT, _reason("dates", 0.0, detail, **values)))
     z = BIAS + math.fsum(p for p, _ in parts)
     value = round(100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))), 1)
     parts.sort(key=lambda item: -abs(item[0]))
     return value, [reason for _, reason in parts]
 
 
-def _reason(field_: str, strength: float, detail: str) -> dict[str, Any]:
-    return {"field": field_, "score": round(strength, 1), "detail": detail}
+def _reason(field_: str, strength: float, detail: str, **values: Any) -> dict[str, Any]:
+    """A reason: its English ``detail`` for the API's readers, and the values it names (words,
+    theme slugs, country codes, months) for pages to say it in their reader's language."""
+    return {"field": field_, "score": round(strength, 1), "detail": detail, **values}
+
+
+def _month(day: dt.date | None) -> str | None:
+    return f"{day:%Y-%m}" if day else None
+
+
+def _shown_word(word: str, surface: dict[str, str]) -> str:
+    # An acronym stands for its long form ("blo": border liaison office), written or not.
+    return surface.get(word) or (word.upper() if word in ACRONYMS else word)
+
+
+@lru_cache(maxsize=4096)
+def _surface_words(title: str, description: str) -> dict[str, str]:
+    """The target's matched words as its author wrote them (the matcher keeps stems, such as
+    a Russian word's, which a reader would not recognise), by the form the matcher keeps."""
+    return surface_forms(f"{title}\n{description}")
 
 
 def _period(record: MatchRecord) -> str:

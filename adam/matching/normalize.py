@@ -117,6 +117,16 @@ def _base_tokens(text: str) -> list[str]:
     return _join_prefixes(out)
 
 
+def surface_forms(text: str) -> dict[str, str]:
+    """Each word of ``text`` as written, by the form matching keeps of it (first seen wins);
+    words that matching joins or replaces by an acronym are not in it."""
+    found: dict[str, str] = {}
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    for raw in _TOKEN.findall(text):
+        found.setdefault(_word(raw.lower().replace("ё", "е")), raw)
+    return found
+
+
 def _join_prefixes(tokens: list[str]) -> list[str]:
     # "counter-narcotics", "counter narcotics" and "counternarcotics" must give one token.
     out: list[str] = []

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext
 
 from adam.access import open_page
 from adam.auth.models import Role
-from adam.portal import errors, headers, i18n, signin
+from adam.portal import errors, headers, i18n, reasons, signin
 from adam.portal.views.account import blp as account_blp
 from adam.portal.views.admin import blp as admin_blp
 from adam.portal.views.alerts import blp as alerts_blp
@@ -105,7 +105,10 @@ def init_app(app: Flask) -> None:
     errors.register_routing_errors(app)
     app.add_url_rule("/static/portal/<path:filename>", "static_portal", _static)
     app.jinja_env.globals.update(
-        current_user=signin.current_user, nav_items=nav_items, language=i18n.language
+        current_user=signin.current_user,
+        nav_items=nav_items,
+        language=i18n.language,
+        reason_texts=reasons.reason_texts,
     )
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

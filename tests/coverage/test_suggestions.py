@@ -16,6 +16,7 @@ from tests.coverage.conftest import BORDER_NEED, UNSERVED_NEED, links_of, stored
 
 
 def test_a_need_is_suggested_the_project_that_serves_it_with_reasons(
+    app: Flask,
     client: FlaskClient,
     coordinator: Account,
     register: Callable[..., dict[str, Any]],
@@ -41,6 +42,16 @@ def test_a_need_is_suggested_the_project_that_serves_it_with_reasons(
     assert fields["countries"] == "same country: TJ"
     assert fields["dates"].startswith("periods overlap 2025-03")
     assert link["target"]["kind"] == "need" and link["target"]["country"] == "TJ"
+    # The API's reasons keep their three fields; the stored ones also hold what they name,
+    # for pages to say it in their reader's language.
+    assert all(set(r) == {"field", "score", "detail"} for r in link["reasons"])
+    stored = {r["field"]: r for r in stored_links(app)[0].reasons}
+    assert "border" in stored["words"]["words"] and "BLO" in stored["words"]["words"]
+    assert stored["words"]["more"] == 0
+    assert stored["themes"]["themes"] == ["border-control"]
+    assert stored["countries"]["countries"] == ["TJ"]
+    assert stored["dates"]["from"] == "2025-03"
+    assert len(stored["title"]["titles"]) == 2
     # The project's side lists it too.
     [same] = links_of(client, coordinator.headers, f"/api/v1/projects/{project['id']}/links")
     assert same["id"] == link["id"]

@@ -14,7 +14,9 @@ from flask.testing import FlaskClient
 from lxml import html
 from openpyxl import load_workbook
 
+from tests.conftest import Account
 from tests.gaps.conftest import World, world  # noqa: F401  (the fixture)
+from tests.needs.helpers import create
 
 
 def _tree(client: FlaskClient, url: str, status: int = 200) -> html.HtmlElement:
@@ -228,3 +230,38 @@ def test_the_map_colours_countries_by_gaps_and_overlaps(
     assert csv_link == "/gaps.csv?theme=precursor-control"
     assert coordinator_browser.get(csv_link).status_code == 200
     assert {r["country"]["code"]: r["overlaps"] for r in themed_rows} == {"TJ": 0, "AF": 0}
+
+
+def test_the_legend_names_the_rules_and_an_open_need_is_not_nothing(
+    browser_of: Callable[..., FlaskClient],
+    client: FlaskClient,
+    coordinator: Account,
+    world: World,  # noqa: F811
+) -> None:
+    create(client, coordinator, themes=["forensics"], priority="medium")
+    browser = browser_of("viewer")
+    tree = _tree(browser, "/gaps?country=TJ")
+    forensics = _cells(tree)[("TJ", "forensics")]
+    assert forensics.get("data-state") == "needs" and "state-needs" in forensics.get("class")
+    assert "N 1 · P 0" in _text(forensics)
+    legend = _text(tree.xpath('//section[@class="gap-legend"]')[0])
+    assert (
+        "Gap: A high-priority open need or an endorsed recommendation with no active project"
+        " confirmed as linked to it (suggested links do not count)." in legend
+    )
+    assert "Open needs, no gap: Open needs that are not gaps, and no active project." in legend
+    assert "Nothing recorded: No open need, endorsed recommendation or active project." in legend
+    assert "confirmed as linked to it" in _text(tree.xpath("//main//p[@class='muted']")[0])
+    cell = _tree(browser, "/gaps/cell?country=AF&theme=precursor-control")
+    assert "An overlap needs 2 or more donors" in _text(cell)
+    assert "An overlap from" not in _text(cell)
+
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    tree = _tree(browser, "/gaps?country=TJ")
+    legend = _text(tree.xpath('//section[@class="gap-legend"]')[0])
+    assert "с которой не связан подтверждённой связью ни один активный проект" in legend
+    assert "Открытые потребности, пробела нет" in legend
+    assert "Ни открытых потребностей, ни одобренных рекомендаций, ни активных проектов." in legend
+    cell = _tree(browser, "/gaps/cell?country=AF&theme=precursor-control")
+    assert "Для дублирования нужно не меньше 2 доноров" in _text(cell)

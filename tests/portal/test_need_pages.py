@@ -164,12 +164,63 @@ def test_the_need_page_shows_its_fields_links_and_history(
     suggested = tree.xpath('//li[@data-state="suggested"]')
     assert len(suggested) == 1
     assert project["code"] in _text(suggested[0])
-    assert "Shared words: shared words:" in _text(suggested[0])
+    reasons = [_text(li) for li in suggested[0].xpath('.//ul[@class="reasons"]/li')]
+    assert reasons == [
+        "Shared words: equipment, border, BLO, Afghan",
+        "Similar titles: “Equip and train the border liaison offices on the Afghan border”"
+        " and “Border liaison offices on the Tajik-Afghan border”",
+        "Same theme: Border control and management",
+        "Periods overlap: March 2025 – June 2026",
+        "Same country: Tajikistan",
+    ]
     assert tree.xpath('//ol[@class="history"]/li[@data-action="create"]')
     # A viewer decides nothing, edits nothing, moves nothing.
     assert not tree.xpath("//form[contains(@action, '/links/')]")
     assert not tree.xpath('//a[contains(@href, "/edit")]')
     assert not tree.xpath('//form[contains(@action, "/state")]')
+
+
+def test_reasons_stored_as_english_details_alone_are_said_in_the_reader_s_language(
+    browser_of: Callable[..., FlaskClient], app: Flask, border_need: dict[str, Any]
+) -> None:
+    legacy = [
+        {"field": "words", "score": 80.0, "detail": "shared words: border, post (+2)"},
+        {"field": "themes", "score": 100.0, "detail": "same theme: border-control, forensics"},
+        {"field": "pillar", "score": 100.0, "detail": "same pillar: precursors"},
+        {"field": "countries", "score": 100.0, "detail": "same country: TJ"},
+        {"field": "dates", "score": 100.0, "detail": "periods overlap 2027-03..2027-03"},
+        {"field": "dates", "score": 0.0, "detail": "periods disjoint: 2020-01..2021-06 / ?.."},
+        {"field": "countries", "score": 100.0, "detail": "any country"},
+        {"field": "decision", "note": "Checked with the donor."},
+    ]
+    with new_session(app) as session:
+        session.execute(sa.update(CoverageLink).values(reasons=legacy))
+        session.commit()
+    browser = browser_of("coordinator")
+    url = f"/needs/{border_need['id']}"
+    tree = _tree(browser, url)
+    assert [_text(li) for li in tree.xpath('//li[@data-state="suggested"]//ul/li')] == [
+        "Shared words: border, post (and 2 more)",
+        "Same themes: Border control and management, Forensic and scientific capacity",
+        "Same pillar: Precursors",
+        "Same country: Tajikistan",
+        "Periods overlap: March 2027",
+        "Periods do not overlap: January 2020 – June 2021; the project: ? – …",
+        "Any country: the recommendation names none",
+        "Note: Checked with the donor.",
+    ]
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    tree = _tree(browser, url)
+    assert [_text(li) for li in tree.xpath('//li[@data-state="suggested"]//ul/li')][:6] == [
+        "Общие слова: border, post (и ещё 2)",
+        "Те же темы: Пограничный контроль и управление границами,"
+        " Судебно-экспертный и научный потенциал",
+        "То же направление: Прекурсоры",
+        "Та же страна: Таджикистан",
+        "Сроки пересекаются: март 2027",
+        "Сроки не пересекаются: январь 2020 – июнь 2021; у проекта: ? – …",
+    ]
 
 
 def test_an_unknown_need_is_a_404_page(browser_of: Callable[..., FlaskClient]) -> None:
@@ -308,6 +359,11 @@ def test_live_suggestions_show_the_likely_projects_and_store_nothing(
     assert item.get("data-project") == str(project["id"])
     assert project["code"] in _text(item) and "Shared words" in _text(item)
     assert counts(app) == (0, 0) and _links(app) == []
+    # A need no project serves is said to be so: the search ran.
+    unserved = form_of(title="Mobile kennels for sniffer dogs", description="", themes=[])
+    empty = html.fromstring(post_form(focal, LIVE, unserved, token_from=NEW).get_data(as_text=True))
+    assert empty.get("data-suggestions") == "0"
+    assert _text(empty) == "No registered project seems to serve this need yet."
     for nothing in (form_of(title=""), form_of(country=""), form_of(end_date="nope")):
         quiet = post_form(focal, LIVE, nothing, token_from=NEW)
         assert quiet.status_code == 200 and quiet.get_data(as_text=True) == ""
@@ -414,6 +470,18 @@ def test_the_pages_speak_russian(
     assert "Высокий приоритет" in _text(tree.xpath("//tr[@data-need]")[0])
     page = _tree(browser, f"/needs/{border_need['id']}")
     assert "Проекты, которые, вероятно, служат ей" in _text(page)
+    reasons = [_text(li) for li in page.xpath('//li[@data-state="suggested"]//ul/li')]
+    assert reasons[0] == "Общие слова: equipment, border, BLO, Afghan"
+    assert reasons[1].startswith("Похожие названия: «Equip and train")
+    assert reasons[2:] == [
+        "Та же тема: Пограничный контроль и управление границами",
+        "Сроки пересекаются: март 2025 – июнь 2026",
+        "Та же страна: Таджикистан",
+    ]
+    live = post_form(browser, LIVE, form_of(title="Кинологические вольеры", description=""))
+    assert _text(html.fromstring(live.get_data(as_text=True))) == (
+        "Пока ни один зарегистрированный проект, похоже, не служит этой потребности."
+    )
     assert "Подтвердить" in _text(page) and "Изменить состояние" in _text(page)
     form = _tree(browser, NEW)
     assert _text(form.xpath("//h1")[0]) == "Зарегистрировать потребность"

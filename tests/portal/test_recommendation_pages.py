@@ -286,6 +286,55 @@ def test_confirming_a_suggestion_shows_the_project_with_its_budget(
     assert states == ["confirmed", "rejected"]
 
 
+def _reasons(tree: html.HtmlElement) -> list[str]:
+    return [
+        _text(li) for li in tree.xpath('//li[@data-state="suggested"]//ul[@class="reasons"]/li')
+    ]
+
+
+def test_the_reasons_of_a_suggestion_are_said_in_the_reader_s_language(
+    browser_of: Callable[..., FlaskClient],
+    client: FlaskClient,
+    coordinator: Account,
+    border: dict[str, Any],
+    event: dict[str, Any],
+) -> None:
+    browser = browser_of("coordinator")
+    url = f"/recommendations/{border['id']}"
+    assert _reasons(_tree(browser, url)) == [
+        "Shared words: Tajik, border, BLO, Afghan",
+        "Similar titles: “Strengthen the border liaison offices on the Tajik-Afghan border.”"
+        " and “Border liaison offices on the Tajik-Afghan border”",
+        "Same theme: Border control and management",
+        "Periods overlap: March 2025 – June 2026",
+        "Same country: Tajikistan",
+    ]
+    anywhere = create_rec(
+        client,
+        coordinator,
+        event["id"],
+        text_en="Train the staff of border liaison offices",
+        countries=[],
+        themes=["border-control"],
+    )
+    assert "Any country: the recommendation names none" in _reasons(
+        _tree(browser, f"/recommendations/{anywhere['id']}")
+    )
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    russian = _reasons(_tree(browser, url))
+    assert russian[0] == "Общие слова: Tajik, border, BLO, Afghan"
+    assert russian[1].startswith("Похожие названия: «Strengthen the border")
+    assert russian[2:] == [
+        "Та же тема: Пограничный контроль и управление границами",
+        "Сроки пересекаются: март 2025 – июнь 2026",
+        "Та же страна: Таджикистан",
+    ]
+    assert "Любая страна: рекомендация не называет стран" in _reasons(
+        _tree(browser, f"/recommendations/{anywhere['id']}")
+    )
+
+
 def test_a_donor_is_refused_the_state_the_follow_up_and_the_forms(
     browser_of: Callable[..., FlaskClient],
     app: Flask,

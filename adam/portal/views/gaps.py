@@ -34,22 +34,25 @@ blp = portal_blueprint("portal_gaps", __name__)
 
 PAGE_QUERY = GapQuerySchema(exclude=("format",))
 CELL_QUERY = CellQuerySchema()
-STATES = ("gap", "both", "overlap", "covered", "nothing")
+STATES = ("gap", "both", "overlap", "covered", "needs", "nothing")
 STATE_TITLES = {
     "gap": lazy_gettext("Gap"),
     "overlap": lazy_gettext("Overlap"),
     "both": lazy_gettext("Gap and overlap"),
     "covered": lazy_gettext("Covered"),
+    "needs": lazy_gettext("Open needs, no gap"),
     "nothing": lazy_gettext("Nothing recorded"),
 }
 STATE_HINTS = {
     "gap": lazy_gettext(
-        "A high-priority open need or an endorsed recommendation with no active project."
+        "A high-priority open need or an endorsed recommendation with no active project"
+        " confirmed as linked to it (suggested links do not count)."
     ),
     "overlap": lazy_gettext("Several donors fund active projects here."),
     "both": lazy_gettext("A gap, and several donors funding active projects."),
     "covered": lazy_gettext("Active projects, and no gap."),
-    "nothing": lazy_gettext("No active project and no gap."),
+    "needs": lazy_gettext("Open needs that are not gaps, and no active project."),
+    "nothing": lazy_gettext("No open need, endorsed recommendation or active project."),
 }
 PRIORITY_TITLES = {
     "high": lazy_gettext("High priority"),
@@ -85,7 +88,10 @@ def state_of(cell: Cell, overlap_donors: int) -> str:
         return "gap"
     if overlap:
         return "overlap"
-    return "covered" if cell.projects else "nothing"
+    if cell.projects:
+        return "covered"
+    # Open needs below high priority are no gap, yet something is recorded.
+    return "needs" if cell.open_needs else "nothing"
 
 
 def describe(cell: Cell, overlap_donors: int) -> str:

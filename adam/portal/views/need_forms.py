@@ -295,8 +295,9 @@ def edit_need(need_id: int) -> ResponseReturnValue:
 @blp.route("/needs/form/suggestions", methods=["POST"])
 def live_suggestions() -> ResponseReturnValue:
     """The projects that likely address the need as typed, with the reasons; nothing is
-    saved. It speaks once a title and a country are given; a need without its themes or
-    priority yet is matched without them. An invalid form says nothing."""
+    saved. It speaks once a title and a country are given (and says so when no project
+    matches); a need without its themes or priority yet is matched without them. An invalid
+    form says nothing."""
     body = form_body(request.form)
     if not (body["title"].strip() and body["country"]):
         return "", 200
@@ -312,8 +313,7 @@ def live_suggestions() -> ResponseReturnValue:
         found = need_workflows.preview(
             get_session(), actor=current_actor(), data=data, settings=get_settings().coverage
         )
-        if not found:
-            return "", 200
+        # Said even when nothing matches, so that the person knows the search ran.
         return render_template(
             "portal/need_suggestions.html",
             found=found,

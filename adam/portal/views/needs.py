@@ -82,39 +82,6 @@ ACTIONS: dict[str, Any] = {
     "update": lazy_gettext("Changed"),
     "state": lazy_gettext("State changed"),
 }
-# The suggestion matcher's evidence, by the field its reasons name (adam/coverage/suggest.py).
-REASON_FIELDS: dict[str, Any] = {
-    "words": lazy_gettext("Shared words"),
-    "title": lazy_gettext("Title"),
-    "themes": lazy_gettext("Themes"),
-    "pillar": lazy_gettext("Pillar"),
-    "countries": lazy_gettext("Countries"),
-    "dates": lazy_gettext("Period"),
-}
-# The reasons' details begin with one of these (the matcher writes them in English).
-REASON_PREFIXES: dict[str, Any] = {
-    "shared words:": lazy_gettext("shared words:"),
-    "title:": lazy_gettext("title:"),
-    "same theme:": lazy_gettext("same theme:"),
-    "same pillar:": lazy_gettext("same pillar:"),
-    "same country:": lazy_gettext("same country:"),
-    "any country": lazy_gettext("any country"),
-    "periods overlap": lazy_gettext("periods overlap"),
-    "periods disjoint:": lazy_gettext("periods disjoint:"),
-}
-
-
-def reason_field(code: str) -> str:
-    found = REASON_FIELDS.get(code)
-    return str(found) if found is not None else code
-
-
-def reason_detail(detail: str) -> str:
-    """A reason's detail with its leading words in the reader's language."""
-    for prefix, shown in REASON_PREFIXES.items():
-        if detail.startswith(prefix):
-            return str(shown) + detail[len(prefix) :]
-    return detail
 
 
 def state_title(code: Any) -> str:
@@ -149,8 +116,6 @@ def template_helpers() -> dict[str, Any]:
     return {
         "state_title": state_title,
         "priority_title": priority_title,
-        "reason_field": reason_field,
-        "reason_detail": reason_detail,
     }
 
 

@@ -36,7 +36,7 @@ from adam.paging import page_count
 from adam.portal import query
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.i18n import LABELS, label, language, localized, translate
-from adam.portal.views.needs import LINK_STATES, reason_detail, reason_field
+from adam.portal.views.needs import LINK_STATES
 from adam.reference import service as reference_service
 from adam.session import get_session
 from adam.web import current_actor
@@ -323,8 +323,6 @@ def render_page(
             else []
         ),
         "link_states": LINK_STATES,
-        "reason_field": reason_field,
-        "reason_detail": reason_detail,
         "FIELDS": FIELDS,
         "ACTIONS": ACTIONS,
         "shown": shown,
