@@ -178,6 +178,13 @@ def _indicator_import(actor: Actor, _target: object) -> str | None:
     return N_("Only coordinators, administrators and focal points may import indicators.")
 
 
+def _indicator_enter(actor: Actor, _target: object) -> str | None:
+    # Who may open the entry form at all; the figure's country is then checked by write.
+    if actor.role in (*STAFF, Role.FOCAL_POINT):
+        return None
+    return N_("Only coordinators, administrators and focal points may enter indicators.")
+
+
 def _progress_note_write(actor: Actor, target: object) -> str | None:
     """``target``: the codes of the countries the recommendation names (none: all)."""
     # Focal points and the programme's field liaison officers (focal-point accounts) report
@@ -276,6 +283,7 @@ POLICY: dict[str, Rule] = {
     ),
     "indicator.write": _indicator_write,
     "indicator.import": _indicator_import,
+    "indicator.enter": _indicator_enter,
     # The consultative mechanism (adam.pact): its coordinators keep the events and the
     # recommendations; every signed-in person reads them.
     "event.read": _anyone,

@@ -74,6 +74,24 @@ CATALOGUE: tuple[Indicator, ...] = (
 BY_CODE = {indicator.code: indicator for indicator in CATALOGUE}
 CODES = tuple(BY_CODE)
 
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+# A file may name an indicator as people read it, in either language, not only by its code.
+_BY_WORDING = {
+    _key(wording): indicator
+    for indicator in CATALOGUE
+    for wording in (indicator.code, str(indicator.name_en), indicator.name_ru)
+}
+
+
+def find(given: str) -> Indicator | None:
+    """The indicator a file names by its code, or its English or Russian name (any case)."""
+    return _BY_WORDING.get(_key(given))
+
+
 FIRST_YEAR = 1990
 # Digits with at most three decimals (the column's scale), no sign, no exponent: as a JSON
 # string, exact, like the budgets' amounts.
@@ -99,6 +117,40 @@ def unknown_indicator(code: str) -> Text:
     return N_("Unknown indicator: %(code)s. See GET /api/v1/indicators/catalogue.", code=code)
 
 
+# Thousands separated by spaces (as Russian pages show them: 1 900) and a decimal point or comma.
+_SPACES = "[ \u00a0\u202f]"
+_WRITTEN = re.compile(
+    rf"(?P<whole>[0-9]{{1,3}}(?:{_SPACES}[0-9]{{3}})+|[0-9]+)(?:(?P<mark>[.,])(?P<decimals>[0-9]+))?"
+)
+_MARKS = re.compile(r"[0-9 \u00a0\u202f.,]+")
+
+
+def ambiguous(given: str) -> Text:
+    return N_(
+        '"%(given)s" can be read in more than one way: separate thousands by spaces or not at '
+        'all, and decimals by one point or comma, e.g. "1 250,5" or "1250.5".',
+        given=given[:40],
+    )
+
+
+def plain_figure(given: str) -> str | Text:
+    """A figure as people write it ("1 900", "455,5") in the API's plain digits ("1900",
+    "455.5"); the text unchanged when it is no such figure (the caller says what is wrong);
+    why not when it can be read two ways ("1,900.5,3", or "1,900": 1900 or 1.9?)."""
+    text = given.strip()
+    written = _WRITTEN.fullmatch(text)
+    if written is None:
+        if _MARKS.fullmatch(text) and text.count(",") + text.count(".") > 1:
+            return ambiguous(text)
+        return text
+    whole = re.sub(_SPACES, "", written["whole"])
+    mark, decimals = written["mark"], written["decimals"]
+    # "1,900": an English thousands separator as much as a Russian decimal comma.
+    if mark == "," and len(decimals) == 3 and len(written["whole"]) <= 3 and whole != "0":
+        return ambiguous(text)
+    return whole + (f".{decimals}" if mark else "")
+
+
 def parse_value(raw: object) -> Decimal | Text:
     """A figure as the API takes it (a string of digits, at most three decimals), or why not.
 
@@ -110,7 +162,9 @@ def parse_value(raw: object) -> Decimal | Text:
         raw = format(Decimal(str(raw)).normalize(), "f")
     if not isinstance(raw, str):
         return N_('Not a number: give digits, e.g. "1250.5".')
-    text = raw.strip()
+    text = plain_figure(raw)
+    if isinstance(text, Text):
+        return text
     if _VALUE.fullmatch(text):
         return Decimal(text)
     try:

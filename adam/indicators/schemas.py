@@ -129,7 +129,9 @@ class IndicatorUploadSchema(ma.Schema):
         metadata={
             "description": "A CSV (UTF-8) or XLSX file; first row: country, indicator, year, "
             "value, source, note (or страна, показатель, год, значение, источник, "
-            "примечание); source and note may be left out"
+            "примечание); source and note may be left out. country: a code or the "
+            "country's English or Russian name; indicator: a code or its English or Russian "
+            'name; value: "455,5" and "1 900" are read as 455.5 and 1900'
         },
     )
 

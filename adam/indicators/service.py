@@ -50,6 +50,9 @@ class RowOutcome:
     indicator: str | None = None
     year: int | None = None
     errors: list[str] = field(default_factory=list)
+    # What the file said of the country, indicator and year, for a report to show when one
+    # of them could not be read.
+    given: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -347,6 +350,32 @@ class _Checked:
     note: str | None = None
 
 
+# A row's column, named in its message as the file's header names it (in the reader's language).
+COLUMN_LABELS = {
+    "country": N_("country"),
+    "indicator": N_("indicator"),
+    "year": N_("year"),
+    "value": N_("value"),
+    "source": N_("source"),
+    "note": N_("note"),
+}
+
+
+def _about(column: str, message: str) -> Text:
+    return N_("%(column)s: %(message)s", column=COLUMN_LABELS[column], message=message)
+
+
+def _countries_by_wording(session: Session) -> dict[str, Country]:
+    """Every country by its code and by its English and Russian names (any case)."""
+    found: dict[str, Country] = {}
+    for country in reference_service.list_countries(session):
+        for wording in (country.name_en, country.name_ru):
+            if wording:
+                found[" ".join(wording.split()).casefold()] = country
+        found[country.code.casefold()] = country
+    return found
+
+
 def _check_row(
     cells: dict[str, Any],
     outcome: RowOutcome,
@@ -356,45 +385,71 @@ def _check_row(
     known: refusals.KnownCodes,
 ) -> _Checked:
     checked = _Checked(outcome)
-    code = _text(cells.get("country")).upper()
-    if not code:
-        outcome.errors.append(N_("country: Give the country's two-letter code."))
-    elif code not in countries:
+    given = outcome.given
+    given.update({c: _text(cells.get(c))[:80] for c in ("country", "indicator", "year")})
+    written = _text(cells.get("country"))
+    country = countries.get(" ".join(written.split()).casefold()) if written else None
+    if not written:
         outcome.errors.append(
-            N_("country: %(message)s", message=refusals.unknown_code("country", code, known=known))
+            _about("country", N_("Give the country's two-letter code or its name."))
+        )
+    elif country is None and len(written) == 2:
+        unknown = refusals.unknown_code("country", written.upper(), known=known)
+        outcome.errors.append(_about("country", unknown))
+    elif country is None:
+        outcome.errors.append(
+            _about(
+                "country",
+                N_(
+                    "Unknown country: %(given)s. Give its two-letter code (e.g. TJ) or its "
+                    "name in English or Russian.",
+                    given=written[:80],
+                ),
+            )
         )
     else:
-        outcome.country = code
-        reason = permissions.denial(actor, "indicator.write", code)
+        outcome.country = country.code
+        reason = permissions.denial(actor, "indicator.write", country.code)
         if reason is not None:
-            outcome.errors.append(N_("country: %(message)s", message=reason))
-    indicator = _text(cells.get("indicator")).lower()
-    if indicator in catalogue.BY_CODE:
-        outcome.indicator = indicator
+            outcome.errors.append(_about("country", reason))
+    wording = _text(cells.get("indicator"))
+    indicator = catalogue.find(wording)
+    if indicator is not None:
+        outcome.indicator = indicator.code
     else:
-        message = catalogue.unknown_indicator(indicator or "-")
-        outcome.errors.append(N_("indicator: %(message)s", message=message))
+        outcome.errors.append(
+            _about(
+                "indicator",
+                N_("Give the code of an indicator of the catalogue, or its name.")
+                if not wording
+                else N_(
+                    "Unknown indicator: %(given)s. Give the code of an indicator of the "
+                    "catalogue, or its name in English or Russian.",
+                    given=wording[:80],
+                ),
+            )
+        )
     year = _year(cells.get("year"))
     if isinstance(year, int):
         outcome.year = year
     else:
-        outcome.errors.append(N_("year: %(message)s", message=year))
+        outcome.errors.append(_about("year", year))
     value = catalogue.parse_value(cells.get("value") if cells.get("value") is not None else "")
     if isinstance(value, Decimal):
         checked.value = value
     else:
-        outcome.errors.append(N_("value: %(message)s", message=value))
+        outcome.errors.append(_about("value", value))
     source = _text(cells.get("source"))
     if len(source) > MAX_SOURCE:
-        outcome.errors.append(N_("source: At most %(max)s characters.", max=MAX_SOURCE))
+        outcome.errors.append(_about("source", N_("At most %(max)s characters.", max=MAX_SOURCE)))
     elif "\x00" in source:
-        outcome.errors.append(N_("source: Contains control characters."))
+        outcome.errors.append(_about("source", N_("Contains control characters.")))
     checked.source = source or None
     note = _text(cells.get("note"))
     if len(note) > MAX_NOTE:
-        outcome.errors.append(N_("note: At most %(max)s characters.", max=MAX_NOTE))
+        outcome.errors.append(_about("note", N_("At most %(max)s characters.", max=MAX_NOTE)))
     elif "\x00" in note:
-        outcome.errors.append(N_("note: Contains control characters."))
+        outcome.errors.append(_about("note", N_("Contains control characters.")))
     checked.note = note or None
     return checked
 
@@ -411,8 +466,7 @@ def import_figures(session: Session, *, actor: Actor, filename: str, data: bytes
     if len(data) > MAX_FILE_BYTES:
         raise too_large(MAX_FILE_BYTES)
     rows = read_sheet(filename, data)
-    codes = {_text(row.cells.get("country")).upper() for row in rows}
-    countries = reference_service.countries_by_code(session, [c for c in codes if c])
+    countries = _countries_by_wording(session)
     known = refusals.KnownCodes()
     checked: list[_Checked] = []
     seen: dict[tuple[str, str, int], int] = {}

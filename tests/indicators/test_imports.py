@@ -111,6 +111,13 @@ def test_one_bad_row_refuses_the_whole_file(client: FlaskClient, coordinator: Ac
         ("TJ,seizures_heroin,1989,1,\n", "The year must be from 1990"),
         ("TJ,seizures_heroin,2021,-3,\n", "cannot be negative"),
         ("TJ,seizures_heroin,2021,5,again\n", "Row 2 of the file gives this country"),
+        ("TJ,Heroin seizures,2021,5,again\n", "Row 2 of the file gives this country"),
+        ("Narnia,seizures_opium,2021,1,\n", "Unknown country: Narnia."),
+        (",seizures_opium,2021,1,\n", "country's two-letter code or its name"),
+        ("TJ,,2021,1,\n", "Give the code of an indicator of the catalogue, or its name."),
+        ('TJ,seizures_opium,2021,"1,900.5,3",\n', "can be read in more than one way"),
+        ('TJ,seizures_opium,2021,"1,900",\n', "can be read in more than one way"),
+        ("TJ,seizures_opium,2021,1 90,\n", "Not a number"),
     ],
 )
 def test_each_kind_of_wrong_row_is_named(
@@ -201,5 +208,30 @@ def test_the_report_speaks_russian(client: FlaskClient, coordinator: Account) ->
     assert answer.status_code == 422
     assert "ничего не записано" in answer.json["error"]["message"]
     wrong = [r for r in answer.json["report"]["rows"] if r["outcome"] == "error"]
-    assert wrong[0]["errors"] == ["value: Не число: укажите цифры, например «1250.5»."]
+    assert wrong[0]["errors"] == ["значение: Не число: укажите цифры, например «1250.5»."]
     assert answer.json["error"]["details"]["rows.5"] == wrong[0]["errors"]
+
+
+def test_names_and_figures_as_people_write_them(client: FlaskClient, coordinator: Account) -> None:
+    content = (
+        "country,indicator,year,value\n"
+        'Таджикистан,heroin SEIZURES,2021,"455,5"\n'
+        "Afghanistan,Изъятия опия,2021,1 900\n"
+        "tj,seizures_morphine,2021,12\u00a0345\u202f678.25\n"
+    )
+    answer = _send(client, coordinator, content.encode())
+    assert answer.status_code == 200, answer.json
+    assert [(r["country"], r["indicator"]) for r in answer.json["rows"]] == [
+        ("TJ", "seizures_heroin"),
+        ("AF", "seizures_opium"),
+        ("TJ", "seizures_morphine"),
+    ]
+    figures = client.get("/api/v1/indicators", headers=coordinator.headers).json["items"]
+    assert sorted(f["value"] for f in figures) == ["12345678.250", "1900.000", "455.500"]
+    # One figure through the API is still plain digits only.
+    put = client.put(
+        "/api/v1/countries/TJ/indicators/seizures_heroin/2022",
+        json={"value": "455,5"},
+        headers=coordinator.headers,
+    )
+    assert put.status_code == 422

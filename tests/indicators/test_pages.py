@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
+from adam.indicators import catalogue
 from adam.indicators.models import CountryIndicator, IndicatorHistory
 from adam.session import new_session
 from tests.indicators.test_imports import GOOD_CSV
@@ -25,6 +27,7 @@ __all__ = ["browser_of", "person"]  # the portal's fixtures, used here too
 
 ENTER = "/indicators/enter"
 IMPORT = "/indicators/import"
+TEMPLATE = "/indicators/import/template.csv"
 RU = {"Accept-Language": "ru"}
 GOOD = {
     "country": "TJ",
@@ -142,7 +145,9 @@ def test_donors_and_viewers_may_not_open_the_pages(
     ("fields", "field", "message"),
     [
         ({"value": "lots"}, "value", 'Not a number: give digits, e.g. "1250.5".'),
-        ({"value": "1,5"}, "value", "Write the figure as plain digits"),
+        ({"value": "1,900.5,3"}, "value", '"1,900.5,3" can be read in more than one way'),
+        ({"value": "1,900"}, "value", "can be read in more than one way"),
+        ({"value": "1 90"}, "value", "Not a number"),
         ({"value": "-4"}, "value", "A figure cannot be negative."),
         ({"value": ""}, "value", 'Give the figure, e.g. "1250.5".'),
         ({"indicator": "seizures_gold"}, "indicator", "Unknown indicator: seizures_gold."),
@@ -151,7 +156,6 @@ def test_donors_and_viewers_may_not_open_the_pages(
         ({"year": "3000"}, "year", "The year must be from 1990 to"),
         ({"year": "20x1"}, "year", "Give the year as four digits"),
         ({"country": "XX"}, "country", "Choose a country of the list."),
-        ({"unit": "litres"}, "unit", "Heroin seizures are recorded in kg"),
         ({"source": "x" * 301}, "source", "Longer than maximum length 300."),
         ({"note": "x" * 2001}, "note", "Longer than maximum length 2000."),
     ],
@@ -314,6 +318,139 @@ def test_the_import_page_and_its_report_in_russian(
     assert page.status_code == 422
     report = _report(page)
     assert report[5][0] == "Ошибка"
-    assert report[5][1].startswith("value: Не число")
+    # Each message names its column as the Russian header does.
+    assert report[5][1].startswith("значение: Не число")
     assert report[2][0] == "Не записана (в других строках ошибки)"
     assert _counts(app) == (0, 0)
+
+
+# --- What a focal point writes as they read it ---
+
+
+def _rows(page: TestResponse, table: str) -> list[list[str]]:
+    tree = html.fromstring(page.get_data(as_text=True))
+    return [
+        [cell.text_content().strip() for cell in tr.xpath("./th|./td")]
+        for tr in tree.xpath(f'//table[@id="{table}"]/tbody/tr')
+    ]
+
+
+def test_the_import_page_lists_the_indicators_and_columns(
+    browser_of: Callable[..., FlaskClient],
+) -> None:
+    browser = browser_of("focal_point")
+    page = browser.get(IMPORT)
+    indicators = _rows(page, "catalogue-list")
+    assert [row[0] for row in indicators] == list(catalogue.CODES)
+    assert indicators[0] == ["seizures_heroin", "Heroin seizures", "Изъятия героина", "kg"]
+    assert ["precursors" in row[0] for row in indicators].count(True) == 2
+    columns = _rows(page, "column-list")
+    names = [row[0] for row in columns]
+    assert names == ["country", "indicator", "year", "value", "source", "note"]
+    assert "Required." in columns[3][2] and "Required." not in columns[4][2]
+    russian = browser.get(IMPORT, headers=RU)
+    assert _rows(russian, "catalogue-list")[0] == [
+        "seizures_heroin",
+        "Heroin seizures",
+        "Изъятия героина",
+        "кг",
+    ]
+    assert [row[:2] for row in _rows(russian, "column-list")][:2] == [
+        ["страна", "country"],
+        ["показатель", "indicator"],
+    ]
+    assert "/api/" not in page.get_data(as_text=True)
+
+
+def test_the_template_is_a_file_the_import_takes(
+    app: Flask, browser_of: Callable[..., FlaskClient]
+) -> None:
+    browser = browser_of("focal_point")
+    link = html.fromstring(browser.get(IMPORT).get_data(as_text=True)).xpath(
+        '//section[@id="columns"]//a/@href'
+    )
+    assert link == [TEMPLATE]
+    template = browser.get(TEMPLATE)
+    assert template.status_code == 200
+    assert template.mimetype == "text/csv"
+    assert "attachment" in template.headers["Content-Disposition"]
+    text = template.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0] == "country,indicator,year,value,source,note"
+    russian = browser.get(TEMPLATE, headers=RU).get_data().decode("utf-8-sig")
+    assert russian.splitlines()[0] == "страна,показатель,год,значение,источник,примечание"
+    # Sent back as it is, the example row is imported (a focal point of TJ may).
+    assert _upload(browser, russian.encode()).status_code == 200
+    assert _counts(app) == (1, 1)
+    assert browser_of("donor").get(TEMPLATE).status_code == 403
+
+
+def test_indicators_and_countries_by_name_and_figures_as_russian_pages_show_them(
+    app: Flask, browser_of: Callable[..., FlaskClient]
+) -> None:
+    browser = browser_of("coordinator")
+    content = (
+        "страна,показатель,год,значение\n"
+        'Таджикистан,Heroin seizures,2021,"455,5"\n'
+        "tajikistan,ИЗЪЯТИЯ  ОПИЯ,2021,1 900\n"
+        "TJ,people in drug treatment,2021,1\u00a0250\n"
+    )
+    page = _upload(browser, content.encode(), **RU)
+    assert page.status_code == 200, _report(page)
+    with new_session(app) as session:
+        figures = session.scalars(select(CountryIndicator))
+        stored = {(f.country_code, f.indicator): f.value for f in figures}
+    assert stored == {
+        ("TJ", "seizures_heroin"): Decimal("455.5"),
+        ("TJ", "seizures_opium"): Decimal("1900"),
+        ("TJ", "people_in_treatment"): Decimal("1250"),
+    }
+
+
+def test_a_wrong_row_shows_what_the_file_said_in_the_readers_language(
+    app: Flask, browser_of: Callable[..., FlaskClient]
+) -> None:
+    browser = browser_of("coordinator")
+    content = GOOD_CSV + 'Narnia,Gold seizures,20x1,"1,900.5,3",\n'
+    page = _upload(browser, content.encode())
+    assert page.status_code == 422
+    row = next(r for r in _rows(page, "report-rows") if r[0] == "5")
+    assert row[2:5] == ["Narnia", "Gold seizures", "20x1"]
+    assert "Unknown indicator: Gold seizures." in row[5]
+    assert "/api/" not in page.get_data(as_text=True)
+    russian = _upload(browser, content.encode(), **RU)
+    errors = html.fromstring(russian.get_data(as_text=True)).xpath(
+        '//tr[@id="row-5"]//ul[@class="field-errors"]/li/text()'
+    )
+    assert [e.split(":")[0] for e in errors] == ["страна", "показатель", "год", "значение"]
+    assert errors[1].startswith("показатель: Неизвестный показатель: Gold seizures.")
+    assert "можно прочесть по-разному" in errors[3]
+    assert _counts(app) == (0, 0)
+
+
+def test_the_entry_form_shows_the_unit_and_takes_figures_as_pages_show_them(
+    app: Flask, browser_of: Callable[..., FlaskClient]
+) -> None:
+    browser = browser_of("focal_point")
+    tree = html.fromstring(browser.get(ENTER).get_data(as_text=True))
+    assert tree.xpath('//*[@name="unit"]') == []
+    assert tree.xpath('//option[@value="seizures_precursors_liquid"]/@data-unit') == ["litres"]
+    # After a refusal the chosen indicator's unit is shown as text.
+    wrong = _enter(browser, headers=RU, indicator="people_in_treatment", value="1,900.5,3")
+    assert wrong.status_code == 422
+    shown = html.fromstring(wrong.get_data(as_text=True)).xpath('//output[@id="unit"]/text()')
+    assert shown == ["человек"]
+    assert _field_errors(wrong, "value")[0].startswith("«1,900.5,3» можно прочесть по-разному")
+    assert _enter(browser, value="1\u00a0250,5").status_code == 303
+    assert _enter(browser, year="2022", value="455,5").status_code == 303
+    with new_session(app) as session:
+        values = sorted(f.value for f in session.scalars(select(CountryIndicator)))
+    assert values == [Decimal("455.5"), Decimal("1250.5")]
+
+
+def test_a_donor_is_told_who_may_enter_figures(browser_of: Callable[..., FlaskClient]) -> None:
+    browser = browser_of("donor")
+    entry = browser.get(ENTER).get_data(as_text=True)
+    assert "Only coordinators, administrators and focal points may enter indicators." in entry
+    assert "import" not in html.fromstring(entry).xpath("string(//main)")
+    russian = browser.get(IMPORT, headers=RU)
+    assert russian.status_code == 403

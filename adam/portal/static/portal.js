@@ -24,6 +24,14 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // A choice whose options carry a unit shows the chosen one's (the indicator entry form).
+  for (const select of document.querySelectorAll("select[data-unit-shown]")) {
+    const shown = document.getElementById(select.dataset.unitShown);
+    if (!shown) continue;
+    select.addEventListener("change", () => {
+      shown.textContent = select.selectedOptions[0]?.dataset.unit || shown.dataset.empty || "";
+    });
+  }
   // Forms that submit themselves when a facet changes (the button stays for keyboards and no-JS).
   for (const form of document.querySelectorAll("form[data-autosubmit]")) {
     form.addEventListener("change", () => form.requestSubmit());

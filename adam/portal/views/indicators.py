@@ -4,10 +4,12 @@ and POST /indicators/imports."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import marshmallow as ma
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, gettext, lazy_gettext
 from werkzeug.datastructures import MultiDict
@@ -17,8 +19,8 @@ from adam.access import page
 from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.auth.models import Role
-from adam.errors import N_, AdamError, flatten_messages
-from adam.indicators import catalogue
+from adam.errors import N_, AdamError, Text, flatten_messages
+from adam.indicators import catalogue, sheets
 from adam.indicators import service as indicators_service
 from adam.indicators.schemas import FigureInSchema
 from adam.portal.blueprint import portal_blueprint
@@ -71,11 +73,8 @@ def _countries(actor: Actor) -> list[tuple[str, str]]:
 
 
 def _render_entry(form: MultiDict[str, str], errors: dict[str, list[str]], status: int) -> Any:
-    indicators = [
-        (i.code, translate(i.name_en), translate(catalogue.UNIT_NAMES[i.unit][0]))
-        for i in catalogue.CATALOGUE
-    ]
-    units = [(code, translate(names[0])) for code, names in catalogue.UNIT_NAMES.items()]
+    indicators = [(i.code, translate(i.name_en), _unit(i)) for i in catalogue.CATALOGUE]
+    chosen = catalogue.BY_CODE.get(form.get("indicator", "").strip())
     return (
         render_template(
             "portal/indicator_form.html",
@@ -83,12 +82,16 @@ def _render_entry(form: MultiDict[str, str], errors: dict[str, list[str]], statu
             errors=errors,
             countries=_countries(current_actor()),
             indicators=indicators,
-            units=units,
+            unit=_unit(chosen) if chosen is not None else None,
             first_year=catalogue.FIRST_YEAR,
             last_year=catalogue.last_year(),
         ),
         status,
     )
+
+
+def _unit(indicator: catalogue.Indicator) -> str:
+    return translate(catalogue.UNIT_NAMES[indicator.unit][0])
 
 
 def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -118,24 +121,19 @@ def _check_entry(
         errors["year"] = [translate(problem)]
     else:
         found["year"] = year
-    unit = form.get("unit", "").strip()
-    if indicator is not None and unit and unit != indicator.unit:
-        errors["unit"] = [
-            gettext(
-                "%(indicator)s are recorded in %(unit)s: convert the figure, or choose "
-                "another indicator.",
-                indicator=translate(indicator.name_en),
-                unit=translate(catalogue.UNIT_NAMES[indicator.unit][0]),
-            )
-        ]
     body = {
         "value": form.get("value", "").strip(),
         "source": form.get("source", "").strip() or None,
         "note": form.get("note", "").replace("\r\n", "\n").strip() or None,
     }
+    # Written as the page shows figures ("1 250,5") or as the API takes them ("1250.5").
+    value = catalogue.plain_figure(body["value"] or "")
     if not body["value"]:
         errors["value"] = [gettext('Give the figure, e.g. "1250.5".')]
+    elif isinstance(value, Text):
+        errors["value"] = [translate(value)]
     else:
+        body["value"] = value
         try:
             found.update(_SCHEMA.load(body))
         except ma.ValidationError as error:
@@ -172,7 +170,7 @@ def enter() -> ResponseReturnValue:
     """Enter or replace one figure of a country's fact sheet (as PUT /countries/<code>/...)."""
     actor = current_actor()
     # Who may enter figures at all; the country is checked against the person's own below.
-    permissions.require(actor, "indicator.import")
+    permissions.require(actor, "indicator.enter")
     if request.method == "GET":
         return _render_entry(MultiDict({"country": request.args.get("country", "")}), {}, 200)
     form = request.form
@@ -224,9 +222,10 @@ def _render_import(
                 "row": r.row,
                 "outcome": r.outcome,
                 "label": OUTCOMES[r.outcome],
-                "country": r.country,
-                "indicator": r.indicator,
-                "year": r.year,
+                # What the file said, where it could not be read.
+                "country": r.country or r.given.get("country"),
+                "indicator": r.indicator or r.given.get("indicator"),
+                "year": r.year if r.year is not None else r.given.get("year"),
                 "errors": [translate(e) for e in r.errors],
             }
             for r in report.rows
@@ -240,8 +239,38 @@ def _render_import(
             refused=refused,
             limit=_size(),
             outcomes=OUTCOMES,
+            catalogue=[(i.code, str(i.name_en), i.name_ru, _unit(i)) for i in catalogue.CATALOGUE],
+            columns=_columns(),
         ),
         status,
+    )
+
+
+def _columns() -> list[tuple[str, str, bool]]:
+    """Each column a file may have: its name in the reader's language, in English, whether
+    it must be there."""
+    return [
+        (translate(label), str(label), column in sheets.REQUIRED)
+        for column, label in indicators_service.COLUMN_LABELS.items()
+    ]
+
+
+@page
+@blp.route("/indicators/import/template.csv")
+def import_template() -> ResponseReturnValue:
+    """A CSV file with the columns an import reads (named in the reader's language) and one
+    example row, to fill in."""
+    permissions.require(current_actor(), "indicator.import")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([name for name, _english, _required in _columns()])
+    writer.writerow(["TJ", "seizures_heroin", "2021", "1250.5", "", ""])
+    # With a byte order mark, so that Excel opens the Russian names as UTF-8.
+    body = "\ufeff" + out.getvalue()
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=indicators-template.csv"},
     )
 
 
