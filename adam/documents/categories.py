@@ -1,4 +1,5 @@
-"""The IATI DocumentCategory codelist (A01 ... B18), read once from the shipped XML."""
+"""The IATI DocumentCategory codelist (A01 ... B18), read once from the shipped XML, and the
+kinds of a Paris Pact event's documents."""
 
 from __future__ import annotations
 
@@ -11,6 +12,18 @@ CODELIST = (
     Path(__file__).resolve().parent.parent / "reference" / "data" / "iati" / "DocumentCategory.xml"
 )
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# An event's papers are not an activity's: IATI has no agenda or presentation. Their codes are
+# three letters, so in the one category column they never meet an IATI code (a letter and two
+# digits).
+EVENT_CATEGORIES: dict[str, str] = {
+    "AGN": "Agenda",
+    "PRS": "Presentation",
+    "RPT": "Report",
+    "STM": "Statement",
+    "PTL": "List of participants",
+    "OTH": "Other document",
+}
 
 
 @cache
@@ -34,5 +47,9 @@ def is_category(code: str) -> bool:
     return code in document_categories()
 
 
+def is_event_category(code: str) -> bool:
+    return code in EVENT_CATEGORIES
+
+
 def category_name(code: str) -> str:
-    return document_categories().get(code, code)
+    return document_categories().get(code) or EVENT_CATEGORIES.get(code, code)

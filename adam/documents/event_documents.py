@@ -122,7 +122,7 @@ def update(
         raise Conflict(
             N_("Document %(id)s is withdrawn; restore it before editing.", id=document_id)
         )
-    check_codes(category=changes.get("category"), language=changes.get("language"))
+    check_codes(category=changes.get("category"), language=changes.get("language"), of_event=True)
     changed = False
     for name in EDITABLE:
         if name in changes:

@@ -25,6 +25,8 @@ from adam.documents.schemas import (
     DocumentOutSchema,
     DocumentPatchSchema,
     DocumentUploadSchema,
+    EventDocumentPatchSchema,
+    EventDocumentUploadSchema,
     PictureListSchema,
 )
 from adam.documents.storage import BlobStore, LocalBlobStore
@@ -282,7 +284,7 @@ EVENT_DOCUMENT = "/events/<int:event_id>/documents/<int:document_id>"
 @protected(accepts="multipart")
 @event_blp.route("/events/<int:event_id>/documents", methods=["POST"])
 @idempotent
-@event_blp.arguments(DocumentUploadSchema, location="files")
+@event_blp.arguments(EventDocumentUploadSchema, location="files")
 @event_blp.response(201, DocumentOutSchema)
 def upload_event_document(
     data: dict[str, Any], event_id: int
@@ -366,7 +368,7 @@ def download_event_thumbnail(event_id: int, document_id: int) -> Response:
 
 @protected
 @event_blp.route(EVENT_DOCUMENT, methods=["PATCH"])
-@event_blp.arguments(DocumentPatchSchema(partial=True))
+@event_blp.arguments(EventDocumentPatchSchema(partial=True))
 @event_blp.response(200, DocumentOutSchema)
 def update_event_document(data: dict[str, Any], event_id: int, document_id: int) -> Document:
     """Change a document's title, category or language (coordinators)."""

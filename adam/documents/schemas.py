@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from adam.documents.categories import category_name, document_categories
+from adam.documents.categories import EVENT_CATEGORIES, category_name, document_categories
 from adam.documents.models import Document
 from adam.fields import FilePart, PatchSchema, QueryBoolean, Text
 from adam.reference.codes import enum, language_codes
@@ -80,6 +80,25 @@ class DocumentPatchSchema(PatchSchema):
             if "language" in data:
                 data["language"] = _lower(data["language"])
         return data
+
+
+class EventDocumentUploadSchema(DocumentUploadSchema):
+    """An event's document: the same parts, its category one of an event's papers."""
+
+    category = Text(
+        required=True,
+        single_line=True,
+        metadata={
+            "description": "AGN agenda, PRS presentation, RPT report, STM statement, "
+            "PTL list of participants, OTH other",
+            "example": "AGN",
+            **enum(EVENT_CATEGORIES),
+        },
+    )
+
+
+class EventDocumentPatchSchema(DocumentPatchSchema):
+    category = Text(single_line=True, metadata=enum(EVENT_CATEGORIES))
 
 
 class DocumentListQuerySchema(ma.Schema):

@@ -21,7 +21,7 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.db import MAX_ID, utcnow
 from adam.documents import pictures
-from adam.documents.categories import is_category
+from adam.documents.categories import is_category, is_event_category
 from adam.documents.errors import UnsupportedFileType
 from adam.documents.models import Document
 from adam.documents.names import MAX_NAME_LENGTH, clean_filename, extension_of
@@ -53,9 +53,19 @@ class Upload:
     created_blobs: list[str] = field(default_factory=list)
 
 
-def check_codes(*, category: str | None, language: str | None) -> None:
+def check_codes(*, category: str | None, language: str | None, of_event: bool = False) -> None:
+    """:raises InvalidInput: an unknown category (IATI's for projects, ``EVENT_CATEGORIES``
+    for an event's documents) or language."""
     errors: dict[str, list[str]] = {}
-    if category is not None and not is_category(category):
+    if category is not None and of_event and not is_event_category(category):
+        errors["category"] = [
+            N_(
+                "Unknown category of an event's document: %(code)s (AGN agenda, PRS "
+                "presentation, RPT report, STM statement, PTL list of participants, OTH other).",
+                code=category,
+            )
+        ]
+    elif category is not None and not of_event and not is_category(category):
         errors["category"] = [
             N_(
                 "Unknown IATI DocumentCategory code: %(code)s (A01-A12, B01-B18).",
@@ -190,7 +200,7 @@ def keep_file(
         another accepted type.
     :raises InvalidInput: empty file, unknown codes, or a picture that cannot be decoded.
     """
-    check_codes(category=category, language=language)
+    check_codes(category=category, language=language, of_event="event_id" in owner)
     name = clean_filename(filename)
     staged: list[StagedBlob] = [store.stage(read_chunks(file), max_bytes=settings.max_bytes)]
     created: list[str] = []

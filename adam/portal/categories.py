@@ -41,7 +41,17 @@ NAMES: dict[str, str] = {
 }
 
 
+EVENT_NAMES: dict[str, str] = {
+    "AGN": N_("Agenda"),
+    "PRS": N_("Presentation"),
+    "RPT": N_("Report"),
+    "STM": N_("Statement"),
+    "PTL": N_("List of participants"),
+    "OTH": N_("Other document"),
+}
+
+
 def category_label(code: str) -> str:
     """A document category's name in the reader's language (the codelist's, if not listed)."""
-    found = NAMES.get(code)
+    found = NAMES.get(code) or EVENT_NAMES.get(code)
     return translate(found) if found is not None else category_name(code)

@@ -50,7 +50,7 @@ def _send(
     form: dict[str, Any] = {
         "file": FileStorage(io.BytesIO(data), filename=filename),
         "title": "Agenda",
-        "category": "A01",
+        "category": "AGN",
         **fields,
     }
     boundary, body = encode_multipart(form)
@@ -152,7 +152,7 @@ def test_withdrawn_documents_are_hidden_kept_and_restored(
 def test_a_picture_gets_a_thumbnail(
     client: FlaskClient, coordinator: Account, event_id: int
 ) -> None:
-    sent = _send(client, coordinator, event_id, picture("PNG"), "hall.png", category="A12")
+    sent = _send(client, coordinator, event_id, picture("PNG"), "hall.png", category="PRS")
     assert sent.status_code == 201, sent.json
     path = f"/api/v1/events/{event_id}/documents/{sent.json['id']}/thumbnail"
     thumbnail = download(client, path, coordinator)
@@ -164,6 +164,10 @@ def test_bad_uploads_write_nothing(
 ) -> None:
     unknown = _send(client, coordinator, event_id, category="Z99")
     assert unknown.status_code == 422 and "category" in unknown.json["error"]["details"]
+    # An IATI activity category is not an event's: IATI has no agenda.
+    iati = _send(client, coordinator, event_id, category="A01")
+    assert iati.status_code == 422, iati.json
+    assert "AGN agenda" in str(iati.json["error"]["details"]["category"])
     wrong = _send(client, coordinator, event_id, b"MZ\x90\x00binary", "agenda.exe")
     assert wrong.status_code in (415, 422), wrong.json
     missing = _send(client, coordinator, 999_999)

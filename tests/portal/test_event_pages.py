@@ -97,7 +97,7 @@ def upload(
     filename: str,
     *,
     title: str = "Agenda",
-    category: str = "A02",
+    category: str = "RPT",
     language: str = "en",
 ) -> Any:
     page = f"/events/{event_id}"

@@ -23,10 +23,10 @@ from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.documents import event_documents
 from adam.documents import routes as documents_routes
-from adam.documents.categories import document_categories
+from adam.documents.categories import EVENT_CATEGORIES
 from adam.documents.errors import FileTooLarge, UnsupportedFileType
 from adam.documents.models import Document
-from adam.documents.schemas import DocumentUploadSchema
+from adam.documents.schemas import EventDocumentUploadSchema
 from adam.errors import Conflict, InvalidInput, PreconditionFailed
 from adam.pact import service as pact_service
 from adam.pact.models import DatePrecision, Event, Recommendation
@@ -256,7 +256,7 @@ def _render(
         can=can,
         errors=errors or {},
         form=form or {"language": "en"},
-        categories={code: category_label(code) for code in document_categories()},
+        categories={code: category_label(code) for code in EVENT_CATEGORIES},
         languages=document_languages() if can["upload"] else [],
         category_name=category_label,
         language_name=language_name,
@@ -316,7 +316,7 @@ def upload(event_id: int) -> ResponseReturnValue:
     permissions.require(actor, "event_document.write")
     form = {k: request.form.get(k, "").strip() for k in ("title", "category", "language")}
     try:
-        data = DocumentUploadSchema().load(
+        data = EventDocumentUploadSchema().load(
             CombinedMultiDict([request.files, request.form]), unknown=EXCLUDE
         )
     except ValidationError as error:
