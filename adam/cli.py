@@ -180,7 +180,10 @@ def seed(demo: bool) -> None:
         session.commit()
     if demo:
         added = sum(account.created for account in accounts)
-        click.echo(f"Demo accounts: {added} added. Sign in at http://127.0.0.1:5000/sign-in as")
+        click.echo(
+            f"Demo accounts: {added} added. Sign in at /sign-in of the address `adam serve` "
+            "prints, as"
+        )
         for account in accounts:
             click.echo(f"  {account.email:<32} ({account.role.value})")
         click.echo(f"with the password {DEMO_PASSWORD}")
@@ -524,7 +527,10 @@ def webhooks_encrypt_secrets(decrypt: bool) -> None:
 @click.option("--workers", default=2, type=int)
 @click.option("--threads", default=4, type=int, help="Threads per worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the API with gunicorn."""
+    """Serve the API and the portal with gunicorn."""
+    click.echo(
+        f"The portal: http://{host}:{port}/sign-in · the API: http://{host}:{port}/api/v1/docs"
+    )
     argv = serving.gunicorn_argv(host, port, workers, threads)
     os.execv(argv[0], argv)
 

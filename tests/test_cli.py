@@ -126,7 +126,7 @@ def test_demo_adds_one_person_of_each_role_who_can_sign_in(app: Flask) -> None:
 
     output = _run(app, "seed", "--demo")
     assert "Demo accounts: 5 added." in output
-    assert "http://127.0.0.1:5000/sign-in" in output and DEMO_PASSWORD in output
+    assert "Sign in at /sign-in" in output and DEMO_PASSWORD in output
     client = app.test_client()
     for email, role in [
         ("demo-admin@adam.invalid", "admin"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request, session
-from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext
 
 from adam.errors import Text
 
@@ -108,5 +108,10 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        localized=localized, label=label, LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES
+        localized=localized,
+        label=label,
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        # Dates in the reader's locale on every page (12 дек. 2026 г., Dec 12, 2026).
+        format_date=format_date,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -205,6 +206,9 @@ def test_the_pages_speak_russian(
     page = _tree(client, "/gaps/cell?country=TJ&theme=border-control")
     assert "Открытые потребности" in _text(page)
     assert "Активные проекты" in _text(page)
+    # Dates in the reader's locale, as on the other pages (not 2025-01-01).
+    dates = " ".join(_text(r) for r in page.xpath("//tr[@data-project]"))
+    assert " г." in dates and not re.search(r"\d{4}-\d{2}-\d{2}", dates)
 
 
 def test_the_map_colours_countries_by_gaps_and_overlaps(
