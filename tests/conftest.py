@@ -23,6 +23,7 @@ from adam.app import create_app
 from adam.auth import service as auth_service
 from adam.auth.models import Role
 from adam.db import Base, make_engine
+from adam.gaps import service as gaps_service
 from adam.iati import background
 from adam.reference import service as reference_service
 from adam.reference.models import OrganizationType
@@ -98,8 +99,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     yield application
     background.drain()  # import jobs the test started hold sessions until they end
     # Emptied tables give ids again from 1, so a later test could meet a write mark the
-    # cache has seen (in service no project is ever deleted).
+    # caches (search counts, the kept gap matrix) have seen; in service nothing is deleted.
     search_workflow.COUNTS.clear()
+    gaps_service.clear_cache()
     engine = application.extensions["adam.engine"]
     _empty(engine)
     engine.dispose()

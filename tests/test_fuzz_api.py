@@ -30,6 +30,7 @@ from schemathesis.pytest.lazy import get_all_tests
 
 from adam.auth import service as auth_service
 from adam.auth.models import User
+from adam.gaps import service as gaps_service
 from adam.iati import background
 from adam.session import new_session
 from adam.workflows import search as search_workflow
@@ -108,6 +109,7 @@ def caller(
     def rebuild() -> Account:
         background.drain()
         search_workflow.COUNTS.clear()
+        gaps_service.clear_cache()
         empty_tables(app.extensions["adam.engine"])
         return build()
 
