@@ -26,11 +26,14 @@ def expected_version(
 
     ``*`` means "any version" (returns None). A tag for another record can never match.
     :raises PreconditionRequired: no header where one is required (``missing``).
-    :raises PreconditionFailed: the header holds no tag for this record (``foreign``).
+    :raises PreconditionFailed: the header holds no tag for this record (``foreign``), or
+        is sent blank where it may be left out (the document's pattern refuses blank).
     """
     if header is None or not header.strip():
         if required:
             raise PreconditionRequired(missing)
+        if header is not None:  # sent, but blank: no tag, so none of this record's
+            raise PreconditionFailed(foreign)
         return None
     if header.strip() == "*":
         return None
