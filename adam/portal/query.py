@@ -68,13 +68,31 @@ def messages(errors: Mapping[str, Any], titles: Mapping[str, Any] = FIELD_TITLES
     return found
 
 
-def parse(schema: ma.Schema) -> tuple[dict[str, Any], list[str]]:
-    """This request's query loaded by ``schema``, or no arguments and the errors."""
+def parse(
+    schema: ma.Schema,
+    titles: Mapping[str, Any] = FIELD_TITLES,
+    hints: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """This request's query loaded by ``schema``, or no arguments and the errors (a field
+    of ``hints`` refused says its hint instead of the schema's words)."""
     try:
         return schema.load(as_data(schema, request.args)), []
     except ma.ValidationError as error:
         found = error.messages if isinstance(error.messages, dict) else {"": error.messages}
-        return {}, messages(found)
+        if hints:
+            found = {
+                name: [str(hints[name])] if name in hints else problems
+                for name, problems in found.items()
+            }
+        return {}, messages(found, titles)
+
+
+def chosen(*names: str) -> dict[str, set[str]]:
+    """The values this request's query chose for each filter of ``names``, case-folded (so a
+    form can tick them)."""
+    return {
+        name: {v.strip().lower() for v in request.args.getlist(name) if v.strip()} for name in names
+    }
 
 
 def url_with(path: str, *, drop: tuple[str, ...] = (), **changes: Any) -> str:

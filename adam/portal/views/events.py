@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
@@ -151,23 +150,11 @@ def template_helpers() -> dict[str, Any]:
 # --- The list ---
 
 
-def _parse() -> tuple[dict[str, Any], list[str]]:
-    try:
-        return QUERY.load(query.as_data(QUERY, request.args)), []
-    except ma.ValidationError as error:
-        found = error.messages if isinstance(error.messages, dict) else {"": error.messages}
-        found = {
-            name: [str(FILTER_HINTS[name])] if name in FILTER_HINTS else problems
-            for name, problems in found.items()
-        }
-        return {}, query.messages(found, TITLES)
-
-
 @page
 @blp.route("/events")
 def events() -> ResponseReturnValue:
     """The events by kind, pillar, route, country and year, the latest first, paged."""
-    args, errors = _parse()
+    args, errors = query.parse(QUERY, TITLES, FILTER_HINTS)
     session, actor = get_session(), current_actor()
     items: list[Event] = []
     total = 0
@@ -192,10 +179,7 @@ def events() -> ResponseReturnValue:
         "kinds": KINDS,
         "pillars": PILLARS,
         "routes": ROUTES,
-        "chosen": {
-            name: {v.strip().lower() for v in request.args.getlist(name) if v.strip()}
-            for name in ("kind", "pillar", "route", "country")
-        },
+        "chosen": query.chosen("kind", "pillar", "route", "country"),
         "page_sizes": PAGE_SIZES,
         "url": query.url_with,
         "may_register": permissions.allowed(actor, "event.create"),

@@ -122,19 +122,11 @@ def template_helpers() -> dict[str, Any]:
 # --- The list ---
 
 
-def _parse() -> tuple[dict[str, Any], list[str]]:
-    try:
-        return QUERY.load(query.as_data(QUERY, request.args)), []
-    except ma.ValidationError as error:
-        found = error.messages if isinstance(error.messages, dict) else {"": error.messages}
-        return {}, query.messages(found, TITLES)
-
-
 @page
 @blp.route("/needs")
 def needs() -> ResponseReturnValue:
     """Needs by country, theme, priority, state and words, newest first, paged."""
-    args, errors = _parse()
+    args, errors = query.parse(QUERY, TITLES)
     session, actor = get_session(), current_actor()
     items: list[Need] = []
     total = 0
@@ -160,10 +152,7 @@ def needs() -> ResponseReturnValue:
         "themes": sorted(reference_service.list_themes(session), key=localized),
         "priorities": PRIORITIES,
         "states": STATES,
-        "chosen": {
-            name: {v.strip().lower() for v in request.args.getlist(name) if v.strip()}
-            for name in ("country", "theme", "priority", "state")
-        },
+        "chosen": query.chosen("country", "theme", "priority", "state"),
         "page_sizes": PAGE_SIZES,
         "url": query.url_with,
         "may_register": permissions.allowed(actor, "need.create", actor.country_code or ""),

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import marshmallow as ma
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, lazy_gettext
 
@@ -217,19 +216,11 @@ def recommendation_choices(
 # --- The list ---
 
 
-def _parse() -> tuple[dict[str, Any], list[str]]:
-    try:
-        return QUERY.load(query.as_data(QUERY, request.args)), []
-    except ma.ValidationError as error:
-        found = error.messages if isinstance(error.messages, dict) else {"": error.messages}
-        return {}, query.messages(found, TITLES)
-
-
 @page
 @blp.route("/recommendations")
 def recommendations() -> ResponseReturnValue:
     """Recommendations by state, pillar, theme, country, follow-up status and words."""
-    args, errors = _parse()
+    args, errors = query.parse(QUERY, TITLES)
     session, actor = get_session(), current_actor()
     items: list[Recommendation] = []
     total = 0
@@ -255,10 +246,7 @@ def recommendations() -> ResponseReturnValue:
         "pillars": PILLARS,
         "states": STATES,
         "follow_ups": FOLLOW_UPS,
-        "chosen": {
-            name: {v.strip().lower() for v in request.args.getlist(name) if v.strip()}
-            for name in ("country", "theme", "pillar", "state", "follow_up")
-        },
+        "chosen": query.chosen("country", "theme", "pillar", "state", "follow_up"),
         "page_sizes": PAGE_SIZES,
         "url": query.url_with,
         "may_register": permissions.allowed(actor, "recommendation.create"),
