@@ -10,15 +10,16 @@ import http
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import flask_smorest
 import marshmallow as ma
 from apispec import BasePlugin
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from adam import etags
 from adam.errors import N_, AdamError, flatten_messages
 from adam.portal.i18n import label as label  # for routes, which may not reach the portal
 from adam.portal.i18n import translate
@@ -97,6 +98,41 @@ def link(method: str, path: str, parameters: Mapping[str, str]) -> dict[str, Any
     that an id (or ETag) an answer gives is what that operation takes."""
     pointer = path.replace("~", "~0").replace("/", "~1")
     return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": dict(parameters)}
+
+
+# --- Answers that carry a versioned record -------------------------------------------------
+
+NOT_MODIFIED = "Not modified (If-None-Match held the ETag)."
+
+T = TypeVar("T")
+
+
+class Versioned(Protocol):
+    """A record whose ETag is its id and version (a project, a need, an event, ...)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+def etag_header(record: Versioned) -> dict[str, str]:
+    """The headers of an answer carrying ``record``: its ETag, what If-Match then takes."""
+    return {"ETag": etags.etag(record.id, record.version)}
+
+
+def created_headers(record: Versioned, location: str) -> dict[str, str]:
+    """The headers of a 201 answer: the new record's ETag and where to read it."""
+    return {**etag_header(record), "Location": location}
+
+
+def read_answer(answer: T, record: Versioned) -> tuple[T, int, dict[str, str]] | Response:
+    """A read of ``record`` answering ``answer``: 304 (with the ETag, no body) when the
+    request's If-None-Match already holds this version, else 200."""
+    if etags.matches(request.headers.get("If-None-Match"), record.id, record.version):
+        return Response(status=304, headers=etag_header(record))
+    return answer, 200, etag_header(record)
 
 
 # --- The errors each operation documents ---------------------------------------------------

@@ -7,10 +7,19 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint, if_match, if_none_match, link
+from adam.api import (
+    NOT_MODIFIED,
+    Blueprint,
+    created_headers,
+    etag_header,
+    if_match,
+    if_none_match,
+    link,
+    read_answer,
+)
 from adam.idempotency.decorator import idempotent
 from adam.needs import service
-from adam.needs.etag import etag, expected_version, matches
+from adam.needs.etag import expected_version
 from adam.needs.models import Need, NeedHistory
 from adam.needs.schemas import (
     NeedCreateSchema,
@@ -39,10 +48,6 @@ NEED_LINKS = {
     "SetNeedState": link("POST", NEED + "/state", _ID),
     "NeedHistory": link("GET", NEED + "/history", _ID),
 }
-
-
-def _headers(need: Need) -> dict[str, str]:
-    return {"ETag": etag(need.id, need.version)}
 
 
 @protected
@@ -75,13 +80,13 @@ def create_need(data: dict[str, Any]) -> tuple[NeedWritten, int, dict[str, str]]
     )
     commit()
     need = written.need
-    return written, 201, {**_headers(need), "Location": f"/api/v1/needs/{need.id}"}
+    return written, 201, created_headers(need, f"/api/v1/needs/{need.id}")
 
 
 @protected
 @blp.route("/needs/<int:need_id>")
 @blp.response(200, NeedOutSchema)
-@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.doc(
     parameters=[if_none_match("the need's")],
     responses={200: {"links": NEED_LINKS}},
@@ -89,9 +94,7 @@ def create_need(data: dict[str, Any]) -> tuple[NeedWritten, int, dict[str, str]]
 def get_need(need_id: int) -> tuple[Need, int, dict[str, str]] | Response:
     """Show a need; its ETag is what PATCH expects in If-Match."""
     need = service.get_need(get_session(), need_id, actor=current_actor())
-    if matches(request.headers.get("If-None-Match"), need.id, need.version):
-        return Response(status=304, headers=_headers(need))
-    return need, 200, _headers(need)
+    return read_answer(need, need)
 
 
 @protected
@@ -111,7 +114,7 @@ def update_need(data: dict[str, Any], need_id: int) -> tuple[NeedWritten, int, d
         settings=get_settings().coverage,
     )
     commit()
-    return written, 200, _headers(written.need)
+    return written, 200, etag_header(written.need)
 
 
 @protected
@@ -133,7 +136,7 @@ def set_need_state(data: dict[str, Any], need_id: int) -> tuple[NeedWritten, int
         settings=get_settings().coverage,
     )
     commit()
-    return written, 200, _headers(written.need)
+    return written, 200, etag_header(written.need)
 
 
 @protected

@@ -6,9 +6,6 @@ from __future__ import annotations
 from adam import etags
 from adam.errors import N_
 
-etag = etags.etag
-matches = etags.matches
-
 
 def event_version(header: str | None, event_id: int, *, required: bool) -> int | None:
     """The event version the client claims to hold, from If-Match (``*``: any, None).

@@ -8,12 +8,23 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint, if_match, if_none_match, label, link, translate
+from adam.api import (
+    NOT_MODIFIED,
+    Blueprint,
+    created_headers,
+    etag_header,
+    if_match,
+    if_none_match,
+    label,
+    link,
+    read_answer,
+    translate,
+)
 from adam.exports.formats import FILE_SCHEMA, dated_filename, xlsx_download
 from adam.exports.mediatypes import XLSX
 from adam.idempotency.decorator import idempotent
 from adam.pact import report, service
-from adam.pact.etag import etag, event_version, matches, recommendation_version
+from adam.pact.etag import event_version, recommendation_version
 from adam.pact.follow_up import FollowUp
 from adam.pact.models import Event, ProgressNote, RecommendationHistory
 from adam.pact.schemas import (
@@ -72,14 +83,6 @@ RECOMMENDATION_LINKS = {
 REPORT_ANSWER = "The report as JSON, or as an Excel workbook (?format=xlsx)."
 
 
-def _event_headers(event: Event) -> dict[str, str]:
-    return {"ETag": etag(event.id, event.version)}
-
-
-def _rec_headers(follow_up: FollowUp) -> dict[str, str]:
-    return {"ETag": etag(follow_up.recommendation.id, follow_up.recommendation.version)}
-
-
 # --- Events ---
 
 
@@ -109,13 +112,13 @@ def create_event(data: dict[str, Any]) -> tuple[Event, int, dict[str, str]]:
     """Register an event of the mechanism (coordinators and administrators)."""
     event = service.create_event(get_session(), actor=current_actor(), data=data)
     commit()
-    return event, 201, {**_event_headers(event), "Location": f"/api/v1/events/{event.id}"}
+    return event, 201, created_headers(event, f"/api/v1/events/{event.id}")
 
 
 @protected
 @blp.route("/events/<int:event_id>")
 @blp.response(200, EventOutSchema)
-@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.doc(
     parameters=[if_none_match("the event's")],
     responses={200: {"links": EVENT_LINKS}},
@@ -123,9 +126,7 @@ def create_event(data: dict[str, Any]) -> tuple[Event, int, dict[str, str]]:
 def get_event(event_id: int) -> tuple[Event, int, dict[str, str]] | Response:
     """Show an event; its ETag is what PATCH expects in If-Match."""
     event = service.get_event(get_session(), event_id, actor=current_actor())
-    if matches(request.headers.get("If-None-Match"), event.id, event.version):
-        return Response(status=304, headers=_event_headers(event))
-    return event, 200, _event_headers(event)
+    return read_answer(event, event)
 
 
 @protected
@@ -140,7 +141,7 @@ def update_event(data: dict[str, Any], event_id: int) -> tuple[Event, int, dict[
         get_session(), event_id, actor=current_actor(), changes=data, expected_version=version
     )
     commit()
-    return event, 200, _event_headers(event)
+    return event, 200, etag_header(event)
 
 
 @protected
@@ -155,7 +156,7 @@ def withdraw_event(data: dict[str, Any], event_id: int) -> tuple[Event, int, dic
         get_session(), event_id, actor=current_actor(), expected_version=version
     )
     commit()
-    return event, 200, _event_headers(event)
+    return event, 200, etag_header(event)
 
 
 @protected
@@ -169,7 +170,7 @@ def restore_event(event_id: int) -> tuple[Event, int, dict[str, str]]:
         get_session(), event_id, actor=current_actor(), expected_version=version
     )
     commit()
-    return event, 200, _event_headers(event)
+    return event, 200, etag_header(event)
 
 
 # --- Recommendations ---
@@ -205,7 +206,7 @@ def create_recommendation(
     written = recommendations.register(get_session(), actor=current_actor(), data=data)
     commit()
     location = f"/api/v1/recommendations/{written.follow_up.id}"
-    return written, 201, {**_rec_headers(written.follow_up), "Location": location}
+    return written, 201, created_headers(written.follow_up.recommendation, location)
 
 
 @protected
@@ -215,7 +216,7 @@ def create_recommendation(
 def get_recommendation(recommendation_id: int) -> tuple[FollowUp, int, dict[str, str]]:
     """Show a recommendation with its linked projects and latest progress note."""
     answer = service.read_recommendation(get_session(), recommendation_id, actor=current_actor())
-    return answer, 200, _rec_headers(answer)
+    return answer, 200, etag_header(answer.recommendation)
 
 
 @protected
@@ -238,7 +239,7 @@ def update_recommendation(
         expected_version=version,
     )
     commit()
-    return written, 200, _rec_headers(written.follow_up)
+    return written, 200, etag_header(written.follow_up.recommendation)
 
 
 @protected
@@ -265,7 +266,7 @@ def set_recommendation_state(
         expected_version=version,
     )
     commit()
-    return written, 200, _rec_headers(written.follow_up)
+    return written, 200, etag_header(written.follow_up.recommendation)
 
 
 @protected
@@ -291,7 +292,7 @@ def set_follow_up(
     )
     commit()
     answer = service.describe(session, recommendation)
-    return answer, 200, _rec_headers(answer)
+    return answer, 200, etag_header(answer.recommendation)
 
 
 @protected

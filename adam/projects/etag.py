@@ -11,9 +11,6 @@ MISSING = N_(
 )
 FOREIGN = N_("If-Match holds no ETag of this project; read it again.")
 
-etag = etags.etag
-matches = etags.matches
-
 
 def expected_version(header: str | None, project_id: int, *, required: bool) -> int | None:
     """The version the client claims to hold, from an If-Match header (``*``: any, None).

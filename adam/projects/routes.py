@@ -7,14 +7,23 @@ from typing import Any
 from flask import Response, request
 
 from adam.access import protected
-from adam.api import Blueprint, if_match, if_none_match, link
+from adam.api import (
+    NOT_MODIFIED,
+    Blueprint,
+    created_headers,
+    etag_header,
+    if_match,
+    if_none_match,
+    link,
+    read_answer,
+)
 from adam.exports.downloads import projects_spreadsheet
 from adam.exports.formats import FILE_SCHEMA, negotiate
 from adam.exports.mediatypes import CSV, XLSX
 from adam.idempotency.decorator import idempotent
 from adam.paging import page_answer
 from adam.projects import service
-from adam.projects.etag import etag, expected_version, matches
+from adam.projects.etag import expected_version
 from adam.projects.filters import ProjectFilters
 from adam.projects.models import Project, ProjectHistory
 from adam.projects.schemas import (
@@ -51,10 +60,6 @@ PROJECT_LINKS = {
     "ProjectHistory": link("GET", PROJECT + "/history", _ID),
     "ProjectDocuments": link("GET", PROJECT + "/documents", _ID),
 }
-
-
-def _headers(project: Project) -> dict[str, str]:
-    return {"ETag": etag(project.id, project.version)}
 
 
 def _spreadsheet(args: dict[str, Any], fmt: str) -> Response:
@@ -99,13 +104,13 @@ def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]
     )
     commit()
     project = written.project
-    return written, 201, {**_headers(project), "Location": f"/api/v1/projects/{project.id}"}
+    return written, 201, created_headers(project, f"/api/v1/projects/{project.id}")
 
 
 @protected
 @blp.route("/projects/<int:project_id>")
 @blp.response(200, ProjectOutSchema)
-@blp.alt_response(304, description="Not modified (If-None-Match held the ETag).")
+@blp.alt_response(304, description=NOT_MODIFIED)
 @blp.doc(
     parameters=[if_none_match("the project's")],
     responses={200: {"links": PROJECT_LINKS}},
@@ -113,9 +118,7 @@ def register_project(data: dict[str, Any]) -> tuple[Written, int, dict[str, str]
 def get_project(project_id: int) -> tuple[Project, int, dict[str, str]] | Response:
     """Show a project; its ETag is what PATCH and DELETE expect in If-Match."""
     project = service.get_project(get_session(), project_id, actor=current_actor())
-    if matches(request.headers.get("If-None-Match"), project.id, project.version):
-        return Response(status=304, headers=_headers(project))
-    return project, 200, _headers(project)
+    return read_answer(project, project)
 
 
 @protected
@@ -140,7 +143,7 @@ def update_project(data: dict[str, Any], project_id: int) -> tuple[Written, int,
         matcher=get_settings().matcher,
     )
     commit()
-    return written, 200, _headers(written.project)
+    return written, 200, etag_header(written.project)
 
 
 @protected
@@ -166,7 +169,7 @@ def restore_project(project_id: int) -> tuple[Written, int, dict[str, str]]:
         get_session(), project_id, actor=current_actor(), matcher=get_settings().matcher
     )
     commit()
-    return written, 200, _headers(written.project)
+    return written, 200, etag_header(written.project)
 
 
 @protected
