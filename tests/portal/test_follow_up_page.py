@@ -170,9 +170,7 @@ def test_a_bad_choice_is_named_not_a_500(
     for download in ("xlsx", "pdf"):
         refused = browser.get(f"/pact/follow-up.{download}?event={meeting['event']['id']}")
         assert refused.status_code == 422, download
-        assert "is not a meeting of the Policy Consultative Group" in refused.get_data(
-            as_text=True
-        )
+        assert "is not a meeting of the Policy Consultative Group" in refused.get_data(as_text=True)
     assert browser.get("/pact/follow-up.pdf?pillar=nowhere").status_code == 422
 
 
