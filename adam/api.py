@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from adam.errors import N_, AdamError, flatten_messages
 from adam.portal.i18n import label as label  # for routes, which may not reach the portal
+from adam.portal.i18n import language as language
 from adam.portal.i18n import translate
 from adam.session import rollback_request_session
 
