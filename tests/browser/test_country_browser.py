@@ -127,7 +127,8 @@ def _overlapping_texts(page: Page, figure_id: str) -> list[list[str]]:
     """Pairs of the chart's texts whose boxes cover each other (by more than a pixel each way)."""
     return page.locator(f"#{figure_id}-chart svg text").evaluate_all(
         """(texts) => {
-            const boxes = texts.filter((t) => t.textContent.trim()).map((t) => [t.textContent, t.getBoundingClientRect()]);
+            const boxes = texts.filter((t) => t.textContent.trim())
+                .map((t) => [t.textContent, t.getBoundingClientRect()]);
             const found = [];
             boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
                 const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
