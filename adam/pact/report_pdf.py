@@ -68,7 +68,8 @@ def _recommendation(pdf: Document, item: FollowUp, words: Wording) -> None:
     if rec.illustrative:
         pdf.paragraph(text(N_("Illustrative stand-in text")), muted=True)
     if rec.endorsed_by is not None:
-        endorsed = f"{text(N_('Endorsed by'))} {event_title(rec.endorsed_by, words)}"
+        meeting = event_title(rec.endorsed_by, words)
+        endorsed = text(N_("Endorsed by %(meeting)s")) % {"meeting": meeting}
         pdf.paragraph(endorsed, muted=True)
     pdf.labelled(text(N_("Follow-up status")), words.label(rec.follow_up))
     if item.projects:

@@ -232,7 +232,12 @@ def test_the_report_speaks_russian(
     assert tree.get("lang") == "ru"
     assert _text(tree.xpath("//h1")[0]) == "Отчёт о выполнении"
     text = _text(tree)
-    for shown in ("Прекурсоры", "Выполняется", "Последняя заметка о ходе работы"):
+    for shown in (
+        "Прекурсоры",
+        "Выполняется",
+        "Последняя заметка о ходе работы",
+        "Одобрена: Консультативная группа по вопросам политики 17",
+    ):
         assert shown in text, shown
 
 
@@ -252,7 +257,7 @@ def test_the_excel_download_speaks_russian(
     assert "Бюджет, USD" in header and "Статус выполнения" in header
     row = dict(zip(header, rows[1], strict=True))
     assert row["Направление"] == "Прекурсоры" and row["Статус выполнения"] == "Выполняется"
-    assert row["Одобрена на"] == "Консультативная группа по вопросам политики 17"
+    assert row["Где одобрена"] == "Консультативная группа по вопросам политики 17"
     assert row["Код"] == meeting["rec"]["code"]
 
 
