@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from adam import etags
 from adam.errors import N_, AdamError, flatten_messages
 from adam.portal.i18n import label as label  # for routes, which may not reach the portal
+from adam.portal.i18n import language as language
 from adam.portal.i18n import translate
 from adam.session import rollback_request_session
 

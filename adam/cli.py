@@ -85,23 +85,24 @@ def _encrypt_clear_secrets(app: Flask | None = None) -> int:
 @db.command("refresh-facts")
 @with_appcontext
 def db_refresh_facts() -> None:
-    """Rewrite project_fact (what the statistics group) from the projects, and say whether
-    it had drifted: after a bulk load that bypassed the service, or to check."""
+    """Rewrite project_fact and project_cell_fact (what the statistics and the gap view
+    group) from the projects, and say whether they had drifted: after a bulk load that
+    bypassed the service, or to check."""
     from sqlalchemy import select
 
     from adam.projects.facts import rebuild_facts
-    from adam.projects.models import project_fact
+    from adam.projects.models import project_cell_fact, project_fact
 
+    tables = (project_fact, project_cell_fact)
     with new_session() as session:
-        before = {tuple(row) for row in session.execute(select(project_fact))}
+        before = [{tuple(row) for row in session.execute(select(t))} for t in tables]
         rebuild_facts(session)
-        after = {tuple(row) for row in session.execute(select(project_fact))}
+        after = [{tuple(row) for row in session.execute(select(t))} for t in tables]
         session.commit()
-    drift = len(before ^ after)
-    click.echo(
-        f"project_fact: {len(after)} rows; "
-        + (f"{drift} rows differed and were rewritten." if drift else "it matched the projects.")
-    )
+    for table, old, new in zip(tables, before, after, strict=True):
+        drift = len(old ^ new)
+        said = f"{drift} rows differed and were rewritten." if drift else "it matched the projects."
+        click.echo(f"{table.name}: {len(new)} rows; {said}")
 
 
 @db.command("downgrade")

@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from adam.cli import main
 from adam.db import utcnow
 from adam.iati.models import ImportJob
-from adam.projects.models import project_fact
+from adam.projects.models import project_cell_fact, project_fact
 from adam.session import new_session
 from tests.iati.import_helpers import Act, iati_file
 
@@ -168,11 +168,19 @@ def test_demo_is_refused_in_production(app: Flask) -> None:
 def test_refresh_facts_finds_and_repairs_drift(
     app: Flask, client: Any, coordinator: Any, register: Any
 ) -> None:
-    register()
+    register(end_date="2099-06-30")  # active: in the gap view
     assert "it matched the projects" in _run(app, "db", "refresh-facts")
     with new_session(app) as session:
         session.execute(delete(project_fact).where(project_fact.c.dimension == 1))
         session.commit()
-    assert "1 rows differed" in _run(app, "db", "refresh-facts")
+    assert "project_fact: 5 rows; 1 rows differed" in _run(app, "db", "refresh-facts")
     body = client.get("/api/v1/stats/projects?by=country", headers=coordinator.headers).json
     assert [r["country"]["code"] for r in body["rows"]] == ["TJ"]
+    with new_session(app) as session:
+        session.execute(delete(project_cell_fact))
+        session.commit()
+    output = _run(app, "db", "refresh-facts")
+    assert "project_fact: 5 rows; it matched" in output
+    assert "project_cell_fact: 1 rows; 1 rows differed" in output
+    gaps = client.get("/api/v1/gaps?country=TJ", headers=coordinator.headers).json
+    assert [cell["projects"]["active"] for cell in gaps["cells"]] == [1], gaps

@@ -106,6 +106,29 @@ def test_the_wheel_migrates_seeds_and_serves(installed: Path, tmp_path: Path) ->
         server.communicate(timeout=30)
 
 
+def test_the_wheel_carries_the_pdf_fonts(installed: Path, tmp_path: Path) -> None:
+    """The PDFs' DejaVu fonts (and their licence) are package data: a PDF is made from them."""
+    script = (
+        "import adam.exports.pdf as pdf\n"
+        "assert (pdf.FONT_DIR / 'LICENSE').is_file()\n"
+        "doc = pdf.Document(title='t', language='ru', page_label='{page}/{nb}', note='n')\n"
+        "doc.paragraph('Отчёт о выполнении')\n"
+        "print(pdf.FONT_DIR)\n"
+        "print(doc.to_bytes()[:5].decode())\n"
+    )
+    done = subprocess.run(
+        [installed / "bin" / "python", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    where, start = done.stdout.split()
+    assert Path(where).is_relative_to(installed) and start == "%PDF-"
+
+
 def test_a_missing_configuration_file_is_named(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -11,7 +11,7 @@ from flask import Response, request
 from werkzeug.exceptions import NotAcceptable
 
 from adam.exports.csv_stream import csv_chunks
-from adam.exports.mediatypes import CSV, FORMATS, XLSX
+from adam.exports.mediatypes import CSV, FORMATS, PDF, XLSX
 from adam.session import get_settings
 
 FILE_BUFFER_BYTES = 64 * 1024
@@ -108,3 +108,8 @@ def xlsx_download(file: IO[bytes], filename: str) -> Response:
     response.content_length = size
     response.call_on_close(file.close)
     return _attachment(response, filename)
+
+
+def pdf_download(document: bytes, filename: str) -> Response:
+    """A finished PDF (made in memory: a report of a few pages) as an attachment."""
+    return _attachment(Response(document, mimetype=PDF), filename)

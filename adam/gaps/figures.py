@@ -1,5 +1,5 @@
 """The figures of the gap and overlap matrix, read from the database (``cells`` says what
-they count): active projects, budgets and donors per cell from ``project_fact``, for every
+they count): active projects, budgets and donors per cell from ``project_cell_fact``, for every
 country or only some (``project_cells``), and the duplicate alerts between them
 (``alert_cells``); open needs and endorsed recommendations, assisted or not
 (``target_cells``). ``assemble`` adds these parts up into the matrix.
@@ -37,7 +37,7 @@ from adam.pact.models import (
     recommendation_country,
     recommendation_theme,
 )
-from adam.projects.models import FactDimension, Project, project_fact
+from adam.projects.models import FactDimension, Project, project_cell_fact, project_fact
 from adam.reference.models import Country, Pillar, Theme
 
 ThemeRow = tuple[int, str, str, str, Pillar]
@@ -73,34 +73,29 @@ def project_cells(
 ) -> dict[CellKey, Cell]:
     """Active projects, their budgets per currency, distinct donors and donor-funded projects,
     per cell of ``countries`` (all when None), in cells holding only these figures: two
-    GROUP BYs over ``project_fact`` (country rows joined to theme rows, and to donor rows)."""
+    GROUP BYs over ``project_cell_fact``, one range of its index per country."""
     cells: dict[CellKey, Cell] = {}
     if countries is not None and not countries:
         return cells
-    country = project_fact.alias("c")
-    theme = project_fact.alias("t")
-    column = _fact_column(theme, column_of) if by == "pillar" else theme.c.key
-    joined = country.join(
-        theme,
-        and_(
-            theme.c.project_id == country.c.project_id,
-            theme.c.dimension == int(FactDimension.THEME),
-        ),
+    fact = project_cell_fact
+    column = _theme_column(fact.c.theme_id, by, column_of)
+    where = [*active_facts(fact, today)]
+    if countries is not None:
+        where.append(fact.c.country_code.in_(sorted(countries)))
+    # One row per project and cell: its donors' rows, and by pillar its themes of one
+    # pillar, count once.
+    rows = (
+        select(
+            fact.c.country_code.label("country"),
+            column.label("col"),
+            fact.c.project_id,
+            fact.c.currency,
+            fact.c.amount,
+        )
+        .where(*where)
+        .distinct()
+        .subquery()
     )
-    where = [country.c.dimension == int(FactDimension.COUNTRY), *active_facts(country, today)]
-    in_countries = [] if countries is None else [country.c.key.in_(sorted(countries))]
-    rows: Any = select(
-        country.c.key.label("country"),
-        column.label("col"),
-        country.c.project_id,
-        country.c.currency,
-        country.c.amount,
-    ).select_from(joined)
-    rows = rows.where(*where, *in_countries)
-    if by == "pillar":  # a project with two themes of one pillar counts once there
-        rows = rows.distinct()
-    rows = rows.subquery()
-    slug_of = {str(tid): col for tid, col in column_of.items()}
     budgets = select(
         rows.c.country,
         rows.c.col,
@@ -109,8 +104,12 @@ def project_cells(
         func.count(rows.c.amount),
         func.sum(rows.c.amount),
     ).group_by(rows.c.country, rows.c.col, rows.c.currency)
+
+    def name_of(col: Any) -> str | None:
+        return column_of.get(col) if by == "theme" else col
+
     for code, col, currency, projects, budgeted, amount in session.execute(budgets):
-        name = slug_of.get(col) if by == "theme" else col
+        name = name_of(col)
         if name is None:
             continue
         cell = cell_of(cells, code, name)
@@ -118,43 +117,18 @@ def project_cells(
         if currency is not None and amount is not None:
             cell.budget[currency] = cell.budget.get(currency, Decimal(0)) + Decimal(amount)
             cell.budget_projects[currency] = cell.budget_projects.get(currency, 0) + budgeted
-    # Every country: driven from the donor rows (which carry the same project columns), the
-    # planners read them from ix_project_fact_active instead of walking the country rows in
-    # key order. Some countries: from their country rows (ix_project_fact_country), each
-    # project's donor rows then read from the primary key alone.
-    donor = project_fact.alias("d")
-    active = active_facts(donor if countries is None else country, today)
     donors = (
         select(
-            country.c.key,
+            fact.c.country_code,
             column,
-            func.count(func.distinct(donor.c.key)),
-            func.count(func.distinct(donor.c.project_id)),
+            func.count(func.distinct(fact.c.donor_id)),
+            func.count(func.distinct(fact.c.project_id)),
         )
-        .select_from(donor)
-        .join(
-            country,
-            and_(
-                country.c.project_id == donor.c.project_id,
-                country.c.dimension == int(FactDimension.COUNTRY),
-            ),
-        )
-        .join(
-            theme,
-            and_(
-                theme.c.project_id == donor.c.project_id,
-                theme.c.dimension == int(FactDimension.THEME),
-            ),
-        )
-        .where(
-            donor.c.dimension == int(FactDimension.DONOR),
-            *active,
-            *in_countries,
-        )
-        .group_by(country.c.key, column)
+        .where(*where, fact.c.donor_id != 0)
+        .group_by(fact.c.country_code, column)
     )
     for code, col, count, funded in session.execute(donors):
-        name = slug_of.get(col) if by == "theme" else col
+        name = name_of(col)
         if name is not None:
             cell = cell_of(cells, code, name)
             cell.donors, cell.funded_projects = count, funded

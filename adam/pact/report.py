@@ -117,11 +117,13 @@ def _period(follow_up: FollowUp) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Wording:
-    """How the workbook speaks to its reader, given by the web layer (which knows the
-    request's language): ``text`` gives a catalogue message, ``label`` the name of a code."""
+    """How the workbook and the PDF speak to their reader, given by the web layer (which knows
+    the request's language): ``text`` gives a catalogue message, ``label`` the name of a code,
+    ``language`` the code (``en``, ``ru``) the PDF formats dates and amounts for."""
 
     text: Callable[[str], str]
     label: Callable[[Any], str]
+    language: str = "en"
 
 
 def _endorser(event: Event | None, wording: Wording) -> str | None:
@@ -185,7 +187,7 @@ def report_table(report: FollowUpReport, words: Wording) -> tuple[list[Column], 
     return columns, rows
 
 
-# The workbook's file name begins with this (then the day it was made).
+# The workbook's and the PDF's file names begin with this (then the day it was made).
 FILE_STEM = "pact-follow-up"
 
 

@@ -16,14 +16,15 @@ from adam.api import (
     if_match,
     if_none_match,
     label,
+    language,
     link,
     read_answer,
     translate,
 )
-from adam.exports.formats import FILE_SCHEMA, dated_filename, xlsx_download
-from adam.exports.mediatypes import XLSX
+from adam.exports.formats import FILE_SCHEMA, dated_filename, pdf_download, xlsx_download
+from adam.exports.mediatypes import PDF, XLSX
 from adam.idempotency.decorator import idempotent
-from adam.pact import report, service
+from adam.pact import report, report_pdf, service
 from adam.pact.etag import event_version, recommendation_version
 from adam.pact.follow_up import FollowUp
 from adam.pact.models import Event, ProgressNote, RecommendationHistory
@@ -80,7 +81,9 @@ RECOMMENDATION_LINKS = {
     "RecommendationNotes": link("GET", RECOMMENDATION + "/notes", _REC_ID),
     "RecommendationHistory": link("GET", RECOMMENDATION + "/history", _REC_ID),
 }
-REPORT_ANSWER = "The report as JSON, or as an Excel workbook (?format=xlsx)."
+REPORT_ANSWER = (
+    "The report as JSON, as an Excel workbook (?format=xlsx) or as a PDF to print (?format=pdf)."
+)
 
 
 # --- Events ---
@@ -342,6 +345,9 @@ def add_progress_note(
 @blp.alt_response(
     200, content_type=XLSX, schema=FILE_SCHEMA, description=REPORT_ANSWER, success=True
 )
+@blp.alt_response(
+    200, content_type=PDF, schema=FILE_SCHEMA, description=REPORT_ANSWER, success=True
+)
 def follow_up_report(args: dict[str, Any]) -> dict[str, Any] | Response:
     """Per pillar, each endorsed recommendation with its status, linked projects, their
     donors and budgets, and the latest progress note."""
@@ -351,4 +357,7 @@ def follow_up_report(args: dict[str, Any]) -> dict[str, Any] | Response:
     if args["format"] == "xlsx":
         workbook = report.report_workbook(built, report.Wording(translate, label))
         return xlsx_download(workbook, dated_filename(report.FILE_STEM, "xlsx"))
+    if args["format"] == "pdf":
+        document = report_pdf.report_pdf(built, report.Wording(translate, label, language()))
+        return pdf_download(document, dated_filename(report.FILE_STEM, "pdf"))
     return report.report_answer(built)

@@ -437,8 +437,8 @@ class FollowUpQuerySchema(ma.Schema):
     pillar = ma.fields.String(validate=one_of("pillar", PILLARS))
     format = ma.fields.String(
         load_default="json",
-        validate=one_of("format", ["json", "xlsx"]),
-        metadata={"description": "json, or xlsx for an Excel workbook"},
+        validate=one_of("format", ["json", "xlsx", "pdf"]),
+        metadata={"description": "json, xlsx for an Excel workbook, or pdf for a PDF to print"},
     )
 
 

@@ -51,7 +51,10 @@ def describe(session: Session, args: dict[str, Any]) -> list[str]:
     return parts
 
 
-def title(session: Session, what: str, args: dict[str, Any], today: dt.date) -> str:
-    """``what`` ("Projects by country"), the filters (or "all projects") and the date."""
-    filters = "; ".join(describe(session, args)) or gettext("all projects")
+def title(
+    session: Session, what: str, args: dict[str, Any], today: dt.date, everything: str = ""
+) -> str:
+    """``what`` ("Projects by country"), the filters (or ``everything``, by default "all
+    projects") and the date."""
+    filters = "; ".join(describe(session, args)) or everything or gettext("all projects")
     return f"{what} — {filters} — {format_date(today, 'long')}"

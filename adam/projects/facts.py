@@ -1,4 +1,5 @@
-"""``project_fact``: each project's links with the columns the tables group and filter on.
+"""``project_fact``: each project's links with the columns the tables group and filter on;
+``project_cell_fact``: each project's (country, theme, donor) combinations, for the gap view.
 
 The project service refreshes a project's rows in the same transaction as every write that
 changes what they copy (registration, import, edit, withdrawal, restoration), so the tables
@@ -47,6 +48,7 @@ from adam.projects.models import (
     OrganizationRole,
     Project,
     ProjectOrganization,
+    project_cell_fact,
     project_country,
     project_fact,
     project_fact_version,
@@ -58,6 +60,7 @@ CHUNK = 500
 # session.info: the countries whose facts this transaction changed (see refresh_facts).
 CHANGED_COUNTRIES = "adam.fact_countries_changed"
 COLUMNS = [c.name for c in project_fact.columns]
+CELL_COLUMNS = [c.name for c in project_cell_fact.columns]
 
 
 def _copy(condition: ColumnElement[bool] | None) -> Any:
@@ -110,6 +113,36 @@ def _copy(condition: ColumnElement[bool] | None) -> Any:
     if condition is not None:
         parts = [part.where(condition) for part in parts]
     return union_all(*parts)
+
+
+def _cell_copy(condition: ColumnElement[bool] | None) -> Any:
+    """The ``project_cell_fact`` rows of the projects matching ``condition`` (all when None):
+    each country of a project with each of its themes and each of its donors (0 for none)."""
+    project, organization = Project.__table__, ProjectOrganization.__table__
+    rows = (
+        select(
+            project.c.id,
+            project_country.c.country_code,
+            project_theme.c.theme_id,
+            func.coalesce(organization.c.organization_id, 0),
+            project.c.withdrawn_at.is_not(None),
+            project.c.status,
+            project.c.end_date,
+            project.c.budget_currency,
+            project.c.budget_amount,
+        )
+        .select_from(project)
+        .join(project_country, project_country.c.project_id == project.c.id)
+        .join(project_theme, project_theme.c.project_id == project.c.id)
+        .outerjoin(
+            organization,
+            and_(
+                organization.c.project_id == project.c.id,
+                organization.c.role == OrganizationRole.DONOR,
+            ),
+        )
+    )
+    return rows.where(condition) if condition is not None else rows
 
 
 def _countries(executor: Session | Connection, chunk: list[int] | None) -> set[str]:
@@ -175,6 +208,12 @@ def refresh_facts(session: Session, project_ids: Iterable[int]) -> None:
             .returning(project_fact.c.dimension, project_fact.c.key)
         )
         changed |= {key for dimension, key in written if dimension == country}
+        session.execute(delete(project_cell_fact).where(project_cell_fact.c.project_id.in_(chunk)))
+        session.execute(
+            project_cell_fact.insert().from_select(
+                CELL_COLUMNS, _cell_copy(Project.__table__.c.id.in_(chunk))
+            )
+        )
 
 
 def rebuild_facts(session: Session | Connection) -> None:
@@ -183,6 +222,8 @@ def rebuild_facts(session: Session | Connection) -> None:
     before = _countries(session, None)
     session.execute(delete(project_fact))
     session.execute(project_fact.insert().from_select(COLUMNS, _copy(None)))
+    session.execute(delete(project_cell_fact))
+    session.execute(project_cell_fact.insert().from_select(CELL_COLUMNS, _cell_copy(None)))
     _raise_versions(session, before | _countries(session, None))
 
 

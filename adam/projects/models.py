@@ -241,6 +241,37 @@ project_fact = Table(
 )
 
 
+# One row per project, country, theme and donor (donor 0: the project names none), carrying
+# the columns the gap view filters on (adam/gaps), kept with ``project_fact`` by
+# adam/projects/facts.py. One country's cells are then one range of ix_project_cell_fact
+# read alone, instead of a country's fact rows each joined to its theme and donor rows.
+project_cell_fact = Table(
+    "project_cell_fact",
+    Base.metadata,
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Column("country_code", String(2), primary_key=True),
+    Column("theme_id", Integer, primary_key=True),
+    Column("donor_id", Integer, primary_key=True),
+    Column("withdrawn", Boolean, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("end_date", Date),
+    Column("currency", String(3)),
+    Column("amount", Money()),
+    Index(
+        "ix_project_cell_fact",
+        "country_code",
+        "withdrawn",
+        "status",
+        "end_date",
+        "theme_id",
+        "project_id",
+        "donor_id",
+        "currency",
+        "amount",
+    ),
+)
+
+
 # Per country, a number raised by each transaction that changes ``project_fact`` rows of that
 # country (a project registered, imported, edited, withdrawn or restored there, or moved out
 # of it). A reader keeping figures per country (the gap view, adam/gaps/matrix.py) recomputes

@@ -123,10 +123,34 @@ def test_the_country_page_draws_its_three_charts(
     assert "Projects by theme" in _texts(page, "chart")
 
 
+def _overlapping_texts(page: Page, figure_id: str) -> list[list[str]]:
+    """Pairs of the chart's texts whose boxes cover each other (by more than a pixel each way)."""
+    return page.locator(f"#{figure_id}-chart svg text").evaluate_all(
+        """(texts) => {
+            const boxes = texts.filter((t) => t.textContent.trim())
+                .map((t) => [t.textContent, t.getBoundingClientRect()]);
+            const found = [];
+            boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+                const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+                const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+                if (x > 1 && y > 1) found.push([a, b]);
+            }));
+            return found;
+        }"""
+    )
+
+
 def test_the_russian_country_page_has_russian_legends_and_axes(
     signed_in_page: Callable[..., Page], register: Register, screenshot: Shot
 ) -> None:
     _seed(register)
+    # Theme names that wrap over three and four lines beside their bars in Russian, the four-line
+    # one first (most projects) and next to another name of several lines.
+    for title in ("Liaison officers", "Joint investigations"):
+        register(title=title, themes=["regional-cooperation", "financial-flows"])
+    register(title="Information exchange", themes=["regional-cooperation"])
+    # Eight themes in all: the chart is no taller than its rows need.
+    register(title="Laboratories", themes=["forensics", "precursor-control", "research"])
     page = signed_in_page("viewer", viewport=WIDE)
     page.get_by_role("button", name="Русский").click()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
@@ -141,5 +165,8 @@ def test_the_russian_country_page_has_russian_legends_and_axes(
     assert "Действующие проекты и бюджет в USD по годам" in years
     assert "Действующие проекты" in years  # the legend
     assert _bars(page, "theme-chart") >= 3
+    assert "оперативной информацией" in _words(themes), themes
+    for figure_id in CHARTS:
+        assert _overlapping_texts(page, figure_id) == [], figure_id
     expect(page.locator("#theme-chart").get_by_role("button", name="Скачать PNG")).to_be_visible()
     screenshot(page, "country-charts-ru")

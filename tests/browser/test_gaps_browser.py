@@ -89,3 +89,26 @@ def test_the_heat_map_in_russian_and_the_map_layer(
     page.locator('#map a[data-code="TJ"]').click()
     expect(page).to_have_url(re.compile(r"/gaps\?country=TJ$"))
     expect(page.locator('tr[data-country="TJ"]')).to_have_count(1)
+
+
+def test_the_heat_map_scrolls_in_its_box_on_a_phone(
+    signed_in_page: Callable[..., Page],
+    world: World,  # noqa: F811
+    screenshot: Shot,
+) -> None:
+    """At 390 px the page itself never scrolls sideways: the table scrolls in its box, with
+    the countries kept at its left and its caption kept on the screen."""
+    page = signed_in_page("viewer", viewport={"width": 390, "height": 844})
+    visit(page, "/gaps")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator(".gap-scroll")
+    assert box.evaluate("(e) => e.scrollWidth > e.clientWidth")
+    caption = page.locator("#gap-title").bounding_box()
+    assert caption and caption["x"] + caption["width"] <= 390
+    box.evaluate("(e) => { e.scrollLeft = e.scrollWidth; }")
+    expect(box).not_to_have_js_property("scrollLeft", 0)
+    left = box.bounding_box()
+    country = page.locator('tr[data-country="TJ"] th').bounding_box()
+    assert left and country and abs(country["x"] - left["x"]) < 4, (left, country)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "gaps-heat-map-phone")

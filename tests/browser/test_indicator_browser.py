@@ -33,3 +33,15 @@ def test_the_import_page_with_its_catalogue_is_accessible(
     visit(page, "/indicators/import")  # axe-core runs on it
     expect(page.locator("#catalogue-list tbody tr")).to_have_count(10)
     expect(page.locator("#indicator-seizures_heroin")).to_contain_text("Изъятия героина")
+
+
+def test_the_import_pages_tables_have_room_on_a_wide_screen(
+    signed_in_page: Callable[..., Page],
+) -> None:
+    """Not squeezed into the form's column: the catalogue's rows keep to three lines or fewer."""
+    page = signed_in_page("focal_point", viewport={"width": 1366, "height": 900})
+    visit(page, "/indicators/import")
+    table = page.locator("#catalogue-list").bounding_box()
+    assert table and table["width"] > 700, table
+    row = page.locator("#indicator-seizures_precursors_liquid").bounding_box()
+    assert row and row["height"] < 100, row  # five lines (some 120 px) in the narrow column

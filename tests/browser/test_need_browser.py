@@ -9,12 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.helpers import assert_accessible, visit
 
 Shot = Callable[[Page, str], Path]
 TITLE = "Equip and train the border liaison offices on the Afghan border"
+
+
+def _below(button: Locator, field: Locator) -> None:
+    """The button starts under the field (a form's fields and its button in one column)."""
+    over, under = field.bounding_box(), button.bounding_box()
+    assert over and under and under["y"] >= over["y"] + over["height"], (over, under)
 
 
 def test_typing_a_need_shows_the_likely_projects_live(
@@ -44,6 +50,8 @@ def test_typing_a_need_shows_the_likely_projects_live(
     assert_accessible(page)
     screenshot(page, "need-form-live-suggestions")
 
+    # A form's button stands under its last field, not beside it.
+    _below(page.get_by_role("button", name="Register the need"), page.locator("#recommendation_id"))
     page.get_by_label("Start date").fill("2025-01-01")
     page.get_by_label("End date").fill("2027-12-31")
     page.get_by_role("button", name="Register the need").click()
@@ -53,6 +61,7 @@ def test_typing_a_need_shows_the_likely_projects_live(
     expect(suggested).to_contain_text(project["code"])
     suggested.get_by_role("button", name="Confirm").click()
     expect(page.locator('li[data-state="confirmed"]')).to_contain_text(project["code"])
+    _below(page.get_by_role("button", name="Change the state"), page.locator("textarea#note"))
     assert_accessible(page)
     visit(page, "/needs?country=TJ")
     expect(page.get_by_role("link", name=TITLE)).to_be_visible()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from adam.pact.models import Event, ProgressNote, Recommendation, RecommendationHistory
@@ -78,3 +80,10 @@ def counts(app: Flask) -> tuple[int, int, int, int]:
             session.scalar(select(func.count()).select_from(model)) or 0
             for model in (Event, Recommendation, RecommendationHistory, ProgressNote)
         )
+
+
+def pdf_text(document: bytes) -> str:
+    """The words a PDF shows, each page's in order, whitespace made single spaces (pypdf
+    reads the ToUnicode map fpdf2 writes for its font subsets, so Cyrillic reads back)."""
+    reader = PdfReader(io.BytesIO(document))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)

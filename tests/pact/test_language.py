@@ -88,7 +88,7 @@ def test_the_follow_up_workbook_is_headed_and_filled_in_russian(
         "Текст на английском",
         "Текст на русском",
         "Иллюстративный текст-заместитель",
-        "Одобрена на",
+        "Где одобрена",
         "Дата одобрения",
         "Статус выполнения",
         "Проекты",
@@ -102,7 +102,7 @@ def test_the_follow_up_workbook_is_headed_and_filled_in_russian(
     assert row["Направление"] == "Прекурсоры"
     assert row["Статус выполнения"] == "Не начата"
     assert row["Иллюстративный текст-заместитель"] == "Да"
-    assert row["Одобрена на"] == "Консультативная группа по вопросам политики 17"
+    assert row["Где одобрена"] == "Консультативная группа по вопросам политики 17"
     assert row["Код"] == rec["code"]
     # The JSON answer keeps the codes whatever the language.
     answer = client.get("/api/v1/pact/follow-up", headers=headers).json

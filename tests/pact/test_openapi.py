@@ -34,7 +34,12 @@ def test_the_document_describes_the_pact_operations(client: FlaskClient) -> None
     assert set(report) == {
         "application/json",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/pdf",
     }
+    assert report["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+    parameters = paths["/api/v1/pact/follow-up"]["get"]["parameters"]
+    [fmt] = [p for p in parameters if p["name"] == "format"]
+    assert fmt["schema"]["enum"] == ["json", "xlsx", "pdf"]
 
 
 def test_a_keyed_registration_replays(client: FlaskClient, coordinator: Account) -> None:

@@ -379,7 +379,7 @@ def test_a_coordinator_registers_and_edits_an_event(
     tree = _tree(browser, edit)
     assert tree.xpath('//input[@name="version"]/@value') == ["1"]
     assert tree.xpath('//input[@name="place"]/@value') == ["Sofia"]
-    assert sorted(tree.xpath('//select[@name="countries"]/option[@selected]/@value')) == [
+    assert sorted(tree.xpath('//select[@name="countries"]//option[@selected]/@value')) == [
         "BG",
         "TR",
     ]
@@ -501,3 +501,31 @@ def test_the_pages_speak_russian(
     tree = html.fromstring(refused.get_data(as_text=True))
     assert _errors(tree, "kind") == ["Выберите вид мероприятия из списка."]
     assert _errors(tree, "number") == ["Укажите целое число от 1 до 10000."]
+
+
+def test_the_forms_countries_come_with_the_pact_regions_first(
+    browser_of: Callable[..., FlaskClient],
+) -> None:
+    """Among some 250 countries the form's list opens on the Paris Pact's own, with a hint
+    that several may be chosen; the rest follow in a second group."""
+    browser = browser_of("coordinator")
+    tree = _tree(browser, "/events/new")
+    (select_,) = tree.xpath('//select[@name="countries"]')
+    assert select_.get("multiple") is not None
+    assert select_.get("aria-describedby") == "countries-hint"
+    assert "Ctrl" in tree.xpath('string(//*[@id="countries-hint"])')
+    groups = select_.xpath("optgroup")
+    assert [g.get("label") for g in groups] == [
+        "Countries of the Paris Pact's regions",
+        "Other countries",
+    ]
+    ours = groups[0].xpath("option/@value")
+    assert {"AF", "TJ", "KZ", "RU", "TR", "RS"} <= set(ours)
+    assert "US" not in ours and "US" in groups[1].xpath("option/@value")
+    names = groups[0].xpath("option/text()")
+    assert names == sorted(names)
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    russian = _tree(browser, "/events/new")
+    labels = russian.xpath('//select[@name="countries"]/optgroup/@label')
+    assert labels == ["Страны регионов Парижского пакта", "Другие страны"]

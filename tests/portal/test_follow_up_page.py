@@ -1,6 +1,6 @@
 """The follow-up report page for a PCG meeting: per pillar each endorsed recommendation with
 its status, linked projects, donors, budgets and latest note; its print style sheet; its
-Excel download (the API's workbook, with the sign-in cookie); in English and Russian."""
+Excel and PDF downloads (the API's files, with the sign-in cookie); in English and Russian."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from lxml import html
 from openpyxl import load_workbook
 
 from tests.conftest import Account
-from tests.pact.helpers import create_event, create_pcg, create_rec
+from tests.pact.helpers import create_event, create_pcg, create_rec, pdf_text
 
 PAGE = "/pact/follow-up"
 
@@ -149,6 +149,8 @@ def test_the_report_is_chosen_by_pcg_meeting_and_pillar(
     ]
     excel = one.xpath('//a[@data-download="xlsx"]/@href')
     assert excel == [f"/pact/follow-up.xlsx?event={meeting['pcg']['id']}"]
+    pdf = one.xpath('//a[@data-download="pdf"]/@href')
+    assert pdf == [f"/pact/follow-up.pdf?event={meeting['pcg']['id']}"]
 
 
 def test_a_bad_choice_is_named_not_a_500(
@@ -165,8 +167,11 @@ def test_a_bad_choice_is_named_not_a_500(
         assert tree.xpath('//div[@class="errors"]//li'), bad
     expert = _tree(browser, f"{PAGE}?event={meeting['event']['id']}", 422)
     assert "is not a meeting of the Policy Consultative Group" in _text(expert)
-    refused = browser.get(f"/pact/follow-up.xlsx?event={meeting['event']['id']}")
-    assert refused.status_code == 422
+    for download in ("xlsx", "pdf"):
+        refused = browser.get(f"/pact/follow-up.{download}?event={meeting['event']['id']}")
+        assert refused.status_code == 422, download
+        assert "is not a meeting of the Policy Consultative Group" in refused.get_data(as_text=True)
+    assert browser.get("/pact/follow-up.pdf?pillar=nowhere").status_code == 422
 
 
 def test_the_excel_download_is_the_api_s_workbook(
@@ -227,7 +232,12 @@ def test_the_report_speaks_russian(
     assert tree.get("lang") == "ru"
     assert _text(tree.xpath("//h1")[0]) == "Отчёт о выполнении"
     text = _text(tree)
-    for shown in ("Прекурсоры", "Выполняется", "Последняя заметка о ходе работы"):
+    for shown in (
+        "Прекурсоры",
+        "Выполняется",
+        "Последняя заметка о ходе работы",
+        "Одобрена: Консультативная группа по вопросам политики 17",
+    ):
         assert shown in text, shown
 
 
@@ -247,5 +257,50 @@ def test_the_excel_download_speaks_russian(
     assert "Бюджет, USD" in header and "Статус выполнения" in header
     row = dict(zip(header, rows[1], strict=True))
     assert row["Направление"] == "Прекурсоры" and row["Статус выполнения"] == "Выполняется"
-    assert row["Одобрена на"] == "Консультативная группа по вопросам политики 17"
+    assert row["Где одобрена"] == "Консультативная группа по вопросам политики 17"
     assert row["Код"] == meeting["rec"]["code"]
+
+
+def test_the_pdf_link_gives_the_api_s_pdf(
+    browser_of: Callable[..., FlaskClient],
+    client: FlaskClient,
+    coordinator: Account,
+    meeting: dict[str, Any],
+) -> None:
+    browser = browser_of("viewer")
+    tree = _tree(browser, f"{PAGE}?event={meeting['pcg']['id']}")
+    (href,) = tree.xpath('//a[@data-download="pdf"]/@href')
+    response = browser.get(href)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF-")
+    assert "pact-follow-up-" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].endswith('.pdf"')
+    text = pdf_text(response.data)
+    for shown in (
+        "Follow-up report: Policy Consultative Group 17, Vienna, Dec 11, 2023",
+        meeting["rec"]["code"],
+        "Follow-up status: Under way",
+        "Latest progress note: Jun 1, 2024: Two trainings held.",
+        "$1,250,000.00",
+    ):
+        assert shown in text, shown
+    assert meeting["other"]["code"] not in text and "older" not in text
+    api = client.get(
+        f"/api/v1/pact/follow-up?event={meeting['pcg']['id']}&format=pdf",
+        headers=coordinator.headers,
+    )
+    assert pdf_text(api.data) == text
+
+
+def test_the_pdf_download_speaks_russian(
+    browser_of: Callable[..., FlaskClient], meeting: dict[str, Any]
+) -> None:
+    browser = browser_of("viewer")
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    response = browser.get(f"/pact/follow-up.pdf?event={meeting['pcg']['id']}")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert text.startswith("Отчёт о выполнении: Консультативная группа по вопросам политики 17")
+    for shown in ("Прекурсоры", "Статус выполнения: Выполняется", "Страница 1 из 1"):
+        assert shown in text, shown

@@ -236,6 +236,30 @@ def test_the_map_colours_countries_by_gaps_and_overlaps(
     assert {r["country"]["code"]: r["overlaps"] for r in themed_rows} == {"TJ": 0, "AF": 0}
 
 
+def test_the_gap_maps_heading_names_only_the_theme_filter(
+    browser_of: Callable[..., FlaskClient],
+    world: World,  # noqa: F811
+) -> None:
+    """The gap layer counts themes, whatever the project filters: its heading says "all
+    themes", or the theme chosen, and neither "all projects" nor a filter it does not apply."""
+    browser = browser_of("viewer")
+    plain = _text(
+        _tree(browser, "/map?measure=gaps&status=implementation").xpath('//*[@id="map-title"]')[0]
+    )
+    assert plain.startswith("Themes with a gap, by country — all themes — ")
+    assert "projects" not in plain and "Implementation" not in plain
+    themed = _tree(browser, "/map?measure=overlaps&theme=precursor-control&donor=us-inl")
+    heading = _text(themed.xpath('//*[@id="map-title"]')[0])
+    assert heading.startswith("Themes with an overlap, by country — Theme: Precursor control — ")
+    assert "Donor" not in heading
+    answer = browser.get("/map?measure=gaps", headers={"Accept-Language": "ru"})
+    russian = html.fromstring(answer.get_data(as_text=True))
+    assert "— все темы —" in _text(russian.xpath('//*[@id="map-title"]')[0])
+    # The project layer still says what it counts.
+    projects = _text(_tree(browser, "/map").xpath('//*[@id="map-title"]')[0])
+    assert projects.startswith("Projects by country — all projects — ")
+
+
 def test_the_legend_names_the_rules_and_an_open_need_is_not_nothing(
     browser_of: Callable[..., FlaskClient],
     client: FlaskClient,

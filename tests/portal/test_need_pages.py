@@ -495,3 +495,16 @@ def test_the_gap_cell_links_each_need_to_its_page(
     tree = _tree(browser_of("viewer"), "/gaps/cell?country=TJ&theme=border-control")
     (link,) = tree.xpath(f'//tr[@data-need="{border_need["id"]}"]//a')
     assert link.get("href") == f"/needs/{border_need['id']}"
+
+
+def test_the_cost_amount_says_how_to_write_it(browser_of: Callable[..., FlaskClient]) -> None:
+    """Digits and a point, which a Russian reader would not write unprompted ("450 000,00")."""
+    browser = browser_of("coordinator")
+    form = _tree(browser, "/needs/new")
+    (amount,) = form.xpath('//input[@name="cost_amount"]')
+    hint = form.xpath(f'//*[@id="{amount.get("aria-describedby")}"]')
+    assert "480000.00" in _text(hint[0])
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    russian = _tree(browser, "/needs/new")
+    assert "без пробелов: 480000.00" in _text(russian.xpath('//*[@id="cost_amount-hint"]')[0])

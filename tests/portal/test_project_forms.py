@@ -99,6 +99,9 @@ def test_validation_errors_show_beside_their_fields_with_what_was_typed_kept(
     page = response.get_data(as_text=True)
     assert '<ul class="field-errors" id="countries-errors"><li>Name 1 to 60 beneficiary' in page
     assert 'id="budget.amount-errors"><li>Use at most two decimal places.' in page
+    # The amount's hint stays read with its error, and says how to write it.
+    assert 'aria-describedby="budget_amount-hint budget.amount-errors" aria-invalid="true"' in page
+    assert "no spaces: 480000.00" in page
     assert 'id="end_date-errors"><li>The end date is before the start date.' in page
     assert 'id="contact.email-errors"><li>Not a valid email address.' in page
     assert 'value="Kept title"' in page and 'value="12.345"' in page

@@ -89,6 +89,33 @@
 
   // Names beside the bars take at most a third of a narrow chart.
   const labelWidth = (width) => Math.round(Math.min(240, Math.max(90, width * 0.3)));
+  const LABEL_SIZE = 12;
+  const LABEL_LINE = 15;
+
+  // Lines a name takes when ECharts breaks it at spaces into ``width`` px. A letter is taken
+  // as 0.65 of the font size: Cyrillic in the sans-serif fonts is that wide, wider than Latin.
+  function wrappedLines(text, width, size) {
+    const perLine = Math.max(1, Math.floor(width / (size * 0.65)));
+    let count = 1;
+    let used = 0;
+    for (const word of String(text).split(/\s+/)) {
+      const length = Math.min(word.length, perLine);
+      if (used && used + 1 + length > perLine) {
+        count += 1;
+        used = length;
+      } else {
+        used += (used ? 1 : 0) + length;
+      }
+    }
+    return count;
+  }
+
+  // Height of a row of bars: enough for the longest name's lines, so that names wrapped over
+  // three or four lines (long Russian theme names) do not run into their neighbours.
+  function rowHeight(names, width) {
+    const most = Math.max(1, ...names.map((name) => wrappedLines(name, labelWidth(width), LABEL_SIZE)));
+    return Math.max(40, most * LABEL_LINE + 12);
+  }
 
   function barsOption(answer, figure, fmt, width) {
     const by = figure.by;
@@ -131,7 +158,7 @@
       legend = names;
     }
     const categories = { type: "category", data: first, inverse: horizontal,
-      axisLabel: { color: INK, width: labelWidth(width), overflow: "break", lineHeight: 15, fontFamily: FONT, interval: 0 },
+      axisLabel: { color: INK, width: labelWidth(width), overflow: "break", lineHeight: LABEL_LINE, fontSize: LABEL_SIZE, fontFamily: FONT, interval: 0 },
       axisTick: { show: false }, axisLine: { lineStyle: { color: LINE } } };
     const values = { type: "value", name: measureName(figure), nameLocation: "middle", nameGap: 30,
       nameTextStyle: { color: MUTED }, minInterval: figure.measure === "budget" ? 0 : 1,
@@ -152,6 +179,7 @@
       xAxis: horizontal ? values : categories,
       yAxis: horizontal ? categories : values,
       categories: first.length,
+      rowHeight: horizontal ? rowHeight(first, width) : 40,
       legendRows: legend ? (side ? 0 : Math.ceil(legend.length / Math.max(1, Math.floor(width / 200)))) : 0,
       side,
     };
@@ -280,7 +308,7 @@
     const top = title.height + (parts.topExtra || 0) + (parts.xAxis.name && parts.xAxis.type === "value" ? 0 : 10);
     const bottom = 40 + parts.legendRows * 24 + (parts.matrix ? 30 : 0);
     const rows = parts.categories;
-    const plot = parts.matrix ? Math.max(120, rows * 60) : rows ? Math.max(220, rows * 40) : 320;
+    const plot = parts.matrix ? Math.max(120, rows * 60) : rows ? Math.max(220, rows * parts.rowHeight) : 320;
     const height = Math.round(top + plot + bottom + 20);
     const option = {
       animation: false,

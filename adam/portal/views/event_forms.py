@@ -27,6 +27,7 @@ from adam.portal.forms import form_int
 from adam.portal.i18n import localized, translate
 from adam.portal.views.events import template_helpers
 from adam.reference import service as reference_service
+from adam.reference.models import Country, Region
 from adam.session import get_session, rollback_request_session
 from adam.web import commit, current_actor
 
@@ -243,6 +244,23 @@ def _service_errors(error: AdamError) -> dict[str, list[str]]:
 # --- Rendering ---
 
 
+def country_groups(countries: list[Country]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The countries of the event form in two groups, each by name: those of the Paris Pact's
+    regions, whom its meetings mostly concern, first, so that they are not sought among all
+    the world's; then the others (a donor's or a host's)."""
+    named = sorted(
+        ((c.region is not Region.OTHER, c.code, localized(c)) for c in countries),
+        key=lambda c: c[2],
+    )
+    return [
+        (
+            gettext("Countries of the Paris Pact's regions"),
+            [(c, n) for ours, c, n in named if ours],
+        ),
+        (gettext("Other countries"), [(c, n) for ours, c, n in named if not ours]),
+    ]
+
+
 def _render(
     form: MultiDict[str, str], errors: dict[str, list[str]], status: int, **extra: Any
 ) -> tuple[str, int]:
@@ -253,7 +271,7 @@ def _render(
             form=form,
             errors=errors,
             labels=FIELDS,
-            countries=sorted(((c.code, localized(c)) for c in countries), key=lambda p: p[1]),
+            country_groups=country_groups(countries),
             kinds=KINDS,
             pillars=PILLARS,
             routes=ROUTES,

@@ -1,8 +1,8 @@
 """The follow-up report for a meeting of the Policy Consultative Group, as a printable page
-and as the API's Excel workbook: per pillar, each endorsed recommendation with its status,
+and as the API's Excel workbook and PDF: per pillar, each endorsed recommendation with its status,
 its linked projects (donors, budgets, periods) and its latest progress note.
 
-Both read the query with the API's schema and call ``report.follow_up_report`` as
+All read the query with the API's schema and call ``report.follow_up_report`` as
 ``GET /api/v1/pact/follow-up`` does.
 """
 
@@ -17,13 +17,13 @@ from flask_babel import lazy_gettext
 
 from adam.access import page
 from adam.errors import InvalidInput
-from adam.exports.formats import dated_filename, xlsx_download
-from adam.pact import report
+from adam.exports.formats import dated_filename, pdf_download, xlsx_download
+from adam.pact import report, report_pdf
 from adam.pact.schemas import PILLARS, FollowUpQuerySchema
 from adam.portal import query
 from adam.portal.blueprint import portal_blueprint
 from adam.portal.errors import page_for
-from adam.portal.i18n import label, translate
+from adam.portal.i18n import label, language, translate
 from adam.portal.views.recommendations import pcg_events, template_helpers
 from adam.session import get_session
 from adam.web import current_actor
@@ -72,23 +72,42 @@ def follow_up() -> ResponseReturnValue:
         "chosen_event": request.args.get("event", "").strip(),
         "chosen_pillar": request.args.get("pillar", "").strip(),
         "excel_url": query.url_with(url_for("portal_follow_up.download_xlsx")),
+        "pdf_url": query.url_with(url_for("portal_follow_up.download_pdf")),
         **template_helpers(),
     }
     return render_template("portal/follow_up.html", **context), 422 if errors else 200
+
+
+def _download() -> report.FollowUpReport | ResponseReturnValue:
+    """The report the query asks for, or the error page that says why there is none."""
+    args, errors = _parse()
+    if errors:
+        return page_for(422, " ".join(errors))
+    try:
+        return _report(args)
+    except InvalidInput as error:
+        return page_for(
+            422, " ".join(query.messages(error.details, TITLES)) or translate(error.message)
+        )
 
 
 @page
 @blp.route("/pact/follow-up.xlsx")
 def download_xlsx() -> ResponseReturnValue:
     """The report as an Excel workbook (the API's file)."""
-    args, errors = _parse()
-    if errors:
-        return page_for(422, " ".join(errors))
-    try:
-        built = _report(args)
-    except InvalidInput as error:
-        return page_for(
-            422, " ".join(query.messages(error.details, TITLES)) or translate(error.message)
-        )
+    built = _download()
+    if not isinstance(built, report.FollowUpReport):
+        return built
     workbook = report.report_workbook(built, report.Wording(translate, label))
     return xlsx_download(workbook, dated_filename(report.FILE_STEM, "xlsx"))
+
+
+@page
+@blp.route("/pact/follow-up.pdf")
+def download_pdf() -> ResponseReturnValue:
+    """The report as a PDF (the API's file), in the page's language."""
+    built = _download()
+    if not isinstance(built, report.FollowUpReport):
+        return built
+    document = report_pdf.report_pdf(built, report.Wording(translate, label, language()))
+    return pdf_download(document, dated_filename(report.FILE_STEM, "pdf"))

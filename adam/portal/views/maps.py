@@ -224,11 +224,19 @@ def _config(session: Session, args: dict[str, Any], table: StatsTable) -> dict[s
 
 
 def map_title(session: Session, args: dict[str, Any]) -> str:
-    if args["measure"] == "gaps":
-        what = gettext("Themes with a gap, by country")
-    elif args["measure"] == "overlaps":
-        what = gettext("Themes with an overlap, by country")
-    elif args["measure"] == PROJECTS:
+    if args["measure"] in GAP_MEASURES:
+        # Only the theme filter applies to the gap layer: the heading names no other filter,
+        # nor "all projects", which it does not count.
+        what = (
+            gettext("Themes with a gap, by country")
+            if args["measure"] == "gaps"
+            else gettext("Themes with an overlap, by country")
+        )
+        themes = {"theme": args.get("theme")}
+        return filter_titles.title(
+            session, what, themes, dt.date.today(), everything=gettext("all themes")
+        )
+    if args["measure"] == PROJECTS:
         what = gettext("Projects by country")
     else:
         what = gettext("Budget in %(currency)s by country", currency=args["measure"])
