@@ -1,6 +1,8 @@
-"""Events of the consultative mechanism: register, read, edit, withdraw, restore, list.
+"""Events of the consultative mechanism: register, read, edit, withdraw, restore, list,
+and their history.
 
-The caller owns the transaction and commits.
+Every write is recorded in the event's history, in the caller's transaction. The caller owns
+the transaction and commits.
 """
 
 from __future__ import annotations
@@ -21,13 +23,59 @@ from adam.pact.filters import (
 from adam.pact.models import (
     DatePrecision,
     Event,
+    EventHistory,
     EventKind,
+    HistoryAction,
     Recommendation,
     RecommendationState,
 )
-from adam.pact.writes import check_version, flush_versioned, known_countries
+from adam.pact.writes import check_version, field_changes, flush_versioned, known_countries
 from adam.paging import one_page
 from adam.reference.models import Pillar
+
+
+def event_snapshot(event: Event) -> dict[str, Any]:
+    """The event's user-visible fields as JSON values: what the history compares."""
+    return {
+        "kind": str(event.kind) if event.kind else None,
+        "number": event.number,
+        "title": event.title,
+        "focus": event.focus,
+        "place": event.place,
+        "host": event.host,
+        "pillar": str(event.pillar) if event.pillar else None,
+        "start_date": event.start_date.isoformat() if event.start_date else None,
+        "date_precision": str(event.date_precision) if event.date_precision else None,
+        "end_date": event.end_date.isoformat() if event.end_date else None,
+        "routes": list(event.routes or []),
+        "countries": [c.code for c in event.countries],
+        "participant_countries": event.participant_countries,
+        "participant_organizations": event.participant_organizations,
+        "participant_people": event.participant_people,
+        "outcome": event.outcome,
+        "source": event.source,
+    }
+
+
+def record_event_history(
+    session: Session,
+    event: Event,
+    action: HistoryAction,
+    actor: Actor | None,
+    changes: dict[str, Any],
+    note: str | None = None,
+) -> None:
+    """Add a row to the event's history: who did what, when, with what note."""
+    session.add(
+        EventHistory(
+            event=event,
+            action=action,
+            actor_id=actor.user_id if actor else None,
+            at=utcnow(),
+            changes=changes,
+            note=note.strip() if note and note.strip() else None,
+        )
+    )
 
 
 def _apply_event(session: Session, event: Event, data: dict[str, Any]) -> None:
@@ -74,6 +122,10 @@ def create_event(session: Session, *, actor: Actor, data: dict[str, Any]) -> Eve
     _apply_event(session, event, data)
     session.add(event)
     session.flush()
+    record_event_history(
+        session, event, HistoryAction.CREATE, actor, field_changes({}, event_snapshot(event))
+    )
+    session.flush()
     return event
 
 
@@ -115,13 +167,18 @@ def update_event(
     if event.withdrawn_at is not None:
         raise Conflict(N_("Event %(id)s is withdrawn; it cannot be changed.", id=event.id))
     check_version(event, expected_version, "Event")
+    before = event_snapshot(event)
     with session.no_autoflush:  # one flush, so one version step, for the whole change
         _apply_event(session, event, changes)
         _check_endorsements(session, event)
-    if not session.is_modified(event):
-        return event
+    diff = field_changes(before, event_snapshot(event))
+    if not diff:  # e.g. the same countries again: nothing to store, no version step
+        session.expire(event)
+        return get_event(session, event_id, actor=actor)
     event.updated_at = utcnow()
     flush_versioned(session, event, "Event")
+    record_event_history(session, event, HistoryAction.UPDATE, actor, diff)
+    session.flush()
     return event
 
 
@@ -168,9 +225,15 @@ def _check_endorsements(session: Session, event: Event) -> None:
 
 
 def withdraw_event(
-    session: Session, event_id: int, *, actor: Actor, expected_version: int | None = None
+    session: Session,
+    event_id: int,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+    note: str | None = None,
 ) -> Event:
     """Withdraw an event (kept, hidden from lists); withdrawing it again changes nothing.
+    ``note`` (why) goes into the withdrawal's history row.
 
     :raises Conflict: recommendations that are not withdrawn still name it.
     """
@@ -200,6 +263,15 @@ def withdraw_event(
     event.withdrawn_at = now
     event.updated_at = now
     flush_versioned(session, event, "Event")
+    record_event_history(
+        session,
+        event,
+        HistoryAction.WITHDRAW,
+        actor,
+        {"withdrawn": {"old": False, "new": True}},
+        note,
+    )
+    session.flush()
     return event
 
 
@@ -215,7 +287,24 @@ def restore_event(
     event.withdrawn_at = None
     event.updated_at = utcnow()
     flush_versioned(session, event, "Event")
+    record_event_history(
+        session, event, HistoryAction.RESTORE, actor, {"withdrawn": {"old": True, "new": False}}
+    )
+    session.flush()
     return event
+
+
+def event_history(session: Session, event_id: int, *, actor: Actor) -> list[EventHistory]:
+    """Every recorded change of an event, oldest first.
+
+    :raises NotFound: as ``get_event``: no such event, or withdrawn and hidden from the actor.
+    """
+    event = get_event(session, event_id, actor=actor)
+    return list(
+        session.scalars(
+            select(EventHistory).where(EventHistory.event_id == event.id).order_by(EventHistory.id)
+        )
+    )
 
 
 def search_events(

@@ -198,6 +198,23 @@ class RecommendationHistory(Base):
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 
+class EventHistory(Base):
+    """One recorded change of an event: who, when, what, and the note given."""
+
+    __tablename__ = "event_history"
+
+    id: Mapped[intpk]
+    event_id: Mapped[int] = mapped_column(ForeignKey("pact_event.id"), index=True)
+    action: Mapped[HistoryAction] = mapped_column(enum_type(HistoryAction, "pact_history_action"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[timestamp]
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    event: Mapped[Event] = relationship()
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
 class ProgressNote(Base):
     """A dated note on how a recommendation is being carried out, by a focal point or officer."""
 

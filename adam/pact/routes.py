@@ -27,8 +27,9 @@ from adam.idempotency.decorator import idempotent
 from adam.pact import report, report_pdf, service
 from adam.pact.etag import event_version, recommendation_version
 from adam.pact.follow_up import FollowUp
-from adam.pact.models import Event, ProgressNote, RecommendationHistory
+from adam.pact.models import Event, EventHistory, ProgressNote, RecommendationHistory
 from adam.pact.schemas import (
+    EventHistoryEntrySchema,
     EventInSchema,
     EventListQuerySchema,
     EventOutSchema,
@@ -70,6 +71,7 @@ EVENT_LINKS = {
     "GetEvent": link("GET", EVENT, _EVENT_ID),
     "UpdateEvent": link("PATCH", EVENT, {**_EVENT_ID, "header.If-Match": "$response.header.ETag"}),
     "WithdrawEvent": link("POST", EVENT + "/withdraw", _EVENT_ID),
+    "EventHistory": link("GET", EVENT + "/history", _EVENT_ID),
 }
 RECOMMENDATION_LINKS = {
     "GetRecommendation": link("GET", RECOMMENDATION, _REC_ID),
@@ -156,7 +158,11 @@ def withdraw_event(data: dict[str, Any], event_id: int) -> tuple[Event, int, dic
     """Withdraw an event: kept, out of the lists; refused while recommendations name it."""
     version = event_version(request.headers.get("If-Match"), event_id, required=False)
     event = service.withdraw_event(
-        get_session(), event_id, actor=current_actor(), expected_version=version
+        get_session(),
+        event_id,
+        actor=current_actor(),
+        expected_version=version,
+        note=data.get("note"),
     )
     commit()
     return event, 200, etag_header(event)
@@ -174,6 +180,14 @@ def restore_event(event_id: int) -> tuple[Event, int, dict[str, str]]:
     )
     commit()
     return event, 200, etag_header(event)
+
+
+@protected
+@blp.route("/events/<int:event_id>/history")
+@blp.response(200, EventHistoryEntrySchema(many=True))
+def event_history(event_id: int) -> list[EventHistory]:
+    """Every recorded change of an event: who, when, what changed, the note."""
+    return service.event_history(get_session(), event_id, actor=current_actor())
 
 
 # --- Recommendations ---

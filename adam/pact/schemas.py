@@ -426,6 +426,10 @@ class RecommendationHistoryEntrySchema(ma.Schema):
     note = ma.fields.String(allow_none=True)
 
 
+class EventHistoryEntrySchema(RecommendationHistoryEntrySchema):
+    """One recorded change of an event; ``changes`` maps each field to ``{old, new}``."""
+
+
 # --- The follow-up report ---
 
 

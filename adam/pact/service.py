@@ -4,7 +4,7 @@ coverage suggestions, the demo loader, the portal and the routes call.
 Code outside ``adam.pact`` imports this module only (``from adam.pact import service as
 pact_service``), as it does ``adam.duplicates.service``. The work is done in:
 
-- ``events``: events registered, read, edited, withdrawn, restored and listed;
+- ``events``: events registered, read, edited, withdrawn, restored and listed, and their history;
 - ``recommendations``: recommendations registered, read, edited and listed, and their history;
 - ``recommendation_states``: their moves through the states and their follow-up status;
 - ``notes``: progress notes, and whom they are scoped to (``note_scope``);
@@ -14,6 +14,8 @@ pact_service``), as it does ``adam.duplicates.service``. The work is done in:
 from adam.pact.codes import KIND_PREFIX, code_prefix
 from adam.pact.events import (
     create_event,
+    event_history,
+    event_snapshot,
     get_event,
     restore_event,
     search_events,
@@ -50,6 +52,8 @@ __all__ = [
     "create_event",
     "create_recommendation",
     "describe",
+    "event_history",
+    "event_snapshot",
     "get_event",
     "get_recommendation",
     "note_scope",

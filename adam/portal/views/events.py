@@ -1,6 +1,6 @@
 """The Paris Pact's events in the portal: the list with its filters, one event's page with the
-recommendations it agreed or endorsed and its documents, and the documents' upload, download
-and withdrawal.
+recommendations it agreed or endorsed, its documents and its history, and the documents'
+upload, download and withdrawal.
 
 The list reads its query with the API list's schema and every write calls the service the API
 calls, so who may do what is the services' rule, not the page's.
@@ -78,6 +78,37 @@ FOLLOW_UPS: dict[str, Any] = {
     "under_way": lazy_gettext("Under way"),
     "implemented": lazy_gettext("Implemented"),
 }
+# The history's field names, as a reader reads them (the form's words).
+HISTORY_FIELDS: dict[str, Any] = {
+    "kind": lazy_gettext("Kind of event"),
+    "number": lazy_gettext("Number in its series"),
+    "title": lazy_gettext("Title"),
+    "focus": lazy_gettext("Focus"),
+    "place": lazy_gettext("Place"),
+    "host": lazy_gettext("Host"),
+    "pillar": lazy_gettext("Pillar"),
+    "start_date": lazy_gettext("Start date"),
+    "date_precision": lazy_gettext("The sources give"),
+    "end_date": lazy_gettext("End date"),
+    "routes": lazy_gettext("Routes"),
+    "countries": lazy_gettext("Countries"),
+    "participant_countries": lazy_gettext("Participating countries"),
+    "participant_organizations": lazy_gettext("Participating organisations"),
+    "participant_people": lazy_gettext("Participants"),
+    "outcome": lazy_gettext("Outcome"),
+    "source": lazy_gettext("Source"),
+    "withdrawn": lazy_gettext("Withdrawn"),
+}
+HISTORY_ACTIONS: dict[str, Any] = {
+    "create": lazy_gettext("Registered"),
+    "update": lazy_gettext("Changed"),
+    "withdraw": lazy_gettext("Withdrawn"),
+    "restore": lazy_gettext("Restored"),
+}
+PRECISION_TITLES: dict[str, Any] = {
+    "day": lazy_gettext("the day"),
+    "month": lazy_gettext("only the month"),
+}
 TITLES: dict[str, Any] = {
     **query.FIELD_TITLES,
     "kind": lazy_gettext("Kind of event"),
@@ -116,6 +147,27 @@ def state_title(code: Any) -> str:
 
 def follow_up_title(code: Any) -> str:
     return _title(FOLLOW_UPS, code)
+
+
+def history_value(value: Any, field: str = "") -> str:
+    """A value of the history (JSON) as a reader reads it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field == "kind":
+        return kind_title(value)
+    if field == "pillar":
+        return label(value)
+    if field == "date_precision":
+        return _title(PRECISION_TITLES, value)
+    if field == "routes" and isinstance(value, list):
+        return ", ".join(route_title(v) for v in value)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str) and len(value) > 300:
+        return value[:299] + "…"
+    return str(value)
 
 
 def event_name(event: Event) -> str:
@@ -237,6 +289,11 @@ def _render(
         agreed=agreed,
         endorsed=endorsed,
         documents=_documents(actor, event),
+        # Newest first, as on a recommendation's page.
+        history=list(reversed(pact_service.event_history(session, event_id, actor=actor))),
+        HISTORY_FIELDS=HISTORY_FIELDS,
+        HISTORY_ACTIONS=HISTORY_ACTIONS,
+        history_value=history_value,
         can=can,
         errors=errors or {},
         form=form or {"language": "en"},
