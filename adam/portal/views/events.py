@@ -97,13 +97,14 @@ HISTORY_FIELDS: dict[str, Any] = {
     "participant_people": lazy_gettext("Participants"),
     "outcome": lazy_gettext("Outcome"),
     "source": lazy_gettext("Source"),
-    "withdrawn": lazy_gettext("Withdrawn"),
+    "withdrawn": lazy_gettext("Withdrawn (kept, no longer listed)"),
 }
+# Named with the event, as Russian gives the participle the noun's gender.
 HISTORY_ACTIONS: dict[str, Any] = {
-    "create": lazy_gettext("Registered"),
-    "update": lazy_gettext("Changed"),
-    "withdraw": lazy_gettext("Withdrawn"),
-    "restore": lazy_gettext("Restored"),
+    "create": lazy_gettext("Event registered"),
+    "update": lazy_gettext("Event changed"),
+    "withdraw": lazy_gettext("Event withdrawn"),
+    "restore": lazy_gettext("Event restored"),
 }
 PRECISION_TITLES: dict[str, Any] = {
     "day": lazy_gettext("the day"),
