@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from adam.cli import alembic_config
-from adam.db import Base, include_name, make_engine
+from adam.db import Base, UTCDateTime, include_name, make_engine
+from tests.conftest import _drop_postgres_database, _postgres_database
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -37,3 +41,69 @@ def test_downgrade_to_base_and_back(database_url: str, tmp_path) -> None:  # typ
     engine.dispose()
     assert remaining == set()
     command.upgrade(config, "head")
+
+
+def test_event_history_backfill_gives_each_stored_event_its_creation(
+    backend: str, tmp_path: Path
+) -> None:
+    """Events stored before the event history get one "create" row each, at their creation
+    time, with no actor and no changes; going back down drops the table and keeps them."""
+    url = _postgres_database() if backend == "postgresql" else f"sqlite:///{tmp_path / 'e.db'}"
+    try:
+        config = alembic_config(url)
+        command.upgrade(config, "d0e1f2a3b4c5")
+        engine = make_engine(url)
+        created = [
+            dt.datetime(2023, 6, 13, 9, tzinfo=dt.UTC),
+            dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+        ]
+        events = sa.table(
+            "pact_event",
+            sa.column("id"),
+            sa.column("kind"),
+            sa.column("start_date"),
+            sa.column("date_precision"),
+            sa.column("routes", sa.JSON),
+            sa.column("version"),
+            sa.column("created_at", UTCDateTime()),
+            sa.column("updated_at", UTCDateTime()),
+        )
+        with engine.begin() as conn:
+            for number, at in enumerate(created, start=1):
+                conn.execute(
+                    sa.insert(events).values(
+                        id=number,
+                        kind="expert_working_group",
+                        start_date=at.date(),
+                        date_precision="day",
+                        routes=[],
+                        version=1,
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
+        command.upgrade(config, "e1f2a3b4c5d6")
+        history = sa.table(
+            "event_history",
+            sa.column("event_id"),
+            sa.column("action"),
+            sa.column("actor_id"),
+            sa.column("at", UTCDateTime()),
+            sa.column("changes", sa.JSON),
+            sa.column("note"),
+        )
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(history).order_by(history.c.event_id)).all()
+        assert [(r.event_id, r.action, r.actor_id, r.changes, r.note) for r in rows] == [
+            (1, "create", None, {}, None),
+            (2, "create", None, {}, None),
+        ]
+        assert [r.at for r in rows] == created
+        command.downgrade(config, "d0e1f2a3b4c5")
+        with engine.connect() as conn:
+            assert "event_history" not in sa.inspect(conn).get_table_names()
+            assert conn.scalar(sa.select(sa.func.count()).select_from(events)) == 2
+        engine.dispose()
+    finally:
+        if backend == "postgresql":
+            _drop_postgres_database(url)

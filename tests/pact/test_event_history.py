@@ -3,6 +3,8 @@ history is read as the event is (a withdrawn one by coordinators and administrat
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -14,7 +16,7 @@ from tests.conftest import Account
 from tests.pact.helpers import create_event, create_rec
 
 
-def _history(client: FlaskClient, account: Account, event_id: int) -> list[dict]:  # type: ignore[type-arg]
+def _history(client: FlaskClient, account: Account, event_id: int) -> list[dict[str, Any]]:
     response = client.get(f"/api/v1/events/{event_id}/history", headers=account.headers)
     assert response.status_code == 200, response.json
     return response.json  # type: ignore[no-any-return]

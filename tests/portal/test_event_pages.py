@@ -529,3 +529,32 @@ def test_the_forms_countries_come_with_the_pact_regions_first(
     russian = _tree(browser, "/events/new")
     labels = russian.xpath('//select[@name="countries"]/optgroup/@label')
     assert labels == ["Страны регионов Парижского пакта", "Другие страны"]
+
+
+def test_the_page_shows_the_history_newest_first_in_russian(
+    client: FlaskClient,
+    coordinator: Account,
+    browser_of: Callable[..., FlaskClient],
+) -> None:
+    event = create_event(client, coordinator)
+    url = f"/api/v1/events/{event['id']}"
+    client.patch(
+        url, json={"host": "Bulgaria"}, headers={**coordinator.headers, "If-Match": event["_etag"]}
+    )
+    client.post(url + "/withdraw", json={"note": "Entered twice."}, headers=coordinator.headers)
+    browser = browser_of("coordinator")
+    page = _tree(browser, f"/events/{event['id']}")
+    entries = page.xpath('//ol[@class="history"]/li')
+    assert [li.get("data-action") for li in entries] == ["withdraw", "update", "create"]
+    assert "Event withdrawn" in _text(entries[0]) and "Entered twice." in _text(entries[0])
+    assert "Host: — → Bulgaria" in _text(entries[1])
+    with browser.session_transaction() as session:
+        session["locale"] = "ru"
+    russian = _tree(browser, f"/events/{event['id']}")
+    assert _text(russian.xpath('//h2[@id="history-heading"]')[0]) == "История"
+    withdrawn, updated, created = russian.xpath('//ol[@class="history"]/li')
+    assert "Мероприятие отозвано" in _text(withdrawn)
+    assert "Отозвано (хранится, но не в списках): Нет → Да" in _text(withdrawn)
+    assert "Мероприятие изменено" in _text(updated)
+    assert "Принимающая сторона: — → Bulgaria" in _text(updated)
+    assert "Мероприятие зарегистрировано" in _text(created)
