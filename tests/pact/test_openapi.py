@@ -40,6 +40,25 @@ def test_the_document_describes_the_pact_operations(client: FlaskClient) -> None
     parameters = paths["/api/v1/pact/follow-up"]["get"]["parameters"]
     [fmt] = [p for p in parameters if p["name"] == "format"]
     assert fmt["schema"]["enum"] == ["json", "xlsx", "pdf"]
+    history = paths["/api/v1/events/{event_id}/history"]["get"]["responses"]
+    assert history["200"]["content"]["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/EventHistoryEntry"
+    }
+    assert {"401", "404"} <= set(history)
+    assert set(schemas["EventHistoryEntry"]["properties"]) == {
+        "id",
+        "action",
+        "at",
+        "actor",
+        "changes",
+        "note",
+    }
+    for operation in (paths["/api/v1/events"]["post"], paths["/api/v1/events/{event_id}"]["get"]):
+        links = next(r["links"] for code, r in operation["responses"].items() if code in "200 201")
+        assert links["EventHistory"] == {
+            "operationRef": "#/paths/~1api~1v1~1events~1{event_id}~1history/get",
+            "parameters": {"event_id": "$response.body#/id"},
+        }
 
 
 def test_a_keyed_registration_replays(client: FlaskClient, coordinator: Account) -> None:
