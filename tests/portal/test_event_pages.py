@@ -343,9 +343,16 @@ def test_a_coordinator_withdraws_an_event_no_recommendation_names(
     assert "is named by 1 recommendations that are not withdrawn" in text
     page = f"/events/{unnamed['id']}"
     assert upload(browser, unnamed["id"], b"report", "report.txt").status_code == 303
-    done = post_form(browser, f"{page}/withdraw", {"expected_version": "1"}, token_from=page)
+    done = post_form(
+        browser,
+        f"{page}/withdraw",
+        {"expected_version": "1", "note": "Registered twice."},
+        token_from=page,
+    )
     assert done.status_code == 303
     assert "The event is withdrawn." in browser.get(page).get_data(as_text=True)
+    (withdrawn,) = _tree(browser, page).xpath('//ol[@class="history"]/li[@data-action="withdraw"]')
+    assert "Registered twice." in _text(withdrawn)
     donor = browser_of("donor")
     assert _listed(donor, "/events") == ["Expert working group, Ankara"]
     assert donor.get(page).status_code == 404  # withdrawn: for staff only now

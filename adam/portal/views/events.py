@@ -56,6 +56,7 @@ PAGE_SIZES = (20, 50, 100)
 UPLOAD_ENDPOINT = "portal_events.upload"
 # An event's recommendations on its page: the largest meetings agree a few dozen.
 RECOMMENDATIONS_SHOWN = 500
+WITHDRAW_NOTE_MAX = 5000  # as EventWithdrawSchema's note
 KIND_TITLES: dict[str, Any] = {
     "expert_working_group": lazy_gettext("Expert working group"),
     "expert_round_table": lazy_gettext("Expert round table"),
@@ -329,6 +330,8 @@ def withdraw(event_id: int) -> ResponseReturnValue:
             event_id,
             actor=current_actor(),
             expected_version=form_int(request.form.get("expected_version")),
+            # The field's maxlength is the API's bound; a hand-made longer note is cut to it.
+            note=(request.form.get("note") or "")[:WITHDRAW_NOTE_MAX] or None,
         )
     except (Conflict, PreconditionFailed) as error:  # still named by recommendations; or stale
         rollback_request_session()
