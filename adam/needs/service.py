@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from adam.auth import permissions
 from adam.auth.actor import Actor
 from adam.auth.models import Role
+from adam.changes import field_changes
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound, PreconditionFailed
 from adam.needs.filters import NeedFilters, apply_filters, order_needs
@@ -57,14 +58,6 @@ def snapshot(need: Need) -> dict[str, Any]:
         "end_date": need.end_date.isoformat() if need.end_date else None,
         "recommendation_id": need.recommendation_id,
         "state": str(need.state),
-    }
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: {"old": before.get(key), "new": value}
-        for key, value in after.items()
-        if before.get(key) != value
     }
 
 
@@ -180,7 +173,7 @@ def create_need(
     _apply(need, data, refs)
     _check_dates(need)
     session.add(need)
-    _record(session, need, NeedHistoryAction.CREATE, actor, _diff({}, snapshot(need)))
+    _record(session, need, NeedHistoryAction.CREATE, actor, field_changes({}, snapshot(need)))
     session.flush()
     return need
 
@@ -283,7 +276,7 @@ def update_need(
     before = snapshot(need)
     _apply(need, changes, refs)
     _check_dates(need)
-    diff = _diff(before, snapshot(need))
+    diff = field_changes(before, snapshot(need))
     if not diff:
         session.expire(need)
         return get_need(session, need_id, actor=actor)

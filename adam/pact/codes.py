@@ -57,6 +57,12 @@ def code_taken(session: Session, code: str, own_id: int | None) -> bool:
     return found is not None and found != own_id
 
 
+def code_conflict(code: str) -> Conflict:
+    """The refusal of a code another recommendation has."""
+    message = N_("A recommendation with the code %(code)s exists already.", code=code)
+    return Conflict(message, {"code": [message]})
+
+
 def flush_code(session: Session, recommendation: Recommendation) -> None:
     """Flush a new recommendation.
 
@@ -68,7 +74,4 @@ def flush_code(session: Session, recommendation: Recommendation) -> None:
             session.flush()
     except IntegrityError as error:
         # Two registrations took the same code at the same moment.
-        raise Conflict(
-            N_("A recommendation with the code %(code)s exists already.", code=code),
-            {"code": [N_("A recommendation with the code %(code)s exists already.", code=code)]},
-        ) from error
+        raise code_conflict(code) from error

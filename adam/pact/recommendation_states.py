@@ -19,7 +19,12 @@ from adam.pact.models import (
     Recommendation,
     RecommendationState,
 )
-from adam.pact.recommendations import get_recommendation, live_event, record_history
+from adam.pact.recommendations import (
+    endorsed_too_early,
+    get_recommendation,
+    live_event,
+    record_history,
+)
 from adam.pact.writes import check_version, flush_versioned
 
 # Which state may follow which; the rest are refused with 409. Withdrawn is how a
@@ -55,13 +60,7 @@ def _endorsing_event(
         )
         raise InvalidInput(message, {"endorsed_by": [message]})
     if event.start_date < recommendation.event.start_date:
-        message = N_(
-            "The PCG event %(id)s (%(date)s) took place before the event that agreed the "
-            "recommendation.",
-            id=event_id,
-            date=event.start_date.isoformat(),
-        )
-        raise InvalidInput(message, {"endorsed_by": [message]})
+        raise endorsed_too_early(event, "endorsed_by")
     return event
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
+from adam.changes import field_changes
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound
-from adam.pact.codes import code_taken, flush_code, free_code
+from adam.pact.codes import code_conflict, code_taken, flush_code, free_code
 from adam.pact.filters import (
     RecommendationFilters,
     filter_recommendations,
@@ -29,7 +30,7 @@ from adam.pact.models import (
     RecommendationHistory,
     RecommendationState,
 )
-from adam.pact.writes import check_version, field_changes, flush_versioned, known_countries
+from adam.pact.writes import check_version, flush_versioned, known_countries
 from adam.paging import one_page
 from adam.projects.filters import fold
 from adam.reference import refusals
@@ -89,6 +90,18 @@ def live_event(session: Session, event_id: int, field: str) -> Event:
         message = N_("Event %(id)s is withdrawn.", id=event_id)
         raise InvalidInput(message, {field: [message]})
     return event
+
+
+def endorsed_too_early(endorser: Event, field: str) -> InvalidInput:
+    """The refusal of an endorsement by a PCG meeting held before the event that agreed the
+    recommendation (under ``field``)."""
+    message = N_(
+        "The PCG event %(id)s (%(date)s) took place before the event that agreed the "
+        "recommendation.",
+        id=endorser.id,
+        date=endorser.start_date.isoformat(),
+    )
+    return InvalidInput(message, {field: [message]})
 
 
 def _apply_recommendation(
@@ -166,8 +179,7 @@ def create_recommendation(
     if not data.get("code"):
         recommendation.code = free_code(session, recommendation.event)
     elif code_taken(session, recommendation.code, None):
-        message = N_("A recommendation with the code %(code)s exists already.", code=data["code"])
-        raise Conflict(message, {"code": [message]})
+        raise code_conflict(data["code"])
     _apply_recommendation(session, recommendation, {})  # search text with the code
     session.add(recommendation)
     flush_code(session, recommendation)
@@ -247,10 +259,7 @@ def update_recommendation(
         )
     check_version(recommendation, expected_version, "Recommendation")
     if changes.get("code") and code_taken(session, changes["code"], recommendation.id):
-        message = N_(
-            "A recommendation with the code %(code)s exists already.", code=changes["code"]
-        )
-        raise Conflict(message, {"code": [message]})
+        raise code_conflict(changes["code"])
     before = snapshot(recommendation)
     with session.no_autoflush:  # one flush, so one version step, for the whole change
         _apply_recommendation(session, recommendation, changes)
@@ -261,13 +270,7 @@ def update_recommendation(
         and endorser is not None
         and endorser.start_date < recommendation.event.start_date
     ):
-        message = N_(
-            "The PCG event %(id)s (%(date)s) took place before the event that agreed the "
-            "recommendation.",
-            id=endorser.id,
-            date=endorser.start_date.isoformat(),
-        )
-        raise InvalidInput(message, {"event_id": [message]})
+        raise endorsed_too_early(endorser, "event_id")
     diff = field_changes(before, snapshot(recommendation))
     if not diff:
         session.expire(recommendation)

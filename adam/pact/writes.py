@@ -1,10 +1,7 @@
 """What every write of an event or a recommendation shares: the version checks that
-keep one person from overwriting another's change, the countries it names, and the
-field-by-field difference its history records."""
+keep one person from overwriting another's change, and the countries it names."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,15 +14,6 @@ from adam.pact.models import (
 from adam.reference import refusals
 from adam.reference import service as reference_service
 from adam.reference.models import Country
-
-
-def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """Each field of ``after`` that differs from ``before``, as ``{"old", "new"}``."""
-    return {
-        key: {"old": before.get(key), "new": value}
-        for key, value in after.items()
-        if before.get(key) != value
-    }
 
 
 def known_countries(session: Session, codes: list[str], field: str) -> list[Country]:
