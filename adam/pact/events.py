@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from adam.auth import permissions
 from adam.auth.actor import Actor
+from adam.changes import field_changes
 from adam.db import MAX_ID, utcnow
 from adam.errors import N_, Conflict, InvalidInput, NotFound
 from adam.pact.filters import (
@@ -29,7 +30,7 @@ from adam.pact.models import (
     Recommendation,
     RecommendationState,
 )
-from adam.pact.writes import check_version, field_changes, flush_versioned, known_countries
+from adam.pact.writes import check_version, flush_versioned, known_countries
 from adam.paging import one_page
 from adam.reference.models import Pillar
 
