@@ -2,7 +2,7 @@
 wraps and runs on to the next page, and a footer with the page number and a note.
 
 fpdf2 embeds only the glyphs a document uses (a subset of the font), so a report stays small;
-the fonts ship inside the package (``fonts/``, see ``adam/portal/static/vendor/README.md``).
+the fonts ship inside the package (``fonts/``, see ``adam/exports/fonts/README.md``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The matrix kept in each process, brought up to date with what changed since it was read.
 
-The costly figures are the projects' (two GROUP BYs over ``project_fact``); they are kept per
+The costly figures are the projects' (two GROUP BYs over ``project_cell_fact``); they are kept per
 country. Each transaction that changes a country's project facts raises that country's number
 in ``project_fact_version`` (adam/projects/facts.py), so any process sees which countries
 changed and recomputes their project figures alone; a new "today" adds the countries of the
