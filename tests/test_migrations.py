@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from flask import Flask
 
 from adam.cli import alembic_config
 from adam.db import Base, UTCDateTime, include_name, make_engine
+from adam.projects.models import project_cell_fact
 from tests.conftest import _drop_postgres_database, _postgres_database
 
 
@@ -107,3 +110,30 @@ def test_event_history_backfill_gives_each_stored_event_its_creation(
     finally:
         if backend == "postgresql":
             _drop_postgres_database(url)
+
+
+def test_cell_fact_backfill_copies_what_the_service_writes(
+    app: Flask, register: Any, database_url: str
+) -> None:
+    """The migration that made project_cell_fact filled it, in SQL of its own, with the rows
+    adam/projects/facts.py writes: upgrading a database holding projects gives the same rows."""
+    register(
+        countries=["TJ", "AF"],
+        themes=["border-control", "forensics"],
+        donors=["gb-fcdo", "us-inl"],
+    )
+    register(status="pipeline", budget=None, end_date=None)
+    engine = app.extensions["adam.engine"]
+    cells = sa.table("project_cell_fact", *(sa.column(c.name) for c in project_cell_fact.c))
+
+    def rows() -> list[tuple[Any, ...]]:
+        with engine.connect() as conn:
+            return sorted(tuple(r) for r in conn.execute(sa.select(cells)))
+
+    written = rows()
+    assert len(written) == 2 * 2 * 2 + 1
+    engine.dispose()  # no pooled connection holds a lock on the tables going down
+    config = alembic_config(database_url)
+    command.downgrade(config, "a7b8c9d0e1f2")
+    command.upgrade(config, "head")
+    assert rows() == written
